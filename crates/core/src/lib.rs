@@ -1,0 +1,15 @@
+//! What the widget (wasm) and the function (native) share: the messages of the function's
+//! HTTP API, money in integer minor units, the platform fee arithmetic, and input validation.
+//!
+//! This crate is not a Stripe client and does no I/O: no network, no clock, no randomness, no
+//! environment. Whatever needs one of those takes it as a parameter, so every rule here is
+//! tested with plain values and compiles for `wasm32-unknown-unknown` as well as natively.
+
+pub mod api;
+pub mod fee;
+pub mod ids;
+pub mod money;
+
+pub use fee::{FeePolicy, FeePolicyError};
+pub use ids::{AccountId, AttemptId, IdError, PriceId};
+pub use money::{Currency, CurrencyError, Money};
