@@ -128,13 +128,19 @@ impl CheckoutRequest {
     /// The rules serde's types cannot say: a non-empty cart, sane quantities, each price once.
     pub fn validate(&self) -> Result<(), FieldError> {
         let fail = |field: String, message: &str| {
-            Err(FieldError { field, message: message.to_owned() })
+            Err(FieldError {
+                field,
+                message: message.to_owned(),
+            })
         };
         if self.items.is_empty() {
             return fail("items".into(), "the cart is empty: add at least one item");
         }
         if self.items.len() > limits::MAX_CART_LINES {
-            return fail("items".into(), "too many lines: at most 50 distinct items per checkout");
+            return fail(
+                "items".into(),
+                "too many lines: at most 50 distinct items per checkout",
+            );
         }
         for (index, item) in self.items.iter().enumerate() {
             if item.quantity == 0 || item.quantity > limits::MAX_QUANTITY {
@@ -143,7 +149,10 @@ impl CheckoutRequest {
                     "each quantity must be between 1 and 999",
                 );
             }
-            if self.items[..index].iter().any(|earlier| earlier.price == item.price) {
+            if self.items[..index]
+                .iter()
+                .any(|earlier| earlier.price == item.price)
+            {
                 return fail(
                     format!("items[{index}].price"),
                     "this price is already in the cart: raise its quantity instead",
@@ -157,7 +166,10 @@ impl CheckoutRequest {
                     .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
                 && !email.chars().any(char::is_whitespace);
             if !plausible {
-                return fail("email".into(), "enter an email address such as name@example.com");
+                return fail(
+                    "email".into(),
+                    "enter an email address such as name@example.com",
+                );
             }
         }
         Ok(())
@@ -232,7 +244,10 @@ mod tests {
     }
 
     fn item(price: &str, quantity: u32) -> CartItem {
-        CartItem { price: PriceId::new(price).unwrap(), quantity }
+        CartItem {
+            price: PriceId::new(price).unwrap(),
+            quantity,
+        }
     }
 
     #[test]
@@ -254,9 +269,24 @@ mod tests {
 
     #[test]
     fn emails_must_look_like_emails() {
-        assert!(request(vec![item("price_a", 1)], Some("jo@example.com")).validate().is_ok());
-        for bad in ["jo", "jo@", "@example.com", "jo@localhost", "j o@example.com"] {
-            assert!(request(vec![item("price_a", 1)], Some(bad)).validate().is_err(), "{bad}");
+        assert!(
+            request(vec![item("price_a", 1)], Some("jo@example.com"))
+                .validate()
+                .is_ok()
+        );
+        for bad in [
+            "jo",
+            "jo@",
+            "@example.com",
+            "jo@localhost",
+            "j o@example.com",
+        ] {
+            assert!(
+                request(vec![item("price_a", 1)], Some(bad))
+                    .validate()
+                    .is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -26,7 +26,10 @@ pub struct FeePolicy {
 pub struct FeePolicyError(pub String);
 
 impl FeePolicy {
-    pub const NONE: Self = Self { basis_points: 0, fixed: 0 };
+    pub const NONE: Self = Self {
+        basis_points: 0,
+        fixed: 0,
+    };
 
     /// The fee on `total`, in the same currency.
     pub fn fee_on(&self, total: &Money) -> Money {
@@ -53,10 +56,7 @@ impl FromStr for FeePolicy {
             if let Some(percent) = part.strip_suffix('%') {
                 policy.basis_points = parse_basis_points(percent).ok_or_else(error)?;
             } else {
-                policy.fixed = part
-                    .parse::<u32>()
-                    .map(i64::from)
-                    .map_err(|_| error())?;
+                policy.fixed = part.parse::<u32>().map(i64::from).map_err(|_| error())?;
             }
         }
         Ok(policy)
@@ -96,7 +96,13 @@ mod tests {
     #[test]
     fn percentage_and_fixed_parts_both_count() {
         let policy: FeePolicy = "2.9% + 30".parse().unwrap();
-        assert_eq!(policy, FeePolicy { basis_points: 290, fixed: 30 });
+        assert_eq!(
+            policy,
+            FeePolicy {
+                basis_points: 290,
+                fixed: 30
+            }
+        );
         // 2.9 % of $12.00 is 34.8 cents → 35, plus 30.
         assert_eq!(policy.fee_on(&usd(1200)).amount, 65);
     }

@@ -28,7 +28,11 @@ fn check_prefixed(
     if well_formed {
         Ok(())
     } else {
-        Err(IdError { value: shorten(value), what, hint })
+        Err(IdError {
+            value: shorten(value),
+            what,
+            hint,
+        })
     }
 }
 
@@ -110,7 +114,9 @@ impl AttemptId {
     pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
         let value = value.into();
         let well_formed = (Self::MIN_LEN..=Self::MAX_LEN).contains(&value.len())
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if well_formed {
             Ok(Self(value))
         } else {

@@ -99,7 +99,10 @@ impl Money {
 
     /// `self × quantity`, or `None` on overflow.
     pub fn checked_mul(&self, quantity: i64) -> Option<Self> {
-        Some(Self::new(self.amount.checked_mul(quantity)?, self.currency.clone()))
+        Some(Self::new(
+            self.amount.checked_mul(quantity)?,
+            self.currency.clone(),
+        ))
     }
 }
 

@@ -1,0 +1,232 @@
+//! The shopper's journey: what the browser needs to show sellers and products and to pay.
+//!
+//! Amounts, currency, fee and destination are all decided here from Stripe's data; the browser
+//! only says which prices and how many.
+
+pub mod pricing;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use connect_checkout_core::api::{
+    CheckoutRequest, CheckoutSession, ClientConfig, ErrorCode, Product, ProductList, Seller,
+    SellerList,
+};
+use connect_checkout_core::{AccountId, Currency};
+use futures_util::future::try_join_all;
+
+use crate::AppState;
+use crate::config::ChargeType;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::stripe::objects::{Account, List, PaymentIntent, Price};
+use crate::stripe::{IdempotencyKey, Params, StripeError};
+use pricing::{CatalogPrice, PricingError, price_cart};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/config", get(client_config))
+        .route("/sellers", get(list_sellers))
+        .route("/sellers/{account}/products", get(list_products))
+        .route("/checkout", post(create_checkout))
+}
+
+async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> {
+    Json(ClientConfig {
+        publishable_key: state.config.publishable_key.as_str().to_owned(),
+        stripe_js_url: state.config.stripe_js_url.clone(),
+        mode: state.config.mode,
+    })
+}
+
+fn seller_of(account: &Account) -> Option<Seller> {
+    Some(Seller {
+        id: AccountId::new(account.id.clone()).ok()?,
+        display_name: account.display_name(),
+        default_currency: account
+            .default_currency
+            .as_deref()
+            .and_then(|c| Currency::new(c).ok()),
+    })
+}
+
+/// Sellers a shopper can pay now: connected accounts with charges enabled.
+async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>, AppError> {
+    let accounts: List<Account> = state
+        .stripe
+        .get("/v1/accounts", &Params::new().set("limit", 100), None)
+        .await?;
+    let sellers = accounts
+        .data
+        .iter()
+        .filter(|account| account.charges_enabled)
+        .filter_map(seller_of)
+        .collect();
+    Ok(Json(SellerList { sellers }))
+}
+
+/// The seller's account, refused unless it can take charges now.
+async fn chargeable_seller(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
+    let seller: Account = state
+        .stripe
+        .get(&format!("/v1/accounts/{account}"), &Params::new(), None)
+        .await
+        .map_err(|error| match error.status() {
+            Some(404) => AppError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::SellerNotFound,
+                "This seller is not on this marketplace. Check the seller's id.",
+            )
+            .with_detail(error.to_string()),
+            _ => AppError::from(error),
+        })?;
+    if !seller.charges_enabled {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::SellerCannotTakeCharges,
+            "This seller cannot take payments yet. Please try again later or choose another seller.",
+        )
+        .with_detail(format!("{account} has charges_enabled=false")));
+    }
+    Ok(seller)
+}
+
+async fn list_products(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+) -> Result<Json<ProductList>, AppError> {
+    let account = AccountId::new(account)?;
+    let seller = chargeable_seller(&state, &account).await?;
+    let query = Params::new()
+        .set("active", "true")
+        .set("limit", 100)
+        .set("expand[]", "data.product");
+    let prices: List<Price> = state
+        .stripe
+        .get("/v1/prices", &query, Some(&account))
+        .await?;
+    let products = prices
+        .data
+        .iter()
+        .filter_map(CatalogPrice::from_stripe)
+        .map(|price| Product {
+            price: price.id,
+            name: price.name,
+            description: price.description,
+            unit_amount: price.unit_amount,
+        })
+        .collect();
+    let seller = seller_of(&seller).ok_or_else(|| AppError::not_found("unknown seller"))?;
+    Ok(Json(ProductList { seller, products }))
+}
+
+async fn create_checkout(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CheckoutRequest>,
+) -> Result<Json<CheckoutSession>, AppError> {
+    request.validate()?;
+    let seller_id = &request.seller;
+    let seller = chargeable_seller(&state, seller_id).await?;
+
+    // Each price is read from the seller's own account: a price of another seller is simply
+    // not found there, so it cannot be slipped into this cart.
+    let catalog = try_join_all(request.items.iter().map(|item| {
+        let stripe = state.stripe.clone();
+        let query = Params::new().set("expand[]", "product");
+        async move {
+            let path = format!("/v1/prices/{}", item.price);
+            match stripe.get::<Price>(&path, &query, Some(seller_id)).await {
+                Ok(price) => Ok(CatalogPrice::from_stripe(&price)),
+                Err(error) if error.status() == Some(404) => Ok(None),
+                Err(error) => Err(error),
+            }
+        }
+    }))
+    .await?;
+    let catalog: Vec<CatalogPrice> = catalog.into_iter().flatten().collect();
+    let (lines, total) = price_cart(&request.items, &catalog).map_err(|error| {
+        let code = match error {
+            PricingError::UnknownPrice(_) => ErrorCode::PriceNotFound,
+            PricingError::CurrencyMismatch { .. } => ErrorCode::CurrencyMismatch,
+            PricingError::TooLarge => ErrorCode::AmountOutOfRange,
+        };
+        AppError::new(StatusCode::BAD_REQUEST, code, error.to_string())
+    })?;
+    let fee = state.config.fee.fee_on(&total);
+
+    let description: String = lines
+        .iter()
+        .map(|line| format!("{} × {}", line.quantity, line.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut form = Params::new()
+        .set("amount", total.amount)
+        .set("currency", total.currency.as_str())
+        .set("automatic_payment_methods[enabled]", "true")
+        .set(
+            "description",
+            description.chars().take(500).collect::<String>(),
+        )
+        .set("metadata[checkout_attempt]", request.attempt.as_str())
+        .set("metadata[seller]", seller_id.as_str())
+        .set_opt("receipt_email", request.email.as_deref());
+    if fee.amount > 0 {
+        form = form.set("application_fee_amount", fee.amount);
+    }
+    let on_account = match state.config.charge_type {
+        ChargeType::Direct => Some(seller_id),
+        ChargeType::Destination => {
+            form = form
+                .set("transfer_data[destination]", seller_id.as_str())
+                .set("on_behalf_of", seller_id.as_str());
+            None
+        }
+    };
+    let key = IdempotencyKey::derive("checkout", &[seller_id.as_str(), request.attempt.as_str()]);
+    let intent: PaymentIntent = state
+        .stripe
+        .post("/v1/payment_intents", &form, on_account, &key)
+        .await
+        .map_err(amount_errors)?;
+    let client_secret = intent.client_secret.ok_or_else(|| {
+        AppError::from(StripeError::Decode {
+            path: "/v1/payment_intents".into(),
+            detail: "no client_secret in the PaymentIntent".into(),
+        })
+    })?;
+    tracing::info!(
+        payment_intent = %intent.id,
+        seller = %seller_id,
+        amount = intent.amount,
+        currency = %intent.currency,
+        fee = fee.amount,
+        "checkout prepared"
+    );
+    Ok(Json(CheckoutSession {
+        payment_intent: intent.id,
+        client_secret,
+        stripe_account: on_account.cloned(),
+        seller: seller_of(&seller).ok_or_else(|| AppError::not_found("unknown seller"))?,
+        lines,
+        total,
+    }))
+}
+
+/// Stripe's minimum and maximum amounts are rules the shopper can act on.
+fn amount_errors(error: StripeError) -> AppError {
+    match (&error, error.code()) {
+        (StripeError::Api { error: api, .. }, Some("amount_too_small" | "amount_too_large")) => {
+            let message = api
+                .message
+                .clone()
+                .unwrap_or_else(|| "The total is outside what a card payment allows.".into());
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::AmountOutOfRange,
+                message,
+            )
+        }
+        _ => AppError::from(error),
+    }
+}

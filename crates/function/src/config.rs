@@ -1,0 +1,346 @@
+//! The function's configuration, read once from the environment and refused at start-up, with
+//! a sentence that says what to fix, when it cannot work.
+
+use std::path::PathBuf;
+
+use axum::http::HeaderValue;
+use connect_checkout_core::api::Mode;
+use connect_checkout_core::{FeePolicy, FeePolicyError};
+
+use crate::keys::{KeyError, KeyMode, PublishableKey, SecretKey, WebhookSecret};
+
+/// Where the function sends its Stripe calls when nothing else is configured.
+pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
+/// Stripe.js as Stripe serves it.
+pub const STRIPE_JS_URL: &str = "https://js.stripe.com/v3/";
+/// The platform fee when `PLATFORM_FEE` is not set.
+pub const DEFAULT_FEE: FeePolicy = FeePolicy {
+    basis_points: 500,
+    fixed: 0,
+};
+
+/// Whose account the PaymentIntent lives on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChargeType {
+    /// On the seller's account (`Stripe-Account`), the platform takes `application_fee_amount`.
+    Direct,
+    /// On the platform, sent on with `transfer_data[destination]` and `on_behalf_of`.
+    Destination,
+}
+
+/// Everything the function needs to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mode: Mode,
+    pub secret_key: SecretKey,
+    pub publishable_key: PublishableKey,
+    pub webhook_secrets: Vec<WebhookSecret>,
+    /// Stripe's API, or the sandbox's.
+    pub api_base: String,
+    /// Stripe.js, or the sandbox's stand-in.
+    pub stripe_js_url: String,
+    pub fee: FeePolicy,
+    pub charge_type: ChargeType,
+    /// Origins (scheme://host:port) of host pages allowed to call the API from a browser.
+    pub allowed_origins: Vec<HeaderValue>,
+    /// The built widget, served by the local entry point.
+    pub widget_dir: Option<PathBuf>,
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("{variable} is not set: {fix}")]
+    Missing {
+        variable: &'static str,
+        fix: &'static str,
+    },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(
+        "the keys mix modes: the secret key {secret} is a {secret_mode} key but the publishable \
+         key {publishable} is a {publishable_mode} key; use the pair from the same mode of the \
+         same Stripe account"
+    )]
+    MixedModes {
+        secret: String,
+        secret_mode: KeyMode,
+        publishable: String,
+        publishable_mode: KeyMode,
+    },
+    #[error("PLATFORM_FEE: {0}")]
+    Fee(#[from] FeePolicyError),
+    #[error("CHARGE_TYPE is `{0}`: use `direct` or `destination`")]
+    ChargeType(String),
+    #[error(
+        "ALLOWED_ORIGINS has `{0}`: write origins such as `https://shop.example.com`, comma-separated, without paths"
+    )]
+    Origin(String),
+    #[error("{variable} is `{value}`: {fix}")]
+    Invalid {
+        variable: &'static str,
+        value: String,
+        fix: &'static str,
+    },
+    #[error("{variable}_FILE names {path}, which cannot be read: {source}")]
+    File {
+        variable: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// How configuration is looked up: the process environment in production, a map in tests.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Env for F {
+    fn var(&self, name: &str) -> Option<String> {
+        self(name)
+    }
+}
+
+/// `NAME`, or the contents of the file `NAME_FILE` names (for secrets mounted as files).
+fn read(env: &dyn Env, variable: &'static str) -> Result<Option<String>, ConfigError> {
+    if let Some(value) = env.var(variable) {
+        return Ok(Some(value));
+    }
+    let file_variable = format!("{variable}_FILE");
+    match env.var(&file_variable) {
+        Some(path) => std::fs::read_to_string(&path)
+            .map(|text| Some(text.trim().to_owned()))
+            .map_err(|source| ConfigError::File {
+                variable,
+                path,
+                source,
+            }),
+        None => Ok(None),
+    }
+}
+
+/// Whether a secret key is configured at all; without one the local entry point uses the sandbox.
+pub fn has_secret_key(env: &dyn Env) -> bool {
+    env.var("STRIPE_SECRET_KEY").is_some() || env.var("STRIPE_SECRET_KEY_FILE").is_some()
+}
+
+impl Config {
+    /// Reads and checks the whole configuration.
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let secret_key = read(env, "STRIPE_SECRET_KEY")?.ok_or(ConfigError::Missing {
+            variable: "STRIPE_SECRET_KEY",
+            fix: "set it to the platform's secret key (sk_…) or restricted key (rk_…), or \
+                  STRIPE_SECRET_KEY_FILE to a file holding it",
+        })?;
+        let secret_key = SecretKey::parse("STRIPE_SECRET_KEY", &secret_key)?;
+        let publishable_key = read(env, "STRIPE_PUBLISHABLE_KEY")?.ok_or(ConfigError::Missing {
+            variable: "STRIPE_PUBLISHABLE_KEY",
+            fix: "set it to the platform's publishable key (pk_…) of the same mode as the secret key",
+        })?;
+        let publishable_key = PublishableKey::parse("STRIPE_PUBLISHABLE_KEY", &publishable_key)?;
+        if secret_key.mode() != publishable_key.mode() {
+            return Err(ConfigError::MixedModes {
+                secret: secret_key.fingerprint(),
+                secret_mode: secret_key.mode(),
+                publishable: crate::keys::fingerprint(publishable_key.as_str()),
+                publishable_mode: publishable_key.mode(),
+            });
+        }
+
+        let webhook_secrets = read(env, "STRIPE_WEBHOOK_SECRETS")?
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| WebhookSecret::parse("STRIPE_WEBHOOK_SECRETS", part))
+            .collect::<Result<Vec<_>, _>>()?;
+        if webhook_secrets.is_empty() && secret_key.mode() == KeyMode::Live {
+            return Err(ConfigError::Missing {
+                variable: "STRIPE_WEBHOOK_SECRETS",
+                fix: "live mode needs the webhook endpoint's signing secret (whsec_…), so that \
+                      payments are confirmed by Stripe's events; list several, comma-separated, \
+                      while rotating",
+            });
+        }
+
+        let api_base = env
+            .var("STRIPE_API_BASE")
+            .unwrap_or_else(|| STRIPE_API_BASE.to_owned());
+        let api_base = check_base_url("STRIPE_API_BASE", api_base)?;
+        let stripe_js_url = env
+            .var("STRIPE_JS_URL")
+            .unwrap_or_else(|| STRIPE_JS_URL.to_owned());
+        let stripe_js_url = check_base_url("STRIPE_JS_URL", stripe_js_url)?;
+
+        let fee = match env.var("PLATFORM_FEE") {
+            Some(text) => text.parse()?,
+            None => DEFAULT_FEE,
+        };
+        let charge_type = match env.var("CHARGE_TYPE").as_deref().map(str::trim) {
+            None | Some("direct") => ChargeType::Direct,
+            Some("destination") => ChargeType::Destination,
+            Some(other) => return Err(ConfigError::ChargeType(other.to_owned())),
+        };
+        let allowed_origins = env
+            .var("ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(parse_origin)
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mode = match secret_key.mode() {
+            KeyMode::Test => Mode::Test,
+            KeyMode::Live => Mode::Live,
+        };
+        Ok(Self {
+            mode,
+            secret_key,
+            publishable_key,
+            webhook_secrets,
+            api_base,
+            stripe_js_url,
+            fee,
+            charge_type,
+            allowed_origins,
+            widget_dir: env.var("WIDGET_DIR").map(PathBuf::from),
+        })
+    }
+}
+
+fn check_base_url(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    let trimmed = value.trim();
+    if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+        Ok(trimmed.to_owned())
+    } else {
+        Err(ConfigError::Invalid {
+            variable,
+            value: trimmed.chars().take(80).collect(),
+            fix: "write an absolute http(s) URL",
+        })
+    }
+}
+
+fn parse_origin(origin: &str) -> Result<HeaderValue, ConfigError> {
+    let refuse = || ConfigError::Origin(origin.chars().take(80).collect());
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(refuse)?;
+    if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
+        return Err(refuse());
+    }
+    HeaderValue::from_str(origin).map_err(|_| refuse())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const SK: &str = "sk_test_51Abcdefghijklmnopqrstuvwxyz0123abcd";
+    const PK: &str = "pk_test_51Abcdefghijklmnopqrstuvwxyz0123wxyz";
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| map.get(name).cloned()
+    }
+
+    #[test]
+    fn a_complete_test_configuration_is_accepted_with_defaults() {
+        let config = Config::from_env(&env(&[
+            ("STRIPE_SECRET_KEY", SK),
+            ("STRIPE_PUBLISHABLE_KEY", PK),
+        ]))
+        .unwrap();
+        assert_eq!(config.mode, Mode::Test);
+        assert_eq!(config.api_base, STRIPE_API_BASE);
+        assert_eq!(config.fee, DEFAULT_FEE);
+        assert_eq!(config.charge_type, ChargeType::Direct);
+    }
+
+    #[test]
+    fn mixed_modes_are_refused_naming_both_fingerprints() {
+        let error = Config::from_env(&env(&[
+            ("STRIPE_SECRET_KEY", SK),
+            (
+                "STRIPE_PUBLISHABLE_KEY",
+                "pk_live_51Abcdefghijklmnopqrstuvwxyz0123wxyz",
+            ),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("sk_test_…abcd") && error.contains("pk_live_…wxyz"),
+            "{error}"
+        );
+        assert!(!error.contains(SK));
+    }
+
+    #[test]
+    fn live_mode_without_a_webhook_secret_is_refused() {
+        let error = Config::from_env(&env(&[
+            (
+                "STRIPE_SECRET_KEY",
+                concat!("sk_live", "_51Abcdefghijklmnopqrstuvwxyz0123abcd"),
+            ),
+            (
+                "STRIPE_PUBLISHABLE_KEY",
+                "pk_live_51Abcdefghijklmnopqrstuvwxyz0123wxyz",
+            ),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("STRIPE_WEBHOOK_SECRETS is not set"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn secret_key_can_come_from_a_file() {
+        let dir = std::env::temp_dir().join(format!("cc-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("sk");
+        std::fs::write(&path, format!("{SK}\n")).unwrap();
+        let config = Config::from_env(&env(&[
+            ("STRIPE_SECRET_KEY_FILE", path.to_str().unwrap()),
+            ("STRIPE_PUBLISHABLE_KEY", PK),
+        ]))
+        .unwrap();
+        assert_eq!(config.secret_key.fingerprint(), "sk_test_…abcd");
+    }
+
+    #[test]
+    fn bad_fee_charge_type_and_origin_say_what_to_write() {
+        let base = [("STRIPE_SECRET_KEY", SK), ("STRIPE_PUBLISHABLE_KEY", PK)];
+        let with = |extra: (&str, &str)| {
+            let mut pairs = base.to_vec();
+            pairs.push(extra);
+            Config::from_env(&env(&pairs)).unwrap_err().to_string()
+        };
+        assert!(with(("PLATFORM_FEE", "lots")).contains("2.9%+30"));
+        assert!(with(("CHARGE_TYPE", "sideways")).contains("`direct` or `destination`"));
+        assert!(
+            with(("ALLOWED_ORIGINS", "https://shop.example.com/path")).contains("without paths")
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! `connect-checkout`: the function's entry points. They build the configuration, call
+//! [`connect_checkout_function::app`], and run it; no request logic lives here.
+//!
+//! ```text
+//! connect-checkout serve [--host 127.0.0.1] [--port 8080]   local server (+ the built widget)
+//! connect-checkout lambda                                    AWS Lambda (the default on Lambda)
+//! ```
+//!
+//! Configuration comes from the environment (see the README). With no `STRIPE_SECRET_KEY`,
+//! `serve` runs in sandbox mode against the Stripe sandbox at `STRIPE_API_BASE`
+//! (default http://127.0.0.1:12111).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use connect_checkout_function::config::{self, Config, ProcessEnv};
+use connect_checkout_function::{AppState, app, sandbox_mode};
+
+const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]).await,
+        Some("lambda") => lambda().await,
+        None if on_lambda => lambda().await,
+        None => serve(&[]).await,
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("connect-checkout: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if json {
+        builder.json().with_current_span(true).init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+async fn serve(args: &[String]) -> Result<(), String> {
+    init_logging(std::env::var_os("LOG_JSON").is_some());
+    let mut host = "127.0.0.1".to_owned();
+    let mut port: u16 = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT is `{port}`: use a port number"))?,
+        Err(_) => 8080,
+    };
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--host" => host.clone_from(value),
+            "--port" => {
+                port = value
+                    .parse()
+                    .map_err(|_| format!("--port `{value}`: use a port number"))?;
+            }
+            _ => return Err(format!("unknown option `{flag}`\n{USAGE}")),
+        }
+    }
+
+    let config = if config::has_secret_key(&ProcessEnv) {
+        Config::from_env(&ProcessEnv).map_err(|error| error.to_string())?
+    } else {
+        let config = sandbox_mode::config(&ProcessEnv)
+            .await
+            .map_err(|error| error.to_string())?;
+        tracing::warn!(
+            api_base = %config.api_base,
+            "SANDBOX MODE: no STRIPE_SECRET_KEY is set, so payments go to the offline Stripe \
+             sandbox and no real money moves"
+        );
+        config
+    };
+    tracing::info!(
+        mode = ?config.mode,
+        secret_key = %config.secret_key.fingerprint(),
+        publishable_key = %config.publishable_key.as_str(),
+        api_base = %config.api_base,
+        fee = %config.fee,
+        charge_type = ?config.charge_type,
+        widget_dir = ?config.widget_dir,
+        "configuration accepted"
+    );
+
+    let address: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .map_err(|_| format!("`{host}:{port}` is not an address to listen on"))?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    println!("connect-checkout function on http://{address}");
+    axum::serve(listener, app(AppState::new(config)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|error| error.to_string())
+}
+
+async fn lambda() -> Result<(), String> {
+    init_logging(true);
+    let config = Config::from_env(&ProcessEnv).map_err(|error| error.to_string())?;
+    lambda_http::run(app(AppState::new(config)))
+        .await
+        .map_err(|error| error.to_string())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,330 @@
+//! The Stripe client: the only code in the project that sends a secret key anywhere.
+//!
+//! A hand-written client of the handful of endpoints the function calls, rather than
+//! async-stripe, to keep the Lambda binary and its cold start small (see README "Why not
+//! async-stripe" for the measurement). Every POST carries an Idempotency-Key that stays the same
+//! across retries; retries follow `retry::RetryPolicy`.
+
+pub mod objects;
+pub mod retry;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use connect_checkout_core::AccountId;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::keys::SecretKey;
+use objects::{ApiError, ErrorEnvelope};
+use retry::{Outcome, RetryPolicy};
+
+/// The API version every request pins, so Stripe's upgrades never change our wire format
+/// underneath us.
+pub const API_VERSION: &str = "2026-07-29.dahlia";
+
+/// Form parameters in Stripe's bracket notation (`transfer_data[destination]`), in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn set(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.0.push((key.into(), value.to_string()));
+        self
+    }
+
+    pub fn set_opt(self, key: impl Into<String>, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self,
+        }
+    }
+
+    fn encode(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in &self.0 {
+            serializer.append_pair(key, value);
+        }
+        serializer.finish()
+    }
+}
+
+/// One logical operation's Idempotency-Key: derived from what the operation is (never random
+/// per try), so every retry, and every replay of the same browser attempt, reuses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// `cc-<operation>-<parts joined by '-'>`; Stripe allows up to 255 characters.
+    pub fn derive(operation: &str, parts: &[&str]) -> Self {
+        let mut key = format!("cc-{operation}");
+        for part in parts {
+            key.push('-');
+            key.push_str(part);
+        }
+        key.truncate(255);
+        Self(key)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why a Stripe call did not give us the object we asked for.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StripeError {
+    /// Stripe answered with an error (after any retries).
+    #[error("Stripe answered {status} {kind}/{code}: {message}",
+        kind = error.kind,
+        code = error.code.as_deref().unwrap_or("-"),
+        message = error.message.as_deref().unwrap_or("(no message)"))]
+    Api {
+        status: u16,
+        error: Box<ApiError>,
+        request_id: Option<String>,
+    },
+    /// No answer at all: connection refused, reset or timed out, on every try.
+    #[error("no answer from Stripe after {attempts} tries: {detail}")]
+    Unreachable { attempts: u32, detail: String },
+    /// An answer we could not read.
+    #[error("Stripe's answer to {path} could not be read: {detail}")]
+    Decode { path: String, detail: String },
+}
+
+impl StripeError {
+    /// Stripe's error `code`, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { error, .. } => error.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// A cheap-to-clone handle on one Stripe platform account's API.
+#[derive(Clone)]
+pub struct StripeClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    api_base: String,
+    secret_key: SecretKey,
+    retry: RetryPolicy,
+}
+
+impl StripeClient {
+    pub fn new(api_base: &str, secret_key: SecretKey, retry: RetryPolicy) -> Self {
+        // rustls needs one process-wide crypto provider; ring is the smaller of the two.
+        // Installing twice (tests build many clients) is harmless, hence the ignored result.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("connect-checkout/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(retry.attempt_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                api_base: api_base.trim_end_matches('/').to_owned(),
+                secret_key,
+                retry,
+            }),
+        }
+    }
+
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.inner.secret_key
+    }
+
+    /// `GET path?query`, on `account` when given (the `Stripe-Account` header).
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Params,
+        account: Option<&AccountId>,
+    ) -> Result<T, StripeError> {
+        self.send(Method::GET, path, query, account, None).await
+    }
+
+    /// `POST path` with a form body, on `account` when given, with an Idempotency-Key that all
+    /// retries share.
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        form: &Params,
+        account: Option<&AccountId>,
+        idempotency_key: &IdempotencyKey,
+    ) -> Result<T, StripeError> {
+        self.send(Method::POST, path, form, account, Some(idempotency_key))
+            .await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        params: &Params,
+        account: Option<&AccountId>,
+        idempotency_key: Option<&IdempotencyKey>,
+    ) -> Result<T, StripeError> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let encoded = params.encode();
+        let url = if method == Method::GET && !encoded.is_empty() {
+            format!("{}{path}?{encoded}", inner.api_base)
+        } else {
+            format!("{}{path}", inner.api_base)
+        };
+        let mut retries = 0;
+        loop {
+            let mut request = inner
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(inner.secret_key.expose())
+                .header("Stripe-Version", API_VERSION);
+            if let Some(account) = account {
+                request = request.header("Stripe-Account", account.as_str());
+            }
+            if let Some(key) = idempotency_key {
+                request = request.header("Idempotency-Key", key.as_str());
+            }
+            if method == Method::POST {
+                request = request
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(encoded.clone());
+            }
+
+            let (outcome, result) = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let should_retry =
+                        header(&response, "stripe-should-retry").map(|value| value == "true");
+                    let request_id = header(&response, "request-id");
+                    let body = response.bytes().await;
+                    tracing::debug!(%method, path, status, retries, request_id, "stripe call");
+                    match body {
+                        Ok(body) => (
+                            Outcome::Answer {
+                                status,
+                                should_retry,
+                            },
+                            read_answer(path, status, request_id, &body),
+                        ),
+                        Err(error) => (Outcome::NoAnswer, Err(unreachable(retries, &error))),
+                    }
+                }
+                Err(error) => {
+                    tracing::debug!(%method, path, retries, error = %error, "stripe call failed");
+                    (Outcome::NoAnswer, Err(unreachable(retries, &error)))
+                }
+            };
+            let Err(error) = result else { return result };
+            if !outcome.is_retryable() || retries >= inner.retry.max_retries {
+                return Err(error);
+            }
+            retries += 1;
+            let delay = inner
+                .retry
+                .delay(retries, 0.5 + rand::random::<f64>() / 2.0);
+            if started.elapsed() + delay > inner.retry.budget {
+                return Err(error);
+            }
+            tracing::info!(%method, path, retries, delay_ms = delay.as_millis() as u64, "retrying stripe call");
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
+}
+
+fn unreachable(retries: u32, error: &reqwest::Error) -> StripeError {
+    // reqwest's messages name the URL, never headers, so the key cannot appear here.
+    StripeError::Unreachable {
+        attempts: retries + 1,
+        detail: error.to_string(),
+    }
+}
+
+fn read_answer<T: DeserializeOwned>(
+    path: &str,
+    status: u16,
+    request_id: Option<String>,
+    body: &[u8],
+) -> Result<T, StripeError> {
+    let decode_error = |detail: String| StripeError::Decode {
+        path: path.to_owned(),
+        detail,
+    };
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(body).map_err(|error| decode_error(error.to_string()));
+    }
+    match serde_json::from_slice::<ErrorEnvelope>(body) {
+        Ok(envelope) => Err(StripeError::Api {
+            status,
+            error: Box::new(envelope.error),
+            request_id,
+        }),
+        // Proxies and load balancers answer 502/503 with HTML; keep the status, which is what
+        // the retry rules and the error mapping need.
+        Err(_) => Err(StripeError::Api {
+            status,
+            error: Box::new(ApiError {
+                kind: "api_error".into(),
+                message: Some(format!("HTTP {status} without a Stripe error body")),
+                ..ApiError::default()
+            }),
+            request_id,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_encode_brackets_and_spaces_as_a_form() {
+        let params = Params::new()
+            .set("amount", 1200)
+            .set("transfer_data[destination]", "acct_1")
+            .set("description", "2 × House Blend");
+        assert_eq!(
+            params.encode(),
+            "amount=1200&transfer_data%5Bdestination%5D=acct_1&description=2+%C3%97+House+Blend"
+        );
+    }
+
+    #[test]
+    fn idempotency_keys_are_stable_and_bounded() {
+        let a = IdempotencyKey::derive("checkout", &["acct_1", "attempt-1"]);
+        let b = IdempotencyKey::derive("checkout", &["acct_1", "attempt-1"]);
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), "cc-checkout-acct_1-attempt-1");
+        let long = "x".repeat(400);
+        assert_eq!(IdempotencyKey::derive("op", &[&long]).as_str().len(), 255);
+    }
+}

@@ -1,0 +1,131 @@
+//! The parts of Stripe's objects the function reads. Fields we do not use are left out, so a
+//! new Stripe API version that adds fields changes nothing here.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// Stripe's list envelope.
+#[derive(Debug, Deserialize)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// A field that is an id, or the object itself when it was expanded.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Expandable<T> {
+    Object(Box<T>),
+    Id(String),
+}
+
+impl<T> Expandable<T> {
+    pub fn as_object(&self) -> Option<&T> {
+        match self {
+            Self::Object(object) => Some(object),
+            Self::Id(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Account {
+    pub id: String,
+    #[serde(default)]
+    pub charges_enabled: bool,
+    #[serde(default)]
+    pub payouts_enabled: bool,
+    #[serde(default)]
+    pub details_submitted: bool,
+    pub business_profile: Option<BusinessProfile>,
+    pub settings: Option<AccountSettings>,
+    pub default_currency: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Account {
+    /// What a shopper should see as the seller's name.
+    pub fn display_name(&self) -> String {
+        self.business_profile
+            .as_ref()
+            .and_then(|profile| profile.name.clone())
+            .or_else(|| {
+                self.settings
+                    .as_ref()
+                    .and_then(|settings| settings.dashboard.as_ref())
+                    .and_then(|dashboard| dashboard.display_name.clone())
+            })
+            .unwrap_or_else(|| self.id.clone())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BusinessProfile {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountSettings {
+    pub dashboard: Option<DashboardSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardSettings {
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Price {
+    pub id: String,
+    pub active: bool,
+    pub currency: String,
+    /// `None` for prices that are not a fixed amount (tiered, metered, custom).
+    pub unit_amount: Option<i64>,
+    pub product: Expandable<Product>,
+    /// Present for subscription prices, which a one-off checkout cannot charge.
+    pub recurring: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PaymentIntent {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub client_secret: Option<String>,
+    pub application_fee_amount: Option<i64>,
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+}
+
+/// The body Stripe sends with every error.
+#[derive(Debug, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ApiError,
+}
+
+/// Stripe's error object (facts §5.1). Only what we act on.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ApiError {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    pub code: Option<String>,
+    pub decline_code: Option<String>,
+    pub message: Option<String>,
+    pub param: Option<String>,
+}
