@@ -1,1 +1,26 @@
-//! placeholder
+//! The connect-checkout widget: a Leptos (CSR) component, compiled to WebAssembly, that takes a
+//! card payment for one Stripe Connect seller.
+//!
+//! It holds only the platform's publishable key. Card details are collected by Stripe.js's
+//! Payment Element (an iframe: they never touch this code); everything that needs a secret key
+//! or decides an amount is asked of the function (`crates/function`) through [`api`].
+//!
+//! Map:
+//! - [`checkout`]: the shopper's journey: the checkout component, its states and its view.
+//! - [`store`]: the demo store page (`src/main.rs` mounts it into index.html).
+//! - [`stripe_js`]: typed bindings to the subset of Stripe.js we use, and its loader.
+//! - [`api`]: the client of the function.
+//! - [`money`]: amounts formatted for people through `Intl.NumberFormat`.
+//! - [`i18n`]: every word the shopper reads.
+//!
+//! What it is not: a router, a Stripe client with a secret key, or a place that computes a
+//! price. The amount charged is always the function's.
+
+pub mod api;
+pub mod checkout;
+pub mod i18n;
+pub mod money;
+pub mod store;
+pub mod stripe_js;
+
+pub use checkout::{CheckoutOptions, mount_checkout};

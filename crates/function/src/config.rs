@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use axum::http::HeaderValue;
-use connect_checkout_core::api::Mode;
+use connect_checkout_core::api::{AccountKind, Mode};
 use connect_checkout_core::{FeePolicy, FeePolicyError};
 
 use crate::keys::{KeyError, KeyMode, PublishableKey, SecretKey, WebhookSecret};
@@ -45,6 +45,14 @@ pub struct Config {
     pub allowed_origins: Vec<HeaderValue>,
     /// The built widget, served by the local entry point.
     pub widget_dir: Option<PathBuf>,
+    /// The platform's public origin, for Stripe's return URLs; the request's host when unset.
+    pub public_url: Option<String>,
+    /// The kinds of seller account the platform offers.
+    pub account_kinds: Vec<AccountKind>,
+    /// The key that signs seller sessions; random per process when unset (not in live mode).
+    pub seller_session_secret: Option<Vec<u8>>,
+    /// How long a seller session lasts.
+    pub seller_session_ttl_secs: i64,
 }
 
 /// Why the configuration was refused.
@@ -202,6 +210,59 @@ impl Config {
             .map(parse_origin)
             .collect::<Result<Vec<_>, _>>()?;
 
+        let public_url = env
+            .var("PUBLIC_URL")
+            .map(|url| check_base_url("PUBLIC_URL", url))
+            .transpose()?;
+        let account_kinds = match env.var("SELLER_ACCOUNT_KINDS") {
+            None => AccountKind::ALL.to_vec(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .map(|kind| {
+                    AccountKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_str() == kind)
+                        .ok_or_else(|| ConfigError::Invalid {
+                            variable: "SELLER_ACCOUNT_KINDS",
+                            value: kind.chars().take(40).collect(),
+                            fix: "list any of `express`, `standard`, `custom`, comma-separated",
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let seller_session_secret = read(env, "SELLER_SESSION_SECRET")?.map(String::into_bytes);
+        if seller_session_secret
+            .as_ref()
+            .is_some_and(|secret| secret.len() < 32)
+        {
+            return Err(ConfigError::Invalid {
+                variable: "SELLER_SESSION_SECRET",
+                value: "(hidden)".into(),
+                fix: "use at least 32 random characters, e.g. `openssl rand -hex 32`",
+            });
+        }
+        if seller_session_secret.is_none() && secret_key.mode() == KeyMode::Live {
+            return Err(ConfigError::Missing {
+                variable: "SELLER_SESSION_SECRET",
+                fix: "live mode needs a fixed key for seller sessions (at least 32 random \
+                      characters), shared by every instance of the function",
+            });
+        }
+        let seller_session_ttl_secs = match env.var("SELLER_SESSION_TTL") {
+            None => 7_200,
+            Some(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|secs| (60..=30 * 86_400).contains(secs))
+                .ok_or(ConfigError::Invalid {
+                    variable: "SELLER_SESSION_TTL",
+                    value: text.chars().take(40).collect(),
+                    fix: "write a number of seconds between 60 and 2592000 (30 days)",
+                })?,
+        };
+
         let mode = match secret_key.mode() {
             KeyMode::Test => Mode::Test,
             KeyMode::Live => Mode::Live,
@@ -217,6 +278,10 @@ impl Config {
             charge_type,
             allowed_origins,
             widget_dir: env.var("WIDGET_DIR").map(PathBuf::from),
+            public_url,
+            account_kinds,
+            seller_session_secret,
+            seller_session_ttl_secs,
         })
     }
 }

@@ -22,6 +22,8 @@ pub struct AppError {
     pub code: ErrorCode,
     pub message: Cow<'static, str>,
     pub decline_code: Option<String>,
+    /// For forms: every field at fault.
+    pub fields: Vec<FieldError>,
     /// For the operator's log only.
     detail: Option<String>,
 }
@@ -33,6 +35,7 @@ impl AppError {
             code,
             message: message.into(),
             decline_code: None,
+            fields: Vec::new(),
             detail: None,
         }
     }
@@ -44,6 +47,18 @@ impl AppError {
 
     pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+    }
+
+    /// 400 for a form: every field at fault, with the first one's words as the message.
+    pub fn fields(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [] => "the request has invalid fields".to_owned(),
+            [only] => only.to_string(),
+            [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        };
+        let mut error = Self::invalid(message);
+        error.fields = fields;
+        error
     }
 
     /// Adds what the operator needs to know; it is logged, not sent.
@@ -191,6 +206,7 @@ impl IntoResponse for AppError {
                 code: self.code,
                 message: self.message.into_owned(),
                 decline_code: self.decline_code,
+                fields: self.fields,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

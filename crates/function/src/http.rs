@@ -19,7 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::{AppState, checkout, webhooks};
+use crate::{AppState, checkout, sellers, webhooks};
 
 /// The largest JSON body the API accepts; a checkout of 50 lines is about 4 KiB.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -40,6 +40,7 @@ impl MakeRequestId for RandomRequestId {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(checkout::routes())
+        .merge(sellers::routes(&state))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(webhooks::routes())
         .fallback(|| async { AppError::not_found("no such API route: see /api/openapi.json") })
@@ -88,7 +89,7 @@ fn cors(state: &AppState) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(state.config.allowed_origins.clone()))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600))
 }

@@ -9,12 +9,14 @@
 //! through [`stripe::StripeClient`], the only code that sees the secret key.
 
 pub mod checkout;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
 pub mod keys;
 pub mod sandbox_mode;
+pub mod sellers;
 pub mod stripe;
 pub mod webhooks;
 
@@ -22,30 +24,68 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use clock::Clock;
 pub use config::Config;
 pub use error::AppError;
+use sellers::session::{SellerAuth, SignedSessions};
 use stripe::StripeClient;
 use stripe::retry::RetryPolicy;
 
-/// What every handler shares: the configuration and the Stripe client.
+/// What every handler shares: the configuration, the Stripe client, how sellers are
+/// authenticated, and the clock.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub stripe: StripeClient,
+    pub auth: Arc<dyn SellerAuth>,
+    pub clock: Clock,
 }
 
 impl AppState {
     pub fn new(config: Config) -> Self {
-        Self::with_retry_policy(config, RetryPolicy::default())
-    }
-
-    /// Tests shorten the waits between retries.
-    pub fn with_retry_policy(config: Config, retry: RetryPolicy) -> Self {
-        let stripe = StripeClient::new(&config.api_base, config.secret_key.clone(), retry);
+        let stripe = StripeClient::new(
+            &config.api_base,
+            config.secret_key.clone(),
+            RetryPolicy::default(),
+        );
+        let key = config.seller_session_secret.clone().unwrap_or_else(|| {
+            tracing::warn!(
+                "SELLER_SESSION_SECRET is not set: seller sessions use a random key and end \
+                 when this process stops"
+            );
+            rand::random::<[u8; 32]>().to_vec()
+        });
+        let auth = Arc::new(SignedSessions::new(&key, config.seller_session_ttl_secs));
         Self {
             config: Arc::new(config),
             stripe,
+            auth,
+            clock: clock::system(),
         }
+    }
+
+    /// The same state with other retry timings (tests shorten the waits).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.stripe =
+            StripeClient::new(&self.config.api_base, self.config.secret_key.clone(), retry);
+        self
+    }
+
+    /// The same state with the platform's own seller login.
+    pub fn with_seller_auth(mut self, auth: Arc<dyn SellerAuth>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The same state with another clock (tests move time).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Unix seconds, by this state's clock.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
     }
 }
 

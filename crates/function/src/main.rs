@@ -111,7 +111,10 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|error| format!("cannot listen on {address}: {error}"))?;
     println!("connect-checkout function on http://{address}");
-    axum::serve(listener, app(AppState::new(config)))
+    // Connect info gives handlers the peer address (recorded with a Custom seller's terms
+    // acceptance when no proxy sets X-Forwarded-For).
+    let service = app(AppState::new(config)).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|error| error.to_string())

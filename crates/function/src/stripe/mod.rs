@@ -70,6 +70,12 @@ impl IdempotencyKey {
         Self(key)
     }
 
+    /// A fresh key for an operation that has no natural identity (an account link, a login
+    /// link): made once per operation, then reused by each of its retries.
+    pub fn random(operation: &str) -> Self {
+        Self(format!("cc-{operation}-{:032x}", rand::random::<u128>()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -43,6 +43,74 @@ pub struct Account {
     pub settings: Option<AccountSettings>,
     pub default_currency: Option<String>,
     pub email: Option<String>,
+    /// The legacy account type (`express`, `standard`, `custom`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub controller: Option<Controller>,
+    pub requirements: Option<Requirements>,
+}
+
+/// Who controls an account (Stripe's controller properties).
+#[derive(Debug, Default, Deserialize)]
+pub struct Controller {
+    pub requirement_collection: Option<String>,
+    pub stripe_dashboard: Option<StripeDashboard>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StripeDashboard {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// What Stripe still needs from a connected account.
+#[derive(Debug, Default, Deserialize)]
+pub struct Requirements {
+    #[serde(default)]
+    pub currently_due: Vec<String>,
+    #[serde(default)]
+    pub eventually_due: Vec<String>,
+    #[serde(default)]
+    pub past_due: Vec<String>,
+    #[serde(default)]
+    pub pending_verification: Vec<String>,
+    pub current_deadline: Option<i64>,
+    pub disabled_reason: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<RequirementError>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequirementError {
+    pub requirement: String,
+    pub code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountLink {
+    pub url: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginLink {
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Charge {
+    pub id: String,
+    #[serde(default)]
+    pub amount_refunded: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: Option<String>,
 }
 
 impl Account {
@@ -111,6 +179,26 @@ pub struct PaymentIntent {
     pub application_fee_amount: Option<i64>,
     #[serde(default)]
     pub metadata: HashMap<String, String>,
+    #[serde(default)]
+    pub created: i64,
+    pub description: Option<String>,
+    pub latest_charge: Option<Expandable<Charge>>,
+    pub transfer_data: Option<TransferData>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferData {
+    pub destination: Expandable<Account>,
+}
+
+impl<T> Expandable<T> {
+    /// The id, whether or not the object was expanded.
+    pub fn id<'a>(&'a self, object_id: impl Fn(&'a T) -> &'a str) -> &'a str {
+        match self {
+            Self::Object(object) => object_id(object),
+            Self::Id(id) => id,
+        }
+    }
 }
 
 /// The body Stripe sends with every error.

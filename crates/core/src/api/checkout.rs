@@ -1,32 +1,9 @@
-//! The messages of the function's HTTP API, as both ends see them. The OpenAPI document the
-//! function serves describes these same shapes.
+//! The shopper's messages: sellers, products, and the checkout that prices a cart.
 
 use serde::{Deserialize, Serialize};
 
+use super::FieldError;
 use crate::{AccountId, AttemptId, Currency, Money, PriceId};
-
-/// Which Stripe the function talks to. The widget shows a notice outside `Live`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The built-in offline Stripe sandbox.
-    Sandbox,
-    /// Stripe in test mode (`sk_test_…`).
-    Test,
-    /// Stripe in live mode: real money.
-    Live,
-}
-
-/// `GET /api/config`: everything the browser needs to start, and nothing secret.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientConfig {
-    /// The platform's publishable key (`pk_…`), the only key the browser ever holds.
-    pub publishable_key: String,
-    /// Where to load Stripe.js from: js.stripe.com, or the sandbox's stand-in.
-    pub stripe_js_url: String,
-    pub mode: Mode,
-}
 
 /// A seller that can take payments, for the shopper's seller picker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,14 +93,6 @@ pub mod limits {
     pub const MAX_EMAIL_LEN: usize = 254;
 }
 
-/// A request field that breaks a rule, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
 impl CheckoutRequest {
     /// The rules serde's types cannot say: a non-empty cart, sane quantities, each price once.
     pub fn validate(&self) -> Result<(), FieldError> {
@@ -174,60 +143,6 @@ impl CheckoutRequest {
         }
         Ok(())
     }
-}
-
-/// Machine-readable error codes the function answers with. The widget turns each into words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// The request was malformed or broke a rule; the message says which.
-    InvalidRequest,
-    /// No such route or object.
-    NotFound,
-    /// The seller does not exist on this platform.
-    SellerNotFound,
-    /// The seller exists but Stripe does not let them take charges yet.
-    SellerCannotTakeCharges,
-    /// A price in the cart is unknown, inactive or belongs to another seller.
-    PriceNotFound,
-    /// The cart mixes currencies.
-    CurrencyMismatch,
-    /// The total is below Stripe's minimum or above its maximum.
-    AmountOutOfRange,
-    /// The attempt id was already used for a different cart.
-    AttemptReused,
-    /// The card was declined; `decline_code` says why.
-    CardDeclined,
-    /// Too many requests; try again shortly.
-    RateLimited,
-    /// Stripe could not be reached or failed; nothing was charged twice, try again.
-    PaymentProviderUnavailable,
-    /// The platform's Stripe configuration is wrong (an operator problem, not the shopper's).
-    ProviderConfiguration,
-    /// The request body is too large.
-    PayloadTooLarge,
-    /// Something broke on our side.
-    Internal,
-    /// A code this build does not know yet (a newer function).
-    #[serde(other)]
-    Unknown,
-}
-
-/// The body of every error response: `{"error": {"code": …, "message": …}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-/// What went wrong, for machines (`code`) and for people (`message`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    pub code: ErrorCode,
-    pub message: String,
-    /// For `card_declined`: Stripe's decline code (`insufficient_funds`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decline_code: Option<String>,
 }
 
 #[cfg(test)]
@@ -296,12 +211,5 @@ mod tests {
             "items":[{"price":"price_a","quantity":1,"unit_amount":1}]}"#;
         let error = serde_json::from_str::<CheckoutRequest>(json).unwrap_err();
         assert!(error.to_string().contains("unit_amount"), "{error}");
-    }
-
-    #[test]
-    fn unknown_error_codes_from_a_newer_function_still_parse() {
-        let body: ErrorBody =
-            serde_json::from_str(r#"{"error":{"code":"brand_new","message":"m"}}"#).unwrap();
-        assert_eq!(body.error.code, ErrorCode::Unknown);
     }
 }

@@ -1,0 +1,117 @@
+//! The messages of the function's HTTP API, as both ends see them, by journey. The OpenAPI
+//! document the function serves (`/api/openapi.json`) describes these same shapes.
+
+mod checkout;
+mod sellers;
+
+pub use checkout::*;
+pub use sellers::*;
+
+use serde::{Deserialize, Serialize};
+
+/// Which Stripe the function talks to. The widget shows a notice outside `Live`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The built-in offline Stripe sandbox.
+    Sandbox,
+    /// Stripe in test mode (`sk_test_…`).
+    Test,
+    /// Stripe in live mode: real money.
+    Live,
+}
+
+/// `GET /api/config`: everything the browser needs to start, and nothing secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The platform's publishable key (`pk_…`), the only key the browser ever holds.
+    pub publishable_key: String,
+    /// Where to load Stripe.js from: js.stripe.com, or the sandbox's stand-in.
+    pub stripe_js_url: String,
+    pub mode: Mode,
+}
+
+/// A request field that breaks a rule, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Machine-readable error codes the function answers with. The widget turns each into words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The request was malformed or broke a rule; the message says which.
+    InvalidRequest,
+    /// No such route or object.
+    NotFound,
+    /// The seller does not exist on this platform.
+    SellerNotFound,
+    /// The seller exists but Stripe does not let them take charges yet.
+    SellerCannotTakeCharges,
+    /// A price in the cart is unknown, inactive or belongs to another seller.
+    PriceNotFound,
+    /// The cart mixes currencies.
+    CurrencyMismatch,
+    /// The total is below Stripe's minimum or above its maximum.
+    AmountOutOfRange,
+    /// The attempt id was already used for a different cart.
+    AttemptReused,
+    /// The card was declined; `decline_code` says why.
+    CardDeclined,
+    /// Too many requests; try again shortly.
+    RateLimited,
+    /// Stripe could not be reached or failed; nothing was charged twice, try again.
+    PaymentProviderUnavailable,
+    /// The platform's Stripe configuration is wrong (an operator problem, not the shopper's).
+    ProviderConfiguration,
+    /// The request body is too large.
+    PayloadTooLarge,
+    /// No seller session, or an expired one: sign in again.
+    Unauthorized,
+    /// The session belongs to another seller.
+    Forbidden,
+    /// The operation does not exist for this kind of account (a dashboard for Custom).
+    NotAvailable,
+    /// Something broke on our side.
+    Internal,
+    /// A code this build does not know yet (a newer function).
+    #[serde(other)]
+    Unknown,
+}
+
+/// The body of every error response: `{"error": {"code": …, "message": …}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for machines (`code`) and for people (`message`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `card_declined`: Stripe's decline code (`insufficient_funds`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    /// For forms: every field at fault, so all can be shown at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn unknown_error_codes_from_a_newer_function_still_parse() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"brand_new","message":"m"}}"#).unwrap();
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+    }
+}

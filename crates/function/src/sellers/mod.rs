@@ -1,0 +1,569 @@
+//! The seller's journey: create a connected account, onboard, see status, open the dashboard,
+//! see payments, refund. Every route under `/api/sellers/{account}` passes [`SellerAccess`]:
+//! the request's session must be for that very account.
+
+pub mod session;
+pub mod status;
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use connect_checkout_core::api::{
+    AccountKind, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink, ErrorCode,
+    FieldError, OnboardingLink, RefundRequest, RefundResult, SellerPayment, SellerPayments,
+    SellerStatus,
+};
+use connect_checkout_core::{AccountId, Currency, Money};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::config::ChargeType;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::stripe::objects::{
+    Account, AccountLink, Charge, List, LoginLink, PaymentIntent, Refund,
+};
+use crate::stripe::{IdempotencyKey, Params, StripeError};
+use session::AuthError;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let router = Router::new()
+        .route("/sellers", post(create_seller))
+        .route("/sellers/{account}/status", get(seller_status))
+        .route("/sellers/{account}/onboarding-link", post(onboarding_link))
+        .route("/sellers/{account}/dashboard-link", post(dashboard_link))
+        .route("/sellers/{account}/details", post(submit_details))
+        .route("/sellers/{account}/payments", get(list_payments))
+        .route("/sellers/{account}/refunds", post(create_refund));
+    let session = axum::routing::delete(sign_out);
+    // Only in sandbox mode: lets a person try the seeded sellers' pages. A real platform signs
+    // sellers in with its own login (`SellerAuth`).
+    let session = if state.config.mode == connect_checkout_core::api::Mode::Sandbox {
+        session.post(sandbox_sign_in)
+    } else {
+        session
+    };
+    router.route("/seller-session", session)
+}
+
+/// Proof that the request's seller session is for the `{account}` in the path.
+pub struct SellerAccess(pub AccountId);
+
+impl FromRequestParts<AppState> for SellerAccess {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::invalid("the path needs a seller account id"))?;
+        let requested = AccountId::new(params.get("account").cloned().unwrap_or_default())?;
+        let session = state
+            .auth
+            .authenticate(&parts.headers, state.now())
+            .map_err(|error| {
+                let message = match error {
+                    AuthError::Expired => {
+                        "Your seller session has expired. Sign in again to continue."
+                    }
+                    AuthError::Missing | AuthError::Invalid => {
+                        "Sign in as this seller to see this page."
+                    }
+                };
+                AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
+                    .with_detail(format!("seller endpoint for {requested}: {error}"))
+            })?;
+        if session != requested {
+            return Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "This is another seller's account. You can only see your own.",
+            )
+            .with_detail(format!("session for {session} asked for {requested}")));
+        }
+        Ok(Self(requested))
+    }
+}
+
+/// Whether the browser reached us over HTTPS (directly or through a proxy), for `Secure`.
+fn is_https(headers: &HeaderMap, state: &AppState) -> bool {
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    forwarded
+        || state
+            .config
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+}
+
+/// The platform's origin, for Stripe's return and refresh URLs: `PUBLIC_URL`, or the request's
+/// own host.
+fn public_origin(headers: &HeaderMap, state: &AppState) -> Result<String, AppError> {
+    if let Some(url) = &state.config.public_url {
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| AppError::invalid("the request has no Host header"))?;
+    let scheme = if is_https(headers, state) {
+        "https"
+    } else {
+        "http"
+    };
+    Ok(format!("{scheme}://{host}"))
+}
+
+async fn retrieve_account(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
+    state
+        .stripe
+        .get(&format!("/v1/accounts/{account}"), &Params::new(), None)
+        .await
+        .map_err(|error| match error.status() {
+            Some(404) => AppError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::SellerNotFound,
+                "This seller account does not exist on this marketplace.",
+            )
+            .with_detail(error.to_string()),
+            _ => AppError::from(error),
+        })
+}
+
+fn status_or_error(account: &Account) -> Result<SellerStatus, AppError> {
+    status::status_of(account).ok_or_else(|| {
+        AppError::from(StripeError::Decode {
+            path: "/v1/accounts".into(),
+            detail: format!("unexpected account id `{}`", account.id),
+        })
+    })
+}
+
+async fn create_seller(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CreateSellerRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    request.validate().map_err(AppError::fields)?;
+    if !state.config.account_kinds.contains(&request.kind) {
+        return Err(AppError::invalid(format!(
+            "this marketplace does not offer {} accounts",
+            request.kind.as_str()
+        )));
+    }
+    // Controller properties rather than the deprecated `type` (facts §2.1).
+    let mut form = Params::new()
+        .set("country", &request.country)
+        .set("email", &request.email)
+        .set("metadata[created_by]", "connect-checkout");
+    form = match request.kind {
+        AccountKind::Express => form
+            .set("controller[stripe_dashboard][type]", "express")
+            .set("controller[fees][payer]", "application")
+            .set("controller[losses][payments]", "application")
+            .set("controller[requirement_collection]", "stripe"),
+        AccountKind::Standard => form
+            .set("controller[stripe_dashboard][type]", "full")
+            .set("controller[fees][payer]", "account")
+            .set("controller[losses][payments]", "stripe")
+            .set("controller[requirement_collection]", "stripe"),
+        AccountKind::Custom => form
+            .set("controller[stripe_dashboard][type]", "none")
+            .set("controller[fees][payer]", "application")
+            .set("controller[losses][payments]", "application")
+            .set("controller[requirement_collection]", "application"),
+    };
+    form = form
+        .set("capabilities[card_payments][requested]", "true")
+        .set("capabilities[transfers][requested]", "true")
+        .set_opt(
+            "business_type",
+            request.business_type.map(|kind| kind.as_str()),
+        );
+    let key = IdempotencyKey::derive("create-seller", &[request.attempt.as_str()]);
+    let account: Account = state.stripe.post("/v1/accounts", &form, None, &key).await?;
+    let status = status_or_error(&account)?;
+    tracing::info!(account = %status.id, kind = request.kind.as_str(), "seller account created");
+    let cookie = state
+        .auth
+        .bind(&status.id, state.now(), is_https(&headers, &state));
+    Ok((StatusCode::CREATED, cookie, Json(CreatedSeller { status })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SandboxSignIn {
+    account: String,
+}
+
+async fn sandbox_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SandboxSignIn>,
+) -> Result<impl IntoResponse, AppError> {
+    let account = AccountId::new(request.account)?;
+    let status = status_or_error(&retrieve_account(&state, &account).await?)?;
+    let cookie = state
+        .auth
+        .bind(&account, state.now(), is_https(&headers, &state));
+    Ok((cookie, Json(status)))
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    (
+        StatusCode::NO_CONTENT,
+        state.auth.unbind(is_https(&headers, &state)),
+    )
+}
+
+async fn seller_status(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+) -> Result<Json<SellerStatus>, AppError> {
+    Ok(Json(status_or_error(
+        &retrieve_account(&state, &account).await?,
+    )?))
+}
+
+async fn onboarding_link(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+    headers: HeaderMap,
+) -> Result<Json<OnboardingLink>, AppError> {
+    let origin = public_origin(&headers, &state)?;
+    // refresh_url: Stripe sends the seller there when the link expired or was used; the page
+    // asks for a fresh link and continues.
+    let form = Params::new()
+        .set("account", account.as_str())
+        .set("type", "account_onboarding")
+        .set(
+            "refresh_url",
+            format!("{origin}/onboarding?account={account}&refresh=1"),
+        )
+        .set(
+            "return_url",
+            format!("{origin}/onboarding?account={account}&returned=1"),
+        )
+        .set("collection_options[fields]", "eventually_due");
+    let key = IdempotencyKey::random("account-link");
+    let link: AccountLink = state
+        .stripe
+        .post("/v1/account_links", &form, None, &key)
+        .await?;
+    Ok(Json(OnboardingLink {
+        url: link.url,
+        expires_at: link.expires_at,
+    }))
+}
+
+async fn dashboard_link(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+) -> Result<Json<DashboardLink>, AppError> {
+    let seller = retrieve_account(&state, &account).await?;
+    match status::kind_of(&seller) {
+        Some(AccountKind::Express) => {
+            let key = IdempotencyKey::random("login-link");
+            let path = format!("/v1/accounts/{account}/login_links");
+            let link: LoginLink = state.stripe.post(&path, &Params::new(), None, &key).await?;
+            Ok(Json(DashboardLink { url: link.url }))
+        }
+        // Standard accounts sign in to Stripe's own Dashboard with their own login.
+        Some(AccountKind::Standard) => Ok(Json(DashboardLink {
+            url: "https://dashboard.stripe.com/".into(),
+        })),
+        Some(AccountKind::Custom) | None => Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::NotAvailable,
+            "This account has no Stripe dashboard: its payments are on this page.",
+        )),
+    }
+}
+
+/// The client's IP, for Stripe's terms-of-service acceptance record.
+fn client_ip(headers: &HeaderMap, parts_ip: Option<std::net::IpAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(',').next())
+        .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+        .or(parts_ip)
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
+        .to_string()
+}
+
+/// Stripe names fields `individual[dob][year]`; the form names them `individual.dob`.
+fn form_field(param: &str) -> String {
+    let dotted = param.replace("][", ".").replace('[', ".").replace(']', "");
+    match dotted.as_str() {
+        "individual.dob.day" | "individual.dob.month" | "individual.dob.year" => {
+            "individual.dob".into()
+        }
+        "external_account" => "bank_account_token".into(),
+        "business_profile.url" => "business_url".into(),
+        _ => dotted,
+    }
+}
+
+async fn submit_details(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+    headers: HeaderMap,
+    connect_info: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    ApiJson(details): ApiJson<CustomDetails>,
+) -> Result<Json<SellerStatus>, AppError> {
+    details
+        .validate(crate::clock::civil_date(state.now()))
+        .map_err(AppError::fields)?;
+    let seller = retrieve_account(&state, &account).await?;
+    if !status::platform_collects(&seller) {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::NotAvailable,
+            "Stripe collects this account's details: continue with the onboarding link.",
+        ));
+    }
+    let mut form =
+        Params::new().set_opt("business_type", details.business_type.map(|b| b.as_str()));
+    if let Some(person) = &details.individual {
+        form = form
+            .set_opt("individual[first_name]", person.first_name.as_deref())
+            .set_opt("individual[last_name]", person.last_name.as_deref())
+            .set_opt("individual[email]", person.email.as_deref())
+            .set_opt("individual[phone]", person.phone.as_deref())
+            .set_opt("individual[id_number]", person.id_number.as_deref())
+            .set_opt("individual[ssn_last_4]", person.ssn_last_4.as_deref());
+        if let Some(dob) = person.dob {
+            form = form
+                .set("individual[dob][day]", dob.day)
+                .set("individual[dob][month]", dob.month)
+                .set("individual[dob][year]", dob.year);
+        }
+        if let Some(address) = &person.address {
+            form = form
+                .set("individual[address][line1]", &address.line1)
+                .set_opt("individual[address][line2]", address.line2.as_deref())
+                .set("individual[address][city]", &address.city)
+                .set_opt("individual[address][state]", address.state.as_deref())
+                .set("individual[address][postal_code]", &address.postal_code)
+                .set("individual[address][country]", &address.country);
+        }
+    }
+    form = form
+        .set_opt("business_profile[url]", details.business_url.as_deref())
+        .set_opt(
+            "business_profile[product_description]",
+            details.product_description.as_deref(),
+        )
+        .set_opt("external_account", details.bank_account_token.as_deref());
+    if details.accept_terms {
+        let ip = client_ip(&headers, connect_info.map(|info| info.0.0.ip()));
+        form = form
+            .set("tos_acceptance[date]", state.now())
+            .set("tos_acceptance[ip]", ip);
+    }
+    let key = IdempotencyKey::random("update-seller");
+    let updated: Account = state
+        .stripe
+        .post(&format!("/v1/accounts/{account}"), &form, None, &key)
+        .await
+        .map_err(|error| match &error {
+            StripeError::Api {
+                status: 400,
+                error: api,
+                ..
+            } if api.param.is_some() => AppError::fields(vec![FieldError {
+                field: form_field(api.param.as_deref().unwrap_or_default()),
+                message: api
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "Stripe refused this value".into()),
+            }]),
+            _ => AppError::from(error),
+        })?;
+    Ok(Json(status_or_error(&updated)?))
+}
+
+fn money(amount: i64, currency: &str) -> Option<Money> {
+    Some(Money::new(amount, Currency::new(currency).ok()?))
+}
+
+fn payment_of(intent: &PaymentIntent) -> Option<SellerPayment> {
+    let refunded = intent
+        .latest_charge
+        .as_ref()
+        .and_then(|charge| charge.as_object())
+        .map_or(0, |charge: &Charge| charge.amount_refunded);
+    Some(SellerPayment {
+        id: intent.id.clone(),
+        amount: money(intent.amount, &intent.currency)?,
+        fee: intent
+            .application_fee_amount
+            .and_then(|fee| money(fee, &intent.currency)),
+        refunded: money(refunded, &intent.currency)?,
+        status: intent.status.clone(),
+        created: intent.created,
+        description: intent.description.clone(),
+    })
+}
+
+/// Whether a destination charge goes to `account`.
+fn is_sent_to(intent: &PaymentIntent, account: &AccountId) -> bool {
+    intent
+        .transfer_data
+        .as_ref()
+        .is_some_and(|data| data.destination.id(|a| &a.id) == account.as_str())
+}
+
+/// The seller's PaymentIntents: on their account for direct charges, on the platform (sent on
+/// to them) for destination charges.
+async fn sellers_intents(
+    state: &AppState,
+    account: &AccountId,
+) -> Result<Vec<PaymentIntent>, AppError> {
+    let query = Params::new()
+        .set("limit", 100)
+        .set("expand[]", "data.latest_charge");
+    let intents: List<PaymentIntent> = match state.config.charge_type {
+        ChargeType::Direct => {
+            state
+                .stripe
+                .get("/v1/payment_intents", &query, Some(account))
+                .await?
+        }
+        ChargeType::Destination => {
+            state
+                .stripe
+                .get("/v1/payment_intents", &query, None)
+                .await?
+        }
+    };
+    Ok(intents
+        .data
+        .into_iter()
+        .filter(|intent| match state.config.charge_type {
+            ChargeType::Direct => true,
+            ChargeType::Destination => is_sent_to(intent, account),
+        })
+        .collect())
+}
+
+async fn list_payments(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+) -> Result<Json<SellerPayments>, AppError> {
+    let payments = sellers_intents(&state, &account)
+        .await?
+        .iter()
+        .filter(|intent| {
+            intent.status != "requires_payment_method" || intent.latest_charge.is_some()
+        })
+        .filter_map(payment_of)
+        .collect();
+    Ok(Json(SellerPayments { payments }))
+}
+
+async fn create_refund(
+    State(state): State<AppState>,
+    SellerAccess(account): SellerAccess,
+    ApiJson(request): ApiJson<RefundRequest>,
+) -> Result<Json<RefundResult>, AppError> {
+    if !request.payment_intent.starts_with("pi_") || request.payment_intent.len() > 255 {
+        return Err(AppError::invalid(
+            "payment_intent: use the id of one of your payments (pi_…)",
+        ));
+    }
+    if request.amount.is_some_and(|amount| amount <= 0) {
+        return Err(AppError::invalid(
+            "amount: refund a positive amount, or leave it out to refund everything",
+        ));
+    }
+    // The PaymentIntent must be one of this seller's: read where their payments live.
+    let on_account = match state.config.charge_type {
+        ChargeType::Direct => Some(&account),
+        ChargeType::Destination => None,
+    };
+    let path = format!("/v1/payment_intents/{}", request.payment_intent);
+    let not_theirs = || AppError::not_found("No such payment among your payments.");
+    let intent: PaymentIntent = state
+        .stripe
+        .get(&path, &Params::new(), on_account)
+        .await
+        .map_err(|error| {
+            if error.status() == Some(404) {
+                not_theirs()
+            } else {
+                AppError::from(error)
+            }
+        })?;
+    if state.config.charge_type == ChargeType::Destination && !is_sent_to(&intent, &account) {
+        return Err(not_theirs());
+    }
+    let mut form = Params::new()
+        .set("payment_intent", &intent.id)
+        .set_opt("amount", request.amount)
+        .set("reason", "requested_by_customer")
+        .set("refund_application_fee", "true");
+    if state.config.charge_type == ChargeType::Destination {
+        form = form.set("reverse_transfer", "true");
+    }
+    let key = IdempotencyKey::derive("refund", &[&intent.id, request.attempt.as_str()]);
+    let refund: Refund = state
+        .stripe
+        .post("/v1/refunds", &form, on_account, &key)
+        .await
+        .map_err(|error| match (&error, error.status()) {
+            (StripeError::Api { error: api, .. }, Some(400)) => AppError::invalid(
+                api.message
+                    .clone()
+                    .unwrap_or_else(|| "Stripe refused this refund.".into()),
+            )
+            .with_detail(error.to_string()),
+            _ => AppError::from(error),
+        })?;
+    tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund created");
+    Ok(Json(RefundResult {
+        amount: money(refund.amount, &refund.currency)
+            .ok_or_else(|| AppError::invalid("bad currency"))?,
+        id: refund.id,
+        status: refund.status.unwrap_or_else(|| "pending".into()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripes_param_names_become_form_field_names() {
+        assert_eq!(form_field("individual[dob][year]"), "individual.dob");
+        assert_eq!(
+            form_field("individual[address][postal_code]"),
+            "individual.address.postal_code"
+        );
+        assert_eq!(form_field("external_account"), "bank_account_token");
+    }
+
+    #[test]
+    fn the_first_forwarded_ip_wins() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 10.0.0.1"
+                .parse()
+                .unwrap_or(header::HeaderValue::from_static("")),
+        );
+        assert_eq!(client_ip(&headers, None), "203.0.113.9");
+        assert_eq!(
+            client_ip(&HeaderMap::new(), Some([10, 1, 2, 3].into())),
+            "10.1.2.3"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! The `lambda` entry point's path: API Gateway HTTP API (v2) and Lambda function URL events
+//! go through `lambda_http`'s adapter into the same Router, and come back as Lambda responses.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use connect_checkout_core::api::Mode;
+use connect_checkout_function::config::Config;
+use connect_checkout_function::{AppState, app};
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, Context, LambdaEvent, Service};
+use serde_json::{Value, json};
+use stripe_sandbox::Seed;
+
+async fn state() -> (stripe_sandbox::RunningSandbox, AppState) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = stripe_sandbox::spawn(listener, Seed::default())
+        .await
+        .unwrap();
+    let pairs = [
+        ("STRIPE_SECRET_KEY", sandbox.secret_key().to_owned()),
+        (
+            "STRIPE_PUBLISHABLE_KEY",
+            sandbox.publishable_key().to_owned(),
+        ),
+        ("STRIPE_API_BASE", sandbox.base_url()),
+    ];
+    let env = move |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut config = Config::from_env(&env).unwrap();
+    config.mode = Mode::Sandbox;
+    (sandbox, AppState::new(config))
+}
+
+/// An HTTP API (payload 2.0) event as API Gateway or a function URL sends it.
+fn event(domain: &str, method: &str, path: &str, body: Option<&Value>) -> LambdaRequest {
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "host": domain,
+            "content-type": "application/json",
+            "x-forwarded-proto": "https",
+            "x-forwarded-for": "203.0.113.9",
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "domainName": domain,
+            "domainPrefix": domain.split('.').next().unwrap(),
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "test"},
+            "requestId": "request-1",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "29/Nov/2026:10:00:00 +0000",
+            "timeEpoch": 1_795_000_000_000_u64,
+        },
+        "body": body.map(Value::to_string),
+        "isBase64Encoded": false,
+    });
+    serde_json::from_value(event).unwrap()
+}
+
+async fn invoke(state: &AppState, request: LambdaRequest) -> Value {
+    let mut adapter = Adapter::from(app(state.clone()));
+    let response = adapter
+        .call(LambdaEvent::new(request, Context::default()))
+        .await
+        .unwrap();
+    serde_json::to_value(response).unwrap()
+}
+
+#[tokio::test]
+async fn an_http_api_event_reaches_the_router_and_returns_json() {
+    let (_sandbox, state) = state().await;
+    let response = invoke(
+        &state,
+        event(
+            "abc.execute-api.eu-west-1.amazonaws.com",
+            "GET",
+            "/api/config",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(response["statusCode"], 200, "{response}");
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert!(
+        body["publishable_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("pk_test_")
+    );
+    assert_eq!(response["isBase64Encoded"], false);
+}
+
+#[tokio::test]
+async fn a_function_url_event_can_create_a_checkout() {
+    let (_sandbox, state) = state().await;
+    let checkout = json!({
+        "seller": "acct_1LumenCoffee0001",
+        "items": [{"price": "price_1LumenHouseBlend01", "quantity": 2}],
+        "attempt": "lambda-function-url-01",
+    });
+    let request = event(
+        "fn123.lambda-url.eu-west-1.on.aws",
+        "POST",
+        "/api/checkout",
+        Some(&checkout),
+    );
+    let response = invoke(&state, request).await;
+    assert_eq!(response["statusCode"], 200, "{response}");
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["total"]["amount"], 2400);
+}
+
+#[tokio::test]
+async fn errors_keep_their_status_and_shape_through_lambda() {
+    let (_sandbox, state) = state().await;
+    let response = invoke(
+        &state,
+        event("abc.lambda-url.eu-west-1.on.aws", "GET", "/api/nope", None),
+    )
+    .await;
+    assert_eq!(response["statusCode"], 404);
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}

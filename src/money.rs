@@ -1,0 +1,49 @@
+//! Amounts formatted for people, by the browser's `Intl.NumberFormat`: it knows every locale's
+//! symbols, separators and each currency's decimals, so the widget ships no table of its own.
+//! The amount itself stays an integer in minor units ([`Money`]) until this last step.
+
+use connect_checkout_core::Money;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    type NumberFormat;
+
+    // `catch`: a malformed locale from the host page throws a RangeError, which must not take
+    // the widget down.
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "NumberFormat", catch)]
+    fn new(locales: &Array, options: &Object) -> Result<NumberFormat, JsValue>;
+
+    #[wasm_bindgen(method, js_class = "NumberFormat")]
+    fn format(this: &NumberFormat, value: f64) -> String;
+}
+
+/// `money` for a person reading `locale` (a BCP 47 tag such as `en-US`; `None` follows the
+/// browser): USD 1200 is "$12.00" in en-US, JPY 1500 is "¥1,500", EUR 1200 is "12,00 €" in de-DE.
+pub fn format_money(money: &Money, locale: Option<&str>) -> String {
+    let options = Object::new();
+    // Setting a fresh plain object's own properties cannot fail.
+    let _ = Reflect::set(&options, &"style".into(), &"currency".into());
+    let _ = Reflect::set(
+        &options,
+        &"currency".into(),
+        &money.currency.iso_code().into(),
+    );
+    let formatter = NumberFormat::new(&locales(locale), &options)
+        .or_else(|_| NumberFormat::new(&Array::new(), &options));
+    match formatter {
+        Ok(formatter) => formatter.format(money.major_units()),
+        // Only an unknown currency code gets here: say the amount plainly rather than nothing.
+        Err(_) => format!("{} {}", money.major_units(), money.currency.iso_code()),
+    }
+}
+
+fn locales(locale: Option<&str>) -> Array {
+    let locales = Array::new();
+    if let Some(locale) = locale.filter(|locale| !locale.is_empty()) {
+        locales.push(&locale.into());
+    }
+    locales
+}

@@ -1,0 +1,123 @@
+//! Installs the tools the build and the tests need, each only when the wanted version is not
+//! already there (a second run takes a second, not the 10 minutes of a cold install).
+//!
+//! Versions are pinned: wasm-bindgen-cli must equal the `wasm-bindgen` crate in Cargo.lock
+//! (the test runner refuses a mismatch), and wasm-opt comes from npm's binaryen because
+//! Debian's (108) produces wasm that Chromium rejects (../shared/TOOLCHAIN.md).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::process::{execute, output, root, step};
+
+pub const TRUNK_VERSION: &str = "0.22.1";
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+pub const BINARYEN_VERSION: &str = "132";
+
+pub fn cargo_bin_dir() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    cargo_home.join("bin")
+}
+
+fn version_of(program: &str) -> Option<String> {
+    let path = crate::process::tool_path();
+    output(Command::new(program).arg("--version").env("PATH", path))
+}
+
+/// Everything `trunk build` and the wasm browser tests need.
+pub fn ensure_wasm_tools() -> Result<(), String> {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        step("installing the wasm32-unknown-unknown target");
+        execute(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    let wanted = format!("wasm-bindgen {WASM_BINDGEN_VERSION}");
+    if !version_of("wasm-bindgen").is_some_and(|v| v.trim() == wanted) {
+        step(&format!(
+            "installing wasm-bindgen-cli {WASM_BINDGEN_VERSION} (about 2 minutes on 2 cores)"
+        ));
+        // Without --locked: its lock file wants a webpki-roots newer than the registry has.
+        execute(
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "wasm-bindgen-cli",
+                    "--version",
+                    WASM_BINDGEN_VERSION,
+                    "--force",
+                ])
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+    }
+
+    if !version_of("trunk").is_some_and(|v| v.trim() == format!("trunk {TRUNK_VERSION}")) {
+        step(&format!(
+            "installing trunk {TRUNK_VERSION} (about 7 minutes on 2 cores)"
+        ));
+        // trunk declares a newer rustc than it needs; without its fat LTO it builds in 7
+        // minutes instead of 11.
+        execute(
+            Command::new("cargo")
+                .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION])
+                .args(["--ignore-rust-version", "--force"])
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+    }
+
+    let wasm_opt = root().join("tools/node_modules/.bin/wasm-opt");
+    let wasm_opt_version = output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    if !wasm_opt_version.contains(&format!("version {BINARYEN_VERSION}")) {
+        step(&format!(
+            "installing wasm-opt (binaryen {BINARYEN_VERSION} from npm) into tools/"
+        ));
+        if output(Command::new("npm").arg("--version")).is_none() {
+            return Err("npm is missing: install Node.js 18 or newer (it runs wasm-opt)".into());
+        }
+        std::fs::create_dir_all(root().join("tools"))
+            .map_err(|error| format!("cannot create tools/: {error}"))?;
+        execute(Command::new("npm").args([
+            "install",
+            "--prefix",
+            "tools",
+            "--no-audit",
+            "--no-fund",
+            &format!("binaryen@{BINARYEN_VERSION}.0.0"),
+        ]))?;
+    }
+    Ok(())
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Debian's Chromium and its driver, for the browser and end-to-end tests.
+pub fn ensure_browser() -> Result<(), String> {
+    let have = |path: &str| std::path::Path::new(path).exists();
+    if have(CHROMIUM) && have(CHROMEDRIVER) {
+        return Ok(());
+    }
+    let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err(format!(
+            "the browser tests need Chromium and ChromeDriver at {CHROMIUM} and {CHROMEDRIVER}. \
+             Install them with: sudo apt-get install -y chromium chromium-driver"
+        ));
+    }
+    step("installing Chromium and ChromeDriver with apt (about 30 seconds)");
+    execute(Command::new("apt-get").args(["update", "-q"]))?;
+    execute(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
