@@ -22,9 +22,11 @@ pub fn cargo_bin_dir() -> PathBuf {
     cargo_home.join("bin")
 }
 
-fn version_of(program: &str) -> Option<String> {
+/// Whether `program --version` prints exactly `wanted`.
+fn has_version(program: &str, wanted: &str) -> bool {
     let path = crate::process::tool_path();
     output(Command::new(program).arg("--version").env("PATH", path))
+        .is_some_and(|version| version.trim() == wanted)
 }
 
 /// Everything `trunk build` and the wasm browser tests need.
@@ -39,8 +41,10 @@ pub fn ensure_wasm_tools() -> Result<(), String> {
         execute(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
 
-    let wanted = format!("wasm-bindgen {WASM_BINDGEN_VERSION}");
-    if !version_of("wasm-bindgen").is_some_and(|v| v.trim() == wanted) {
+    if !has_version(
+        "wasm-bindgen",
+        &format!("wasm-bindgen {WASM_BINDGEN_VERSION}"),
+    ) {
         step(&format!(
             "installing wasm-bindgen-cli {WASM_BINDGEN_VERSION} (about 2 minutes on 2 cores)"
         ));
@@ -59,7 +63,7 @@ pub fn ensure_wasm_tools() -> Result<(), String> {
         )?;
     }
 
-    if !version_of("trunk").is_some_and(|v| v.trim() == format!("trunk {TRUNK_VERSION}")) {
+    if !has_version("trunk", &format!("trunk {TRUNK_VERSION}")) {
         step(&format!(
             "installing trunk {TRUNK_VERSION} (about 7 minutes on 2 cores)"
         ));

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::json;
 use tower::ServiceBuilder;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(checkout::routes())
         .merge(sellers::routes(&state))
+        .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(webhooks::routes())
         .fallback(|| async { AppError::not_found("no such API route: see /api/openapi.json") })
@@ -49,10 +51,9 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    let mut router = Router::new().nest("/api", api).route(
-        "/healthz",
-        get(|| async { Json(json!({ "status": "ok" })) }),
-    );
+    let mut router = Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(health));
     if let Some(dir) = &state.config.widget_dir {
         // Unknown paths get the demo page, so its client-side routes survive a reload.
         let index = ServeFile::new(dir.join("index.html"));
@@ -82,6 +83,26 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(cors);
     router.with_state(state).layer(layers)
+}
+
+/// The API's OpenAPI document, kept true by `tests/openapi.rs`.
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+}
+
+/// Ready unless Stripe refused the configured key since the last success: then 503 with the
+/// operator's reason (a fingerprint, never the key), so a load balancer stops sending traffic.
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.stripe.key_problem() {
+        None => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not_ready", "reason": reason })),
+        ),
+    }
 }
 
 /// Host pages on other origins may call the API only when the operator listed them.

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod key_rotation;
 pub mod keys;
 pub mod sandbox_mode;
 pub mod sellers;
@@ -66,8 +67,7 @@ impl AppState {
 
     /// The same state with other retry timings (tests shorten the waits).
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.stripe =
-            StripeClient::new(&self.config.api_base, self.config.secret_key.clone(), retry);
+        self.stripe = StripeClient::new(&self.config.api_base, self.stripe.secret_key(), retry);
         self
     }
 

@@ -12,9 +12,10 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use connect_checkout_function::config::{self, Config, ProcessEnv};
-use connect_checkout_function::{AppState, app, sandbox_mode};
+use connect_checkout_function::{AppState, app, key_rotation, sandbox_mode};
 
 const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda]";
 
@@ -113,7 +114,11 @@ async fn serve(args: &[String]) -> Result<(), String> {
     println!("connect-checkout function on http://{address}");
     // Connect info gives handlers the peer address (recorded with a Custom seller's terms
     // acceptance when no proxy sets X-Forwarded-For).
-    let service = app(AppState::new(config)).into_make_service_with_connect_info::<SocketAddr>();
+    let state = AppState::new(config);
+    if let Some(path) = std::env::var_os("STRIPE_SECRET_KEY_FILE") {
+        key_rotation::watch_key_file(path.into(), state.stripe.clone(), Duration::from_secs(2));
+    }
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -8,7 +8,7 @@
 pub mod objects;
 pub mod retry;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use connect_checkout_core::AccountId;
@@ -129,8 +129,13 @@ pub struct StripeClient {
 struct Inner {
     http: reqwest::Client,
     api_base: String,
-    secret_key: SecretKey,
+    /// Replaced in place when the key file changes (see `config::watch_key_file`); each try
+    /// reads the current key, so a rotation never fails a request in flight.
+    secret_key: RwLock<SecretKey>,
     retry: RetryPolicy,
+    /// Set when Stripe refuses the key itself (401), cleared by the next success: what
+    /// `/healthz` reports.
+    key_problem: Mutex<Option<String>>,
 }
 
 impl StripeClient {
@@ -149,14 +154,42 @@ impl StripeClient {
             inner: Arc::new(Inner {
                 http,
                 api_base: api_base.trim_end_matches('/').to_owned(),
-                secret_key,
+                secret_key: RwLock::new(secret_key),
                 retry,
+                key_problem: Mutex::new(None),
             }),
         }
     }
 
-    pub fn secret_key(&self) -> &SecretKey {
-        &self.inner.secret_key
+    /// The key in use now.
+    pub fn secret_key(&self) -> SecretKey {
+        match self.inner.secret_key.read() {
+            Ok(key) => key.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Switches to `key` for every call from now on; calls already sent finish with the old one.
+    pub fn replace_secret_key(&self, key: SecretKey) {
+        match self.inner.secret_key.write() {
+            Ok(mut current) => *current = key,
+            Err(poisoned) => *poisoned.into_inner() = key,
+        }
+        self.set_key_problem(None);
+    }
+
+    /// Why Stripe last refused the key, if it did since the last success.
+    pub fn key_problem(&self) -> Option<String> {
+        self.inner
+            .key_problem
+            .lock()
+            .map_or(None, |problem| problem.clone())
+    }
+
+    fn set_key_problem(&self, problem: Option<String>) {
+        if let Ok(mut current) = self.inner.key_problem.lock() {
+            *current = problem;
+        }
     }
 
     /// `GET path?query`, on `account` when given (the `Stripe-Account` header).
@@ -200,10 +233,11 @@ impl StripeClient {
         };
         let mut retries = 0;
         loop {
+            let key = self.secret_key();
             let mut request = inner
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(inner.secret_key.expose())
+                .bearer_auth(key.expose())
                 .header("Stripe-Version", API_VERSION);
             if let Some(account) = account {
                 request = request.header("Stripe-Account", account.as_str());
@@ -226,13 +260,17 @@ impl StripeClient {
                     let body = response.bytes().await;
                     tracing::debug!(%method, path, status, retries, request_id, "stripe call");
                     match body {
-                        Ok(body) => (
-                            Outcome::Answer {
-                                status,
-                                should_retry,
-                            },
-                            read_answer(path, status, request_id, &body),
-                        ),
+                        Ok(body) => {
+                            let answer = read_answer(path, status, request_id, &body);
+                            self.note_key_health(&key, &answer);
+                            (
+                                Outcome::Answer {
+                                    status,
+                                    should_retry,
+                                },
+                                answer,
+                            )
+                        }
                         Err(error) => (Outcome::NoAnswer, Err(unreachable(retries, &error))),
                     }
                 }
@@ -254,6 +292,34 @@ impl StripeClient {
             }
             tracing::info!(%method, path, retries, delay_ms = delay.as_millis() as u64, "retrying stripe call");
             tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+impl StripeClient {
+    /// Remembers whether Stripe accepted `key`, for `/healthz` and the operator's log.
+    fn note_key_health<T>(&self, key: &SecretKey, answer: &Result<T, StripeError>) {
+        match answer {
+            Ok(_) => self.set_key_problem(None),
+            Err(StripeError::Api {
+                status: 401, error, ..
+            }) => {
+                let why = match error.code.as_deref() {
+                    Some("api_key_expired") => "has expired (api_key_expired): switch to the \
+                        rolled key in STRIPE_SECRET_KEY"
+                        .to_owned(),
+                    _ => "is not valid (revoked, deleted or mistyped): set a current key in \
+                        STRIPE_SECRET_KEY"
+                        .to_owned(),
+                };
+                let problem = format!(
+                    "Stripe refused the secret key {}: it {why}",
+                    key.fingerprint()
+                );
+                tracing::error!(problem = %problem, "stripe key refused");
+                self.set_key_problem(Some(problem));
+            }
+            Err(_) => {}
         }
     }
 }
