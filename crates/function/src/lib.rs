@@ -11,6 +11,7 @@
 pub mod checkout;
 pub mod clock;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod extract;
 pub mod http;

@@ -4,6 +4,7 @@
 //! ```text
 //! connect-checkout serve [--host 127.0.0.1] [--port 8080]   local server (+ the built widget)
 //! connect-checkout lambda                                    AWS Lambda (the default on Lambda)
+//! connect-checkout doctor [--json] [--url URL]               check keys, account, webhooks, sellers
 //! ```
 //!
 //! Configuration comes from the environment (see the README). With no `STRIPE_SECRET_KEY`,
@@ -15,9 +16,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use connect_checkout_function::config::{self, Config, ProcessEnv};
-use connect_checkout_function::{AppState, app, key_rotation, sandbox_mode};
+use connect_checkout_function::{AppState, app, doctor, key_rotation, sandbox_mode};
 
-const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda]";
+const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda | doctor [--json] [--url URL]]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -26,6 +27,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]).await,
         Some("lambda") => lambda().await,
+        Some("doctor") => doctor(&args[1..]).await,
         None if on_lambda => lambda().await,
         None => serve(&[]).await,
         Some("-h" | "--help" | "help") => {
@@ -123,6 +125,65 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|error| error.to_string())
+}
+
+/// Checks everything and prints the report; fails (exit 1) when any check fails.
+async fn doctor(args: &[String]) -> Result<(), String> {
+    let mut json = false;
+    let mut url = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--json" => json = true,
+            "--url" => {
+                url = Some(
+                    rest.next()
+                        .ok_or("--url needs the function's public URL")?
+                        .clone(),
+                )
+            }
+            _ => return Err(format!("unknown option `{flag}`\n{USAGE}")),
+        }
+    }
+    let config = if config::has_secret_key(&ProcessEnv) {
+        Config::from_env(&ProcessEnv).map_err(|error| doctor::config_failure(&error))
+    } else {
+        sandbox_mode::config(&ProcessEnv)
+            .await
+            .map_err(|error| match error {
+                sandbox_mode::SandboxModeError::Config(error) => doctor::config_failure(&error),
+                other => {
+                    let mut report = doctor::Report::default();
+                    report.checks.push(doctor::Check {
+                        name: "configuration".into(),
+                        verdict: doctor::Verdict::Fail,
+                        detail: other.to_string(),
+                        fix: Some("set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY".into()),
+                    });
+                    report
+                }
+            })
+    };
+    let report = match config {
+        Ok(config) => {
+            let state = AppState::new(config);
+            doctor::diagnose(&state.config, &state.stripe, url.as_deref(), state.now()).await
+        }
+        Err(report) => report,
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report.render());
+    }
+    if report.failed() {
+        Err("the doctor found problems".into())
+    } else {
+        Ok(())
+    }
 }
 
 async fn lambda() -> Result<(), String> {

@@ -60,6 +60,7 @@ pub async fn config(env: &dyn Env) -> Result<Config, SandboxModeError> {
 }
 
 async fn fetch_keys(url: &str) -> Result<SandboxKeys, String> {
+    crate::stripe::install_crypto_provider();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -78,4 +79,18 @@ async fn fetch_keys(url: &str) -> Result<SandboxKeys, String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(last_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn without_a_sandbox_the_message_says_how_to_start_one() {
+        // Port 9 (discard) is closed on loopback.
+        let env = |name: &str| (name == "STRIPE_API_BASE").then(|| "http://127.0.0.1:9".to_owned());
+        let error = config(&env).await.unwrap_err().to_string();
+        assert!(error.contains("cargo xtask dev"), "{error}");
+        assert!(error.contains("STRIPE_SECRET_KEY"), "{error}");
+    }
 }

@@ -120,6 +120,13 @@ impl StripeError {
     }
 }
 
+/// rustls needs one process-wide crypto provider before any HTTP client is built; ring is the
+/// smaller of the two. Installing twice (tests build many clients) is harmless, hence the
+/// ignored result.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A cheap-to-clone handle on one Stripe platform account's API.
 #[derive(Clone)]
 pub struct StripeClient {
@@ -140,9 +147,7 @@ struct Inner {
 
 impl StripeClient {
     pub fn new(api_base: &str, secret_key: SecretKey, retry: RetryPolicy) -> Self {
-        // rustls needs one process-wide crypto provider; ring is the smaller of the two.
-        // Installing twice (tests build many clients) is harmless, hence the ignored result.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(concat!("connect-checkout/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
@@ -199,7 +204,8 @@ impl StripeClient {
         query: &Params,
         account: Option<&AccountId>,
     ) -> Result<T, StripeError> {
-        self.send(Method::GET, path, query, account, None).await
+        self.send(Method::GET, path, query, account, None, true)
+            .await
     }
 
     /// `POST path` with a form body, on `account` when given, with an Idempotency-Key that all
@@ -211,7 +217,26 @@ impl StripeClient {
         account: Option<&AccountId>,
         idempotency_key: &IdempotencyKey,
     ) -> Result<T, StripeError> {
-        self.send(Method::POST, path, form, account, Some(idempotency_key))
+        self.send(
+            Method::POST,
+            path,
+            form,
+            account,
+            Some(idempotency_key),
+            true,
+        )
+        .await
+    }
+
+    /// `POST path` as Stripe.js sends it: no secret key, the publishable key in the form's
+    /// `key` field. Only the doctor uses it, to see which account a publishable key belongs to.
+    pub async fn post_with_publishable_key<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        form: &Params,
+        idempotency_key: &IdempotencyKey,
+    ) -> Result<T, StripeError> {
+        self.send(Method::POST, path, form, None, Some(idempotency_key), false)
             .await
     }
 
@@ -222,6 +247,7 @@ impl StripeClient {
         params: &Params,
         account: Option<&AccountId>,
         idempotency_key: Option<&IdempotencyKey>,
+        with_secret_key: bool,
     ) -> Result<T, StripeError> {
         let inner = &self.inner;
         let started = Instant::now();
@@ -237,8 +263,10 @@ impl StripeClient {
             let mut request = inner
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(key.expose())
                 .header("Stripe-Version", API_VERSION);
+            if with_secret_key {
+                request = request.bearer_auth(key.expose());
+            }
             if let Some(account) = account {
                 request = request.header("Stripe-Account", account.as_str());
             }
@@ -262,7 +290,9 @@ impl StripeClient {
                     match body {
                         Ok(body) => {
                             let answer = read_answer(path, status, request_id, &body);
-                            self.note_key_health(&key, &answer);
+                            if with_secret_key {
+                                self.note_key_health(&key, &answer);
+                            }
                             (
                                 Outcome::Answer {
                                     status,
@@ -297,6 +327,31 @@ impl StripeClient {
 }
 
 impl StripeClient {
+    /// Stripe's clock, from the `Date` header of a cheap authenticated call, in unix seconds.
+    pub async fn server_time(&self) -> Result<i64, StripeError> {
+        let url = format!("{}/v1/account", self.inner.api_base);
+        let response = self
+            .inner
+            .http
+            .get(&url)
+            .bearer_auth(self.secret_key().expose())
+            .header("Stripe-Version", API_VERSION)
+            .send()
+            .await
+            .map_err(|error| unreachable(0, &error))?;
+        let date = header(&response, "date").ok_or_else(|| StripeError::Decode {
+            path: "/v1/account".into(),
+            detail: "no Date header".into(),
+        })?;
+        let time = httpdate::parse_http_date(&date).map_err(|error| StripeError::Decode {
+            path: "/v1/account".into(),
+            detail: format!("Date header `{date}`: {error}"),
+        })?;
+        Ok(time
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64))
+    }
+
     /// Remembers whether Stripe accepted `key`, for `/healthz` and the operator's log.
     fn note_key_health<T>(&self, key: &SecretKey, answer: &Result<T, StripeError>) {
         match answer {

@@ -48,6 +48,9 @@ pub struct Account {
     pub kind: Option<String>,
     pub controller: Option<Controller>,
     pub requirements: Option<Requirements>,
+    /// Capability name → `active`, `inactive` or `pending`.
+    #[serde(default)]
+    pub capabilities: HashMap<String, String>,
 }
 
 /// Who controls an account (Stripe's controller properties).
@@ -85,6 +88,18 @@ pub struct RequirementError {
     pub requirement: String,
     pub code: String,
     pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub enabled_events: Vec<String>,
+    pub status: Option<String>,
+    /// Whether it receives events from connected accounts.
+    #[serde(default)]
+    pub connect: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

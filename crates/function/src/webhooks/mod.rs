@@ -22,6 +22,14 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::AppError;
 
+/// The event types the function acts on; `doctor` checks the endpoint sends them.
+pub const HANDLED_EVENTS: &[&str] = &[
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "account.updated",
+    "charge.refunded",
+];
+
 /// Stripe's events are far larger than our API's bodies.
 const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
 

@@ -1,0 +1,157 @@
+//! `doctor` against the sandbox: each problem a platform developer hits is named, with its fix.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use connect_checkout_core::api::Mode;
+use connect_checkout_function::AppState;
+use connect_checkout_function::config::Config;
+use connect_checkout_function::doctor::{Report, Verdict, diagnose};
+use stripe_sandbox::{RunningSandbox, Seed};
+
+async fn sandbox() -> RunningSandbox {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    stripe_sandbox::spawn(listener, Seed::default())
+        .await
+        .unwrap()
+}
+
+fn state(sandbox: &RunningSandbox, overrides: &[(&str, &str)]) -> AppState {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("STRIPE_SECRET_KEY".into(), sandbox.secret_key().into()),
+        (
+            "STRIPE_PUBLISHABLE_KEY".into(),
+            sandbox.publishable_key().into(),
+        ),
+        ("STRIPE_API_BASE".into(), sandbox.base_url()),
+    ];
+    pairs.extend(
+        overrides
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let env = move |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut config = Config::from_env(&env).unwrap();
+    config.mode = Mode::Sandbox;
+    AppState::new(config)
+}
+
+async fn run(state: &AppState, url: Option<&str>, clock_offset: i64) -> Report {
+    diagnose(
+        &state.config,
+        &state.stripe,
+        url,
+        state.now() + clock_offset,
+    )
+    .await
+}
+
+fn check<'a>(report: &'a Report, name: &str) -> &'a connect_checkout_function::doctor::Check {
+    report
+        .checks
+        .iter()
+        .find(|check| check.name == name)
+        .unwrap_or_else(|| panic!("no `{name}` check in:\n{}", report.render()))
+}
+
+#[tokio::test]
+async fn a_working_platform_key_names_its_account_and_every_seller() {
+    let sandbox = sandbox().await;
+    let report = run(&state(&sandbox, &[]), None, 0).await;
+    let secret = check(&report, "secret key");
+    assert_eq!(secret.verdict, Verdict::Pass, "{}", report.render());
+    assert!(secret.detail.contains("acct_"), "{}", secret.detail);
+    assert_eq!(
+        check(&report, "seller acct_1LumenCoffee0001").verdict,
+        Verdict::Pass
+    );
+    let pending = check(&report, "seller acct_1NewSellerPend01");
+    assert_eq!(pending.verdict, Verdict::Warn);
+    assert!(pending.detail.contains("due now"), "{}", pending.detail);
+    assert_eq!(check(&report, "clock").verdict, Verdict::Pass);
+}
+
+#[tokio::test]
+async fn an_unknown_secret_key_fails_with_its_fingerprint_and_the_fix() {
+    let sandbox = sandbox().await;
+    let wrong = "sk_test_51ThisKeyWasNeverIssuedByTheSandbox9999";
+    let report = run(&state(&sandbox, &[("STRIPE_SECRET_KEY", wrong)]), None, 0).await;
+    let secret = check(&report, "secret key");
+    assert_eq!(secret.verdict, Verdict::Fail);
+    assert!(secret.detail.contains("sk_test_…9999"), "{}", secret.detail);
+    assert!(
+        !report.render().contains(wrong),
+        "the key itself is never printed"
+    );
+    assert!(report.failed());
+}
+
+#[tokio::test]
+async fn a_publishable_key_stripe_does_not_know_fails() {
+    let sandbox = sandbox().await;
+    let report = run(
+        &state(
+            &sandbox,
+            &[(
+                "STRIPE_PUBLISHABLE_KEY",
+                "pk_test_51SomeOtherPlatformEntirely00001",
+            )],
+        ),
+        None,
+        0,
+    )
+    .await;
+    assert_eq!(
+        check(&report, "publishable key").verdict,
+        Verdict::Fail,
+        "{}",
+        report.render()
+    );
+}
+
+#[tokio::test]
+async fn a_missing_webhook_endpoint_is_reported_with_the_url_to_register() {
+    let sandbox = sandbox().await;
+    let report = run(&state(&sandbox, &[]), Some("https://shop.example.com"), 0).await;
+    let webhook = check(&report, "webhook endpoint");
+    assert_eq!(webhook.verdict, Verdict::Fail, "{}", report.render());
+    assert!(
+        webhook
+            .detail
+            .contains("https://shop.example.com/api/webhooks")
+    );
+    assert!(
+        webhook
+            .fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("account.updated")
+    );
+    assert_eq!(check(&report, "webhook secrets").verdict, Verdict::Fail);
+}
+
+#[tokio::test]
+async fn a_clock_an_hour_off_fails_because_webhooks_would_be_refused() {
+    let sandbox = sandbox().await;
+    let report = run(&state(&sandbox, &[]), None, 3600).await;
+    let clock = check(&report, "clock");
+    assert_eq!(clock.verdict, Verdict::Fail);
+    assert!(clock.fix.as_deref().unwrap_or_default().contains("300 s"));
+}
+
+#[tokio::test]
+async fn json_output_has_every_check() {
+    let sandbox = sandbox().await;
+    let report = run(&state(&sandbox, &[]), None, 0).await;
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["checks"].as_array().unwrap().len(),
+        report.checks.len()
+    );
+    assert!(json["checks"][0]["verdict"].is_string());
+}
