@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask dev  [--port 8080] [--sandbox-port 12111]   the whole product on the sandbox
 //! cargo xtask test                                         every check CI runs
+//! cargo xtask dist                                         Lambda zips (arm64, x86_64) + widget
 //! ```
 //!
 //! Each command first installs the tools it needs when they are missing (see `tools.rs`),
@@ -10,6 +11,7 @@
 //! tests) Debian's Chromium, which `test` installs itself when running as root.
 
 mod dev;
+mod dist;
 mod process;
 mod test;
 mod tools;
@@ -17,13 +19,14 @@ mod widget;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev [--port N] [--sandbox-port N] | test>";
+const USAGE: &str = "usage: cargo xtask <dev [--port N] [--sandbox-port N] | test | dist>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod sandbox_mode;
 pub mod sellers;
 pub mod stripe;
+pub mod timing;
 pub mod webhooks;
 
 use std::sync::Arc;

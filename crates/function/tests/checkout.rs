@@ -402,3 +402,47 @@ async fn every_response_carries_a_request_id() {
         .unwrap();
     assert!(id.starts_with("req_"), "{id}");
 }
+
+#[tokio::test]
+async fn server_timing_splits_stripe_time_from_our_own() {
+    let h = harness(&[]).await;
+    let request = Request::get(format!("/api/sellers/{LUMEN}/products"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app(h.state.clone()).oneshot(request).await.unwrap();
+    let timing = response
+        .headers()
+        .get("server-timing")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let duration = |name: &str| -> f64 {
+        timing
+            .split(", ")
+            .find_map(|part| part.strip_prefix(&format!("{name};dur=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        duration("stripe") > 0.0,
+        "two Stripe calls were made: {timing}"
+    );
+    assert!(duration("app") >= 0.0, "{timing}");
+
+    let config = app(h.state.clone())
+        .oneshot(Request::get("/api/config").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let timing = config
+        .headers()
+        .get("server-timing")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        timing.starts_with("stripe;dur=0.000"),
+        "no Stripe call for the config: {timing}"
+    );
+}

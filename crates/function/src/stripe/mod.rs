@@ -279,6 +279,7 @@ impl StripeClient {
                     .body(encoded.clone());
             }
 
+            let timer = crate::timing::StripeCallTimer::start();
             let (outcome, result) = match request.send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -309,6 +310,7 @@ impl StripeClient {
                     (Outcome::NoAnswer, Err(unreachable(retries, &error)))
                 }
             };
+            drop(timer);
             let Err(error) = result else { return result };
             if !outcome.is_retryable() || retries >= inner.retry.max_retries {
                 return Err(error);
