@@ -20,7 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::{AppState, checkout, sellers, webhooks};
+use crate::{AppState, checkout, page_security, sellers, webhooks};
 
 /// The largest JSON body the API accepts; a checkout of 50 lines is about 4 KiB.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            page_security::API_POLICY,
         ));
 
     let mut router = Router::new()
@@ -57,7 +61,15 @@ pub fn router(state: AppState) -> Router {
     if let Some(dir) = &state.config.widget_dir {
         // Unknown paths get the demo page, so its client-side routes survive a reload.
         let index = ServeFile::new(dir.join("index.html"));
-        router = router.fallback_service(ServeDir::new(dir).fallback(index));
+        let html = std::fs::read_to_string(dir.join("index.html")).ok();
+        let policy = page_security::page_policy(&state.config, html.as_deref());
+        let pages = ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                policy,
+            ))
+            .service(ServeDir::new(dir).fallback(index));
+        router = router.fallback_service(pages);
     }
 
     let cors = cors(&state);
@@ -81,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
         .layer(cors);
     router.with_state(state).layer(layers)

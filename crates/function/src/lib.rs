@@ -17,6 +17,7 @@ pub mod extract;
 pub mod http;
 pub mod key_rotation;
 pub mod keys;
+pub mod page_security;
 pub mod sandbox_mode;
 pub mod sellers;
 pub mod stripe;

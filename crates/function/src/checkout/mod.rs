@@ -37,6 +37,7 @@ async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> {
         publishable_key: state.config.publishable_key.as_str().to_owned(),
         stripe_js_url: state.config.stripe_js_url.clone(),
         mode: state.config.mode,
+        account_kinds: state.config.account_kinds.clone(),
     })
 }
 

@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use connect_checkout_core::api::{
     AccountKind, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink, ErrorCode,
-    FieldError, OnboardingLink, RefundRequest, RefundResult, SellerPayment, SellerPayments,
-    SellerStatus,
+    FieldError, OnboardingLink, RefundRequest, RefundResult, Seller, SellerList, SellerPayment,
+    SellerPayments, SellerStatus,
 };
 use connect_checkout_core::{AccountId, Currency, Money};
 use serde::Deserialize;
@@ -42,7 +42,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // Only in sandbox mode: lets a person try the seeded sellers' pages. A real platform signs
     // sellers in with its own login (`SellerAuth`).
     let session = if state.config.mode == connect_checkout_core::api::Mode::Sandbox {
-        session.post(sandbox_sign_in)
+        session.post(sandbox_sign_in).get(sandbox_sellers)
     } else {
         session
     };
@@ -216,6 +216,29 @@ async fn sandbox_sign_in(
     Ok((cookie, Json(status)))
 }
 
+/// Sandbox mode only: every connected account, onboarded or not, for the demo sign-in.
+async fn sandbox_sellers(State(state): State<AppState>) -> Result<Json<SellerList>, AppError> {
+    let accounts: List<Account> = state
+        .stripe
+        .get("/v1/accounts", &Params::new().set("limit", 100), None)
+        .await?;
+    let sellers = accounts
+        .data
+        .iter()
+        .filter_map(|account| {
+            Some(Seller {
+                id: AccountId::new(account.id.clone()).ok()?,
+                display_name: account.display_name(),
+                default_currency: account
+                    .default_currency
+                    .as_deref()
+                    .and_then(|currency| Currency::new(currency).ok()),
+            })
+        })
+        .collect();
+    Ok(Json(SellerList { sellers }))
+}
+
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     (
         StatusCode::NO_CONTENT,
@@ -308,6 +331,8 @@ fn form_field(param: &str) -> String {
         }
         "external_account" => "bank_account_token".into(),
         "business_profile.url" => "business_url".into(),
+        "business_profile.mcc" => "mcc".into(),
+        "business_profile.product_description" => "product_description".into(),
         _ => dotted,
     }
 }
@@ -362,6 +387,7 @@ async fn submit_details(
             "business_profile[product_description]",
             details.product_description.as_deref(),
         )
+        .set_opt("business_profile[mcc]", details.mcc.as_deref())
         .set_opt("external_account", details.bank_account_token.as_deref());
     if details.accept_terms {
         let ip = client_ip(&headers, connect_info.map(|info| info.0.0.ip()));
@@ -549,6 +575,7 @@ mod tests {
             "individual.address.postal_code"
         );
         assert_eq!(form_field("external_account"), "bank_account_token");
+        assert_eq!(form_field("business_profile[mcc]"), "mcc");
     }
 
     #[test]

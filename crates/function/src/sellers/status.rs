@@ -1,6 +1,6 @@
 //! A seller's status in words: what works, what Stripe still needs, and the one next step.
 
-use connect_checkout_core::AccountId;
+use connect_checkout_core::{AccountId, Currency};
 use connect_checkout_core::api::{
     AccountKind, DisabledReason, NextStep, RequirementError, SellerStatus,
 };
@@ -108,6 +108,11 @@ pub fn status_of(account: &Account) -> Option<SellerStatus> {
         kind: kind_of(account),
         display_name: account.display_name(),
         email: account.email.clone(),
+        country: account.country.clone(),
+        default_currency: account
+            .default_currency
+            .as_deref()
+            .and_then(|currency| Currency::new(currency).ok()),
         charges_enabled: account.charges_enabled,
         payouts_enabled: account.payouts_enabled,
         details_submitted: account.details_submitted,

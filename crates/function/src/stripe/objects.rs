@@ -42,6 +42,8 @@ pub struct Account {
     pub business_profile: Option<BusinessProfile>,
     pub settings: Option<AccountSettings>,
     pub default_currency: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
     pub email: Option<String>,
     /// The legacy account type (`express`, `standard`, `custom`).
     #[serde(rename = "type")]
