@@ -4,8 +4,9 @@
  * It defines window.Stripe with the part of the Stripe.js v3 API a Connect checkout uses:
  * Stripe(pk, {stripeAccount, apiVersion, locale}), stripe.elements({clientSecret, appearance}),
  * elements.create('payment' | 'card'), element.mount/unmount/destroy/on/off/once/focus/blur/
- * clear/update, stripe.confirmPayment, stripe.confirmCardPayment, stripe.createPaymentMethod
- * and stripe.retrievePaymentIntent.
+ * clear/update, stripe.confirmPayment, stripe.confirmCardPayment, stripe.createPaymentMethod,
+ * stripe.retrievePaymentIntent, stripe.handleNextAction, stripe.handleCardAction and
+ * stripe.createToken('bank_account' | 'account', data).
  *
  * As with the real Stripe.js, card data never reaches the page: the fields live in an iframe
  * served by the sandbox's own origin (/v3/elements-inner-card.html). To pay, this script asks
@@ -15,8 +16,10 @@
  * Stripe.js does, with the key and account in the form body (no Authorization header, so no
  * CORS preflight).
  *
- * 3-D Secure (requires_action, handleNextAction) and createToken come with the sandbox's
- * phase 2; until then they resolve to a clear error.
+ * A 3-D Secure challenge (requires_action) opens the sandbox's challenge page in a modal
+ * iframe (role=dialog, titled "3D Secure authentication"); the confirmation resolves once the
+ * shopper completes or fails it. handleNextAction / handleCardAction do the same for a
+ * PaymentIntent confirmed on the server.
  */
 (function () {
   'use strict';
@@ -169,18 +172,30 @@
       });
   };
 
-  /* What a confirmation resolves to, from the confirmed PaymentIntent. */
+  /* What a confirmation resolves to, from the confirmed PaymentIntent. A 3-D Secure
+     challenge (next_action use_stripe_sdk) is shown in a modal first; redirect_to_url leaves
+     the page, as Stripe.js does. */
   Stripe.prototype._settle = function (paymentIntent, redirect, returnUrl) {
+    var self = this;
     var status = paymentIntent.status;
+    var next = paymentIntent.next_action;
+    if (status === 'requires_action' && next && next.type === 'redirect_to_url' && next.redirect_to_url) {
+      location.assign(next.redirect_to_url.url);
+      return new Promise(function () {});
+    }
     if (status === 'requires_action') {
-      return {
-        error: {
-          type: 'invalid_request_error',
-          code: 'payment_intent_authentication_failure',
-          message: '3-D Secure authentication is not available in the Stripe sandbox yet.',
-          payment_intent: paymentIntent
-        }
-      };
+      return this._authenticate(paymentIntent).then(function (result) {
+        return result.error ? result : self._settle(result.paymentIntent, redirect, returnUrl);
+      });
+    }
+    if (status === 'requires_payment_method' && paymentIntent.last_payment_error) {
+      var error = {};
+      var last = paymentIntent.last_payment_error;
+      Object.keys(last).forEach(function (key) {
+        error[key] = last[key];
+      });
+      error.payment_intent = paymentIntent;
+      return { error: error };
     }
     if (redirect === 'always' && returnUrl && (status === 'succeeded' || status === 'processing' || status === 'requires_capture')) {
       var target = new URL(returnUrl, location.href);
@@ -191,6 +206,64 @@
       return new Promise(function () {});
     }
     return { paymentIntent: paymentIntent };
+  };
+
+  /* Shows the challenge page of a requires_action PaymentIntent in a modal iframe, waits for
+     the shopper to complete or fail it, then resolves to {paymentIntent} (fetched again) or
+     {error}. */
+  Stripe.prototype._authenticate = function (paymentIntent) {
+    var self = this;
+    var sdk = paymentIntent.next_action && paymentIntent.next_action.use_stripe_sdk;
+    var url = sdk && sdk.stripe_js;
+    if (!url || new URL(url, location.href).origin !== ORIGIN) {
+      return Promise.resolve({
+        error: {
+          type: 'invalid_request_error',
+          code: 'payment_intent_unexpected_state',
+          message: 'The PaymentIntent needs an action the Stripe sandbox does not know.',
+          payment_intent: paymentIntent
+        }
+      });
+    }
+    return new Promise(function (resolve) {
+      var previousFocus = document.activeElement;
+      var overlay = document.createElement('div');
+      overlay.className = '__PrivateStripeSandbox3ds';
+      overlay.setAttribute('role', 'dialog');
+      overlay.setAttribute('aria-modal', 'true');
+      overlay.setAttribute('aria-label', '3D Secure authentication');
+      overlay.style.cssText = 'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;background:rgba(10,16,32,.55);';
+      var frame = document.createElement('iframe');
+      frame.name = '__privateStripeSandbox3dsFrame';
+      frame.title = '3D Secure authentication';
+      frame.src = url;
+      frame.style.cssText = 'border:0;border-radius:8px;background:#fff;width:min(480px,94vw);height:min(560px,90vh);box-shadow:0 12px 40px rgba(0,0,0,.35);';
+      overlay.appendChild(frame);
+      document.body.appendChild(overlay);
+      frame.addEventListener('load', function () {
+        try {
+          frame.focus();
+        } catch (e) { /* focus is a courtesy */ }
+      });
+      function onMessage(event) {
+        var data = event.data;
+        if (event.origin !== ORIGIN || event.source !== frame.contentWindow || !data || data.__stripeSandbox3ds !== 1) {
+          return;
+        }
+        window.removeEventListener('message', onMessage);
+        if (overlay.parentNode) {
+          overlay.parentNode.removeChild(overlay);
+        }
+        if (previousFocus && typeof previousFocus.focus === 'function') {
+          previousFocus.focus();
+        }
+        self._request('GET', '/v1/payment_intents/' + paymentIntent.id, { client_secret: paymentIntent.client_secret })
+          .then(function (r) {
+            resolve(r.ok ? { paymentIntent: r.json } : { error: r.json.error });
+          });
+      }
+      window.addEventListener('message', onMessage);
+    });
   };
 
   Stripe.prototype._confirm = function (clientSecret, params, redirect, returnUrl) {
@@ -304,9 +377,57 @@
     };
   }
 
-  Stripe.prototype.handleNextAction = notYet('handleNextAction');
-  Stripe.prototype.handleCardAction = notYet('handleCardAction');
-  Stripe.prototype.createToken = notYet('createToken');
+  /* Finishes what a server-side confirmation left in requires_action (the 3-D Secure
+     challenge), and rejects, as Stripe.js throws, when there is nothing to handle. */
+  Stripe.prototype.handleNextAction = function (options) {
+    var clientSecret = options && options.clientSecret;
+    return this._handleAction('handleNextAction', clientSecret);
+  };
+
+  Stripe.prototype.handleCardAction = function (clientSecret) {
+    return this._handleAction('handleCardAction', clientSecret);
+  };
+
+  Stripe.prototype._handleAction = function (method, clientSecret) {
+    var id = intentIdOf(clientSecret);
+    if (!id) {
+      return rejectWith(badClientSecret(method, clientSecret));
+    }
+    var self = this;
+    return this._request('GET', '/v1/payment_intents/' + id, { client_secret: clientSecret })
+      .then(function (r) {
+        if (!r.ok) {
+          return { error: r.json.error };
+        }
+        if (r.json.status !== 'requires_action') {
+          throw IntegrationError('stripe.' + method + '(): the PaymentIntent has a status of ' + r.json.status +
+            '; only a PaymentIntent with status requires_action has a next action to handle.');
+        }
+        return self._settle(r.json, 'if_required', null);
+      });
+  };
+  /* createToken('bank_account', {country, currency, routing_number, account_number,
+     account_holder_name, account_holder_type}) and createToken('account', {business_type,
+     individual, company, tos_shown_and_accepted}) resolve to {token} or {error}. */
+  Stripe.prototype.createToken = function (type, data) {
+    if (type === 'bank_account' || type === 'account') {
+      if (!data || typeof data !== 'object') {
+        return rejectWith('Invalid value for createToken: data should be an object. You specified: ' + typeof data + '.');
+      }
+      var params = {};
+      params[type] = data;
+      return this._request('POST', '/v1/tokens', params).then(function (r) {
+        return r.ok ? { token: r.json } : { error: r.json.error };
+      });
+    }
+    var name = type instanceof Element ? 'card Element' : String(type);
+    return Promise.resolve({
+      error: {
+        type: 'invalid_request_error',
+        message: 'The Stripe sandbox makes bank_account and account tokens only, not ' + name + ' tokens (use createPaymentMethod for cards).'
+      }
+    });
+  };
   Stripe.prototype.confirmCardSetup = notYet('confirmCardSetup');
   Stripe.prototype.confirmSetup = notYet('confirmSetup');
 

@@ -66,8 +66,9 @@ const PROCESSING_ERROR: Decline = Decline {
 pub(crate) enum Behaviour {
     Succeed,
     Decline(&'static Decline),
-    /// 3-D Secure is required; after the shopper authenticates, `then` happens. The challenge
-    /// page is phase 2: for now the PaymentIntent stops in `requires_action`.
+    /// 3-D Secure is required: the PaymentIntent stops in `requires_action` until the shopper
+    /// completes the challenge page, then the card is charged and `then_decline` (if any)
+    /// declines it.
     Authenticate {
         then_decline: Option<&'static Decline>,
     },
@@ -111,7 +112,11 @@ pub(crate) const TEST_CARDS: &[TestCard] = &[
         Behaviour::Succeed,
     ),
     card("3566002020360505", Some("pm_card_jcb"), Behaviour::Succeed),
-    card("4000000000000077", None, Behaviour::Succeed),
+    card(
+        "4000000000000077",
+        Some("pm_card_bypassPending"),
+        Behaviour::Succeed,
+    ),
     card(
         "4000000000000002",
         Some("pm_card_chargeDeclined"),
@@ -226,7 +231,12 @@ pub(crate) struct CardDetails {
     pub fingerprint: String,
     pub cvc_given: bool,
     pub behaviour: Behaviour,
+    /// 4000 0000 0000 0077: the funds skip the pending balance (facts §6.1).
+    pub available_at_once: bool,
 }
+
+/// The test card whose charges are available at once.
+const AVAILABLE_AT_ONCE: &str = "4000000000000077";
 
 /// The card of a `pm_card_*` id: it expires in a year, like the ones Stripe makes.
 pub(crate) fn details_of_test_card(card: &TestCard, now: i64) -> CardDetails {
@@ -241,6 +251,7 @@ pub(crate) fn details_of_test_card(card: &TestCard, now: i64) -> CardDetails {
         fingerprint: fingerprint(card.number),
         cvc_given: true,
         behaviour: card.behaviour,
+        available_at_once: card.number == AVAILABLE_AT_ONCE,
     }
 }
 
@@ -345,6 +356,7 @@ pub(crate) fn read_card(
         fingerprint: fingerprint(&number),
         cvc_given: cvc.is_some(),
         behaviour: test.map_or(Behaviour::Succeed, |c| c.behaviour),
+        available_at_once: number == AVAILABLE_AT_ONCE,
     })
 }
 

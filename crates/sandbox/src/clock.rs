@@ -1,5 +1,6 @@
-//! The sandbox's notion of now. Wall-clock time plus an offset, so that tests (and, in phase
-//! 2, an admin call) can move time forward to expire account links and rolled keys.
+//! The sandbox's notion of now. Wall-clock time plus an offset, so that tests (through
+//! `POST /_sandbox/clock`) can move time forward to expire account links and rolled keys and
+//! to make pending funds available.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,14 +22,24 @@ impl Clock {
     }
 
     /// Moves the sandbox's time forward (or back) by `seconds`.
-    #[allow(dead_code)] // the admin clock call is phase 2
     pub fn advance(&self, seconds: i64) {
         self.offset.fetch_add(seconds, Ordering::Relaxed);
     }
+
+    /// Back to wall-clock time.
+    pub fn reset(&self) {
+        self.offset.store(0, Ordering::Relaxed);
+    }
 }
 
-/// The (year, month) of a Unix time in UTC; Howard Hinnant's `civil_from_days`.
+/// The (year, month) of a Unix time in UTC.
 pub(crate) fn year_month(unix: i64) -> (i64, u32) {
+    let (y, m, _) = date(unix);
+    (y, m)
+}
+
+/// The (year, month, day) of a Unix time in UTC; Howard Hinnant's `civil_from_days`.
+pub(crate) fn date(unix: i64) -> (i64, u32, u32) {
     let z = unix.div_euclid(86_400) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -36,8 +47,13 @@ pub(crate) fn year_month(unix: i64) -> (i64, u32) {
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let day = doy - (153 * mp + 2) / 5 + 1;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, u32::try_from(month).unwrap_or(1))
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
 }
 
 #[cfg(test)]

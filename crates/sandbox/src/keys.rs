@@ -1,6 +1,14 @@
-//! API keys: which kind a key is, whether it still works, and how it is shown in errors and
-//! logs. A whole secret key is never printed: errors mask it (facts §1.5) and logs and the
-//! binary's banner show a fingerprint.
+//! API keys: which kind a key is, whether it still works, what a restricted key may do, and
+//! how a key is shown in errors and logs. A whole secret key is never printed: errors mask it
+//! (facts §1.5) and logs and the binary's banner show a fingerprint.
+//!
+//! The admin API rolls keys (the old one works until a chosen time, then answers 401
+//! `api_key_expired`), revokes them (401 "Invalid API Key") and makes restricted keys
+//! (`rk_test_…`) with read or write access per resource (facts §1.6).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// What a key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,15 +17,98 @@ pub(crate) enum KeyKind {
     Secret,
     /// `pk_test_…`: only what Stripe.js may call (facts §1.3).
     Publishable,
+    /// `rk_test_…`: what its permissions allow.
+    Restricted,
 }
 
-/// One key the platform holds. Rolling (phase 2) gives the old key an `expires_at`.
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Secret => "secret",
+            Self::Publishable => "publishable",
+            Self::Restricted => "restricted",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Secret => "sk",
+            Self::Publishable => "pk",
+            Self::Restricted => "rk",
+        }
+    }
+}
+
+/// A restricted key's access to one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Level {
+    None,
+    Read,
+    Write,
+}
+
+/// The resources a restricted key's permissions name, and Stripe's name for their permission
+/// in a 403 (`rak_<name>_read|write`; `accounts` reads as the observed
+/// `rak_accounts_kyc_basic_read`).
+pub(crate) const RESOURCES: &[(&str, &str)] = &[
+    ("account_links", "account_link"),
+    ("accounts", "account"),
+    ("application_fees", "application_fee"),
+    ("balance", "balance"),
+    ("charges", "charge"),
+    ("events", "event"),
+    ("payment_intents", "payment_intent"),
+    ("payment_methods", "payment_method"),
+    ("prices", "price"),
+    ("products", "product"),
+    ("refunds", "refund"),
+    ("tokens", "token"),
+    ("transfers", "transfer"),
+    ("webhook_endpoints", "webhook"),
+];
+
+/// The resource and access a `/v1` call needs: the first path segment names the resource
+/// (`/v1/account` and `/v1/accounts/{id}/…` are accounts); GET reads, POST and DELETE write.
+pub(crate) fn needed(method: &str, path: &str) -> Option<(&'static str, Level)> {
+    let first = path.strip_prefix("/v1/")?.split('/').next()?;
+    let first = if first == "account" {
+        "accounts"
+    } else {
+        first
+    };
+    let resource = RESOURCES.iter().find(|(name, _)| *name == first)?.0;
+    let level = if method.eq_ignore_ascii_case("GET") {
+        Level::Read
+    } else {
+        Level::Write
+    };
+    Some((resource, level))
+}
+
+/// Stripe's name of the permission that would allow `resource` at `level`.
+pub(crate) fn permission_name(resource: &str, level: Level) -> String {
+    let singular = RESOURCES
+        .iter()
+        .find(|(name, _)| *name == resource)
+        .map_or(resource, |(_, s)| *s);
+    match (singular, level) {
+        ("account", Level::Read) => "rak_accounts_kyc_basic_read".to_owned(),
+        (s, Level::Write) => format!("rak_{s}_write"),
+        (s, _) => format!("rak_{s}_read"),
+    }
+}
+
+/// One key the platform holds.
 #[derive(Clone, Debug)]
 pub(crate) struct ApiKey {
     pub value: String,
     pub kind: KeyKind,
     /// Unix seconds after which the key answers 401 `api_key_expired`.
     pub expires_at: Option<i64>,
+    /// A restricted key's access per resource (absent resources: none).
+    pub permissions: BTreeMap<String, Level>,
+    pub name: Option<String>,
 }
 
 /// What a presented key turned out to be.
@@ -36,28 +127,86 @@ pub(crate) struct Keyring {
 
 impl Keyring {
     pub fn new(secret: &str, publishable: &str) -> Self {
+        let key = |value: &str, kind| ApiKey {
+            value: value.to_owned(),
+            kind,
+            expires_at: None,
+            permissions: BTreeMap::new(),
+            name: None,
+        };
         Self {
             keys: vec![
-                ApiKey {
-                    value: secret.to_owned(),
-                    kind: KeyKind::Secret,
-                    expires_at: None,
-                },
-                ApiKey {
-                    value: publishable.to_owned(),
-                    kind: KeyKind::Publishable,
-                    expires_at: None,
-                },
+                key(secret, KeyKind::Secret),
+                key(publishable, KeyKind::Publishable),
             ],
         }
     }
 
     pub fn status(&self, presented: &str, now: i64) -> KeyStatus {
-        match self.keys.iter().find(|k| k.value == presented) {
+        match self.get(presented) {
             None => KeyStatus::Unknown,
             Some(k) if k.expires_at.is_some_and(|at| at <= now) => KeyStatus::Expired,
             Some(k) => KeyStatus::Active(k.kind),
         }
+    }
+
+    pub fn get(&self, presented: &str) -> Option<&ApiKey> {
+        self.keys.iter().find(|k| k.value == presented)
+    }
+
+    pub fn all(&self) -> &[ApiKey] {
+        &self.keys
+    }
+
+    /// The newest key of `kind` that never expires (the one to hand out).
+    pub fn current(&self, kind: KeyKind) -> Option<&ApiKey> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|k| k.kind == kind && k.expires_at.is_none())
+    }
+
+    /// Makes a new key of `kind` with `random` as its tail and adds it.
+    pub fn add(
+        &mut self,
+        kind: KeyKind,
+        random: &str,
+        permissions: BTreeMap<String, Level>,
+        name: Option<String>,
+    ) -> ApiKey {
+        let key = ApiKey {
+            value: format!("{}_test_51Sandbox{random}", kind.prefix()),
+            kind,
+            expires_at: None,
+            permissions,
+            name,
+        };
+        self.keys.push(key.clone());
+        key
+    }
+
+    /// Replaces `old` with a new key of its kind; `old` keeps working until `expires_at`.
+    /// `None` when `old` is not one of the keys.
+    pub fn roll(&mut self, old: &str, random: &str, expires_at: i64) -> Option<ApiKey> {
+        let previous = self.keys.iter_mut().find(|k| k.value == old)?;
+        previous.expires_at = Some(
+            previous
+                .expires_at
+                .map_or(expires_at, |at| at.min(expires_at)),
+        );
+        let (kind, permissions, name) = (
+            previous.kind,
+            previous.permissions.clone(),
+            previous.name.clone(),
+        );
+        Some(self.add(kind, random, permissions, name))
+    }
+
+    /// Forgets `key`: from now on it is an invalid key. Whether it was there.
+    pub fn revoke(&mut self, key: &str) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.value != key);
+        self.keys.len() != before
     }
 }
 
@@ -111,6 +260,49 @@ mod tests {
     fn fingerprint_shows_prefix_and_last_four() {
         assert_eq!(key_fingerprint("sk_test_51Sandbox0000"), "sk_test_…0000");
         assert_eq!(key_fingerprint("pk_test_ab"), "pk_test_…ab");
+    }
+
+    #[test]
+    fn calls_need_the_permission_of_their_first_path_segment() {
+        assert_eq!(needed("GET", "/v1/prices"), Some(("prices", Level::Read)));
+        assert_eq!(
+            needed("POST", "/v1/payment_intents/pi_1/confirm"),
+            Some(("payment_intents", Level::Write))
+        );
+        assert_eq!(
+            needed("GET", "/v1/account"),
+            Some(("accounts", Level::Read))
+        );
+        assert_eq!(
+            needed("POST", "/v1/accounts/acct_1/login_links"),
+            Some(("accounts", Level::Write))
+        );
+        assert_eq!(needed("GET", "/v1/nothing"), None);
+        assert_eq!(permission_name("charges", Level::Read), "rak_charge_read");
+        assert_eq!(
+            permission_name("webhook_endpoints", Level::Write),
+            "rak_webhook_write"
+        );
+        assert_eq!(
+            permission_name("accounts", Level::Read),
+            "rak_accounts_kyc_basic_read"
+        );
+    }
+
+    #[test]
+    fn rolled_keys_expire_and_revoked_keys_are_unknown() {
+        let mut ring = Keyring::new("sk_test_a", "pk_test_b");
+        let new = ring.roll("sk_test_a", "x1", 100).unwrap();
+        assert!(new.value.starts_with("sk_test_51Sandbox"));
+        assert_eq!(
+            ring.status("sk_test_a", 99),
+            KeyStatus::Active(KeyKind::Secret)
+        );
+        assert_eq!(ring.status("sk_test_a", 100), KeyStatus::Expired);
+        assert_eq!(ring.current(KeyKind::Secret).unwrap().value, new.value);
+        assert!(ring.revoke(&new.value));
+        assert_eq!(ring.status(&new.value, 0), KeyStatus::Unknown);
+        assert!(!ring.revoke("sk_test_zzz"));
     }
 
     #[test]

@@ -10,9 +10,12 @@
 //!
 //! What it is not: not a Stripe client, not a proxy to Stripe, not persistent (a restart or
 //! `POST /_sandbox/reset` returns to the [`Seed`]), not live mode (only `sk_test_`/`pk_test_`
-//! keys exist), and not the whole API: only the objects a Connect checkout needs (accounts,
-//! products, prices, payment methods, payment intents, charges). Unknown paths get Stripe's
-//! "Unrecognized request URL" 404, so a gap shows up as a clear failure, never a wrong answer.
+//! keys exist), and not the whole API: only what a Connect checkout needs (accounts and
+//! onboarding, products, prices, payment methods, payment intents with 3-D Secure, charges,
+//! refunds, transfers, application fees, balances, tokens, events and signed webhooks), plus
+//! hosted pages (onboarding, Express dashboard, 3-D Secure challenge, admin) and fault
+//! injection. Unknown paths get Stripe's "Unrecognized request URL" 404, so a gap shows up as
+//! a clear failure, never a wrong answer.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -27,12 +30,17 @@ mod admin;
 mod cards;
 mod clock;
 mod currency;
+mod events;
+mod faults;
+mod hosted;
 mod http;
 mod keys;
 mod resources;
 mod seed;
+mod server;
 mod state;
 mod stripe_js;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -45,14 +53,18 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use keys::key_fingerprint;
 pub use seed::{
-    AccountType, PLATFORM_ACCOUNT_ID, PLATFORM_PUBLISHABLE_KEY, PLATFORM_SECRET_KEY, Seed,
-    SeedAccount, SeedError, SeedPlatform, SeedPrice, SeedProduct, SeedRequirements,
+    AccountType, LOCAL_WEBHOOK_SECRET, PLATFORM_ACCOUNT_ID, PLATFORM_PUBLISHABLE_KEY,
+    PLATFORM_SECRET_KEY, Seed, SeedAccount, SeedError, SeedPlatform, SeedPrice, SeedProduct,
+    SeedRequirements, SeedWebhookEndpoint,
 };
 pub use state::SandboxState;
+pub use webhooks::WebhookSettings;
 
-/// The whole sandbox as one axum Router: `/v1` (the API), `/v3/` (Stripe.js) and `/_sandbox/`
-/// (admin). The admin calls that need a loopback peer work only when the router is served
-/// with `into_make_service_with_connect_info::<SocketAddr>()`, as [`spawn`] does.
+/// The whole sandbox as one axum Router: `/v1` (the API), `/v3/` (Stripe.js), the hosted pages
+/// (`/3ds/`, `/setup/`, `/express/`) and `/_sandbox/` (admin). The admin calls that need a loopback peer work only when the router is served
+/// with `into_make_service_with_connect_info::<SocketAddr>()` (or by [`spawn`]); a
+/// `drop_connection` fault needs [`spawn`] to really close the connection (elsewhere the
+/// response body breaks off instead).
 pub fn router(state: SandboxState) -> Router {
     // Layers wrap from the inside out: CORS only around /v1 (never around the admin keys),
     // then panics become 500s, then the outermost layer stamps every response with a
@@ -64,6 +76,7 @@ pub fn router(state: SandboxState) -> Router {
     Router::new()
         .nest("/v1", v1)
         .merge(stripe_js::routes())
+        .merge(hosted::routes())
         .merge(admin::routes())
         .fallback(http::unrecognized)
         .method_not_allowed_fallback(http::unrecognized)
@@ -87,15 +100,11 @@ pub async fn spawn(listener: TcpListener, seed: Seed) -> std::io::Result<Running
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let addr = listener.local_addr()?;
     let state = SandboxState::new(seed);
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone());
     let (shutdown, stop) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(server::serve(listener, app, async {
+        let _ = stop.await;
+    }));
     Ok(RunningSandbox {
         addr,
         state,

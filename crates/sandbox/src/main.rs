@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run -p stripe-sandbox -- [--host 127.0.0.1] [--port 12111] [--seed FILE]
+//!                                [--webhook-url http://127.0.0.1:8080/api/webhooks]
 //! cargo run -p stripe-sandbox -- --print-seed > my-seed.json
 //! ```
 //!
@@ -15,24 +16,30 @@ use std::process::ExitCode;
 
 use stripe_sandbox::{Seed, key_fingerprint};
 
-const USAGE: &str = "\
-stripe-sandbox: an offline, stateful stand-in for Stripe's Connect API and Stripe.js
+const USAGE: &str = r#"stripe-sandbox: an offline, stateful stand-in for Stripe's Connect API and Stripe.js
 
-Usage: stripe-sandbox [--host ADDR] [--port PORT] [--seed FILE]
+Usage: stripe-sandbox [--host ADDR] [--port PORT] [--seed FILE] [--webhook-url URL]
        stripe-sandbox --print-seed
 
 Options:
-  --host ADDR     address to listen on (default 127.0.0.1)
-  --port PORT     port to listen on (default 12111; 0 picks a free one)
-  --seed FILE     start from this JSON seed instead of the built-in one
-  --print-seed    print the built-in seed as JSON and exit
-  -h, --help      print this help
-  -V, --version   print the version";
+  --host ADDR        address to listen on (default 127.0.0.1)
+  --port PORT        port to listen on (default 12111; 0 picks a free one)
+  --seed FILE        start from this JSON seed instead of the built-in one
+  --webhook-url URL  also post every event to URL (platform and Connect endpoints, signed
+                     with the fixed secret GET /_sandbox/keys shows as webhook_secret);
+                     SANDBOX_WEBHOOK_URL does the same
+  --faults JSON      start with these faults on (the body of POST /_sandbox/faults),
+                     e.g. '{"rate_limit_per_second": 25}'
+  --print-seed       print the built-in seed as JSON and exit
+  -h, --help         print this help
+  -V, --version      print the version"#;
 
 struct Args {
     host: IpAddr,
     port: u16,
     seed: Option<PathBuf>,
+    webhook_url: Option<String>,
+    faults: Option<serde_json::Value>,
 }
 
 enum Command {
@@ -47,6 +54,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
         host: IpAddr::from([127, 0, 0, 1]),
         port: 12111,
         seed: None,
+        webhook_url: None,
+        faults: None,
     };
     while let Some(arg) = args.next() {
         // `--port=1` and `--port 1` both work.
@@ -74,6 +83,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
                     .map_err(|_| format!("--port {v}: not a port number (0-65535)"))?;
             }
             "--seed" => parsed.seed = Some(PathBuf::from(value("--seed")?)),
+            "--webhook-url" => {
+                let v = value("--webhook-url")?;
+                if !(v.starts_with("http://") || v.starts_with("https://")) {
+                    return Err(format!("--webhook-url {v}: not an http:// URL"));
+                }
+                parsed.webhook_url = Some(v);
+            }
+            "--faults" => {
+                let v = value("--faults")?;
+                parsed.faults = Some(
+                    serde_json::from_str(&v).map_err(|e| format!("--faults: not JSON ({e})"))?,
+                );
+            }
             "--print-seed" => return Ok(Command::PrintSeed),
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -121,6 +143,15 @@ async fn main() -> ExitCode {
             }
         },
     };
+    let webhook_url = args.webhook_url.clone().or_else(|| {
+        std::env::var("SANDBOX_WEBHOOK_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    });
+    let seed = match &webhook_url {
+        Some(url) => seed.with_local_webhooks(url.trim()),
+        None => seed,
+    };
     let listener = match tokio::net::TcpListener::bind((args.host, args.port)).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -138,6 +169,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(faults) = args.faults.clone()
+        && let Err(e) = sandbox.state().set_faults(faults)
+    {
+        eprintln!("stripe-sandbox: --faults: {e}");
+        sandbox.shutdown().await;
+        return ExitCode::from(2);
+    }
     let url = sandbox.base_url();
     println!("stripe-sandbox listening on {url}");
     println!("  API        {url}/v1");
@@ -150,6 +188,10 @@ async fn main() -> ExitCode {
         "  publishable key  {}",
         key_fingerprint(sandbox.publishable_key())
     );
+    if let Some(hook) = &webhook_url {
+        println!("  webhooks   {hook} (secret: webhook_secret of /_sandbox/keys)");
+    }
+    println!("  admin page {url}/_sandbox");
     println!("  (whole keys: GET {url}/_sandbox/keys from this machine)");
     println!("Ctrl-C stops it.");
 

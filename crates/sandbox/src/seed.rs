@@ -7,6 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::webhooks::WebhookSettings;
+
 /// The built-in platform secret key (test mode). Test keys of an offline sandbox are not
 /// secrets, but they are still never printed whole.
 pub const PLATFORM_SECRET_KEY: &str = "sk_test_51SandboxPlatform000000000000000000000000";
@@ -14,6 +16,11 @@ pub const PLATFORM_SECRET_KEY: &str = "sk_test_51SandboxPlatform0000000000000000
 pub const PLATFORM_PUBLISHABLE_KEY: &str = "pk_test_51SandboxPlatform000000000000000000000000";
 /// The platform's own account id (what `GET /v1/account` returns).
 pub const PLATFORM_ACCOUNT_ID: &str = "acct_1SandboxPlatform";
+
+/// The signing secret of the webhook endpoints [`Seed::with_local_webhooks`] adds. Fixed so a
+/// local function can be configured before the sandbox starts; `GET /_sandbox/keys` also
+/// shows it as `webhook_secret`.
+pub const LOCAL_WEBHOOK_SECRET: &str = "whsec_sandboxLocalWebhook0000";
 
 /// 2026-01-01T00:00:00Z; seeded objects are dated from here so lists have a stable order.
 const SEED_EPOCH: i64 = 1_767_225_600;
@@ -26,6 +33,39 @@ pub struct Seed {
     /// Connected accounts of the platform.
     #[serde(default)]
     pub accounts: Vec<SeedAccount>,
+    /// Webhook endpoints that exist from the start, with fixed secrets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhook_endpoints: Vec<SeedWebhookEndpoint>,
+    /// How deliveries are retried; Stripe-like hours by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_settings: Option<WebhookSettings>,
+}
+
+/// A webhook endpoint of the seed. Unlike Stripe, which makes up each endpoint's secret, a
+/// seed names it, so the receiving function can be configured in advance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedWebhookEndpoint {
+    /// `we_…`.
+    pub id: String,
+    pub url: String,
+    /// `whsec_…`.
+    pub secret: String,
+    /// Event types, or `["*"]` (the default) for all.
+    #[serde(default = "all_events")]
+    pub enabled_events: Vec<String>,
+    /// `true`: events of connected accounts; `false`: the platform's own events.
+    #[serde(default)]
+    pub connect: bool,
+    /// The version events are rendered with; the sandbox's default if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+fn all_events() -> Vec<String> {
+    vec!["*".to_owned()]
 }
 
 /// The platform account and its keys.
@@ -300,11 +340,45 @@ impl Default for Seed {
                     created: Some(SEED_EPOCH + 300),
                 },
             ],
+            webhook_endpoints: Vec::new(),
+            webhook_settings: None,
         }
     }
 }
 
 impl Seed {
+    /// Adds the two endpoints a local function needs to hear about every payment: one for the
+    /// platform's own events (destination charges) and one for its connected accounts' events
+    /// (direct charges, `account.updated`), both posting to `url` and signed with
+    /// [`LOCAL_WEBHOOK_SECRET`].
+    pub fn with_local_webhooks(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        for (id, connect, description) in [
+            (
+                "we_1SandboxLocalAccount",
+                false,
+                "Local function: platform events",
+            ),
+            (
+                "we_1SandboxLocalConnect",
+                true,
+                "Local function: connected-account events",
+            ),
+        ] {
+            self.webhook_endpoints.retain(|e| e.id != id);
+            self.webhook_endpoints.push(SeedWebhookEndpoint {
+                id: id.to_owned(),
+                url: url.clone(),
+                secret: LOCAL_WEBHOOK_SECRET.to_owned(),
+                enabled_events: all_events(),
+                connect,
+                api_version: None,
+                description: Some(description.to_owned()),
+            });
+        }
+        self
+    }
+
     /// Reads a seed written as JSON (the shape `stripe-sandbox --print-seed` prints).
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self, SeedError> {
         let path = path.as_ref();
@@ -363,6 +437,31 @@ impl Seed {
                     "{}: unknown currency `{}`",
                     account.id, account.default_currency
                 ));
+            }
+        }
+        for endpoint in &self.webhook_endpoints {
+            unique(&endpoint.id, "we_")?;
+            if !endpoint.secret.starts_with("whsec_") || endpoint.secret.len() < 10 {
+                return bad(format!(
+                    "{}: secret must start with `whsec_` and have at least 4 more characters",
+                    endpoint.id
+                ));
+            }
+            if !(endpoint.url.starts_with("http://") || endpoint.url.starts_with("https://")) {
+                return bad(format!(
+                    "{}: url must be an http:// or https:// URL",
+                    endpoint.id
+                ));
+            }
+            for kind in &endpoint.enabled_events {
+                if kind != "*" && !crate::events::KNOWN_TYPES.contains(&kind.as_str()) {
+                    return bad(format!("{}: unknown event type `{kind}`", endpoint.id));
+                }
+            }
+            if let Some(v) = &endpoint.api_version
+                && crate::http::auth::ApiVersion::parse(v).is_none()
+            {
+                return bad(format!("{}: `{v}` is not an API version", endpoint.id));
             }
         }
         for product in products {

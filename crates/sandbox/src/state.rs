@@ -3,7 +3,8 @@
 //! single mutex, held only for the synchronous part of a request, so every API call sees and
 //! leaves a consistent store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::RngExt;
@@ -11,14 +12,24 @@ use rand::distr::Alphanumeric;
 use rand::rngs::StdRng;
 
 use crate::clock::Clock;
+use crate::events::Event;
+use crate::faults::FaultState;
 use crate::http::idempotency::{IdempotencyStore, lock};
 use crate::keys::Keyring;
 use crate::resources::account::Account;
+use crate::resources::account_link::{AccountLink, LoginLink, OnboardingSession};
+use crate::resources::application_fee::ApplicationFee;
+use crate::resources::balance::LedgerEntry;
 use crate::resources::catalog::{Price, Product};
 use crate::resources::charge::Charge;
 use crate::resources::payment_intent::PaymentIntent;
 use crate::resources::payment_method::PaymentMethod;
+use crate::resources::refund::Refund;
+use crate::resources::token::Token;
+use crate::resources::transfer::Transfer;
+use crate::resources::webhook_endpoint::{EndpointSecret, WebhookEndpoint};
 use crate::seed::Seed;
+use crate::webhooks::{Delivery, WebhookSettings};
 
 /// The shared state behind [`crate::router`]. Cheap to clone.
 #[derive(Clone)]
@@ -30,18 +41,21 @@ pub(crate) struct Shared {
     pub seed: Seed,
     pub store: Mutex<Store>,
     pub idempotency: Arc<Mutex<IdempotencyStore>>,
-    pub faults: Mutex<Faults>,
+    pub faults: Mutex<FaultState>,
     pub clock: Clock,
+    pub webhook_settings: Mutex<WebhookSettings>,
+    /// Posts webhook deliveries: no redirects followed (a 3xx is a failed delivery).
+    pub webhook_client: reqwest::Client,
+    /// Wakes the delivery task when something may be due.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// Whether the delivery task runs.
+    pub webhook_worker: AtomicBool,
 }
 
-/// Faults switched on through the admin API. Phase 1 has added latency only (which is also
-/// what lets tests hold an idempotency key in flight); error rates come in phase 2.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Faults {
-    /// Milliseconds every `/v1` call waits before it runs.
-    #[serde(default)]
-    pub latency_ms: u64,
+impl Shared {
+    pub(crate) fn store_locked(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
 }
 
 impl SandboxState {
@@ -49,23 +63,59 @@ impl SandboxState {
     pub fn new(seed: Seed) -> Self {
         let clock = Clock::default();
         let store = Store::from_seed(&seed);
-        Self {
+        let webhook_settings = seed.webhook_settings.clone().unwrap_or_default();
+        let webhook_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let state = Self {
             shared: Arc::new(Shared {
                 seed,
                 store: Mutex::new(store),
                 idempotency: Arc::new(Mutex::new(IdempotencyStore::default())),
-                faults: Mutex::new(Faults::default()),
+                faults: Mutex::new(FaultState::default()),
                 clock,
+                webhook_settings: Mutex::new(webhook_settings),
+                webhook_client,
+                webhook_wake: Arc::new(tokio::sync::Notify::new()),
+                webhook_worker: AtomicBool::new(false),
             }),
-        }
+        };
+        state.kick_webhooks();
+        state
+    }
+
+    /// Switches faults on, as `POST /_sandbox/faults` does with the same JSON (see the README's
+    /// Faults section); `{}` switches them off. Returns the faults now on, or why the JSON is
+    /// refused.
+    pub fn set_faults(&self, faults: serde_json::Value) -> Result<serde_json::Value, String> {
+        let faults: crate::faults::Faults =
+            serde_json::from_value(faults).map_err(|e| e.to_string())?;
+        faults.check()?;
+        let fresh = FaultState::new(faults);
+        let value = fresh.to_json();
+        *lock(&self.shared.faults) = fresh;
+        Ok(value)
+    }
+
+    /// Starts the webhook delivery task if needed and tells it to look for due deliveries.
+    pub(crate) fn kick_webhooks(&self) {
+        crate::webhooks::kick(&self.shared);
     }
 
     /// Forgets everything done since the start: back to the seed, no idempotency records,
-    /// no faults.
+    /// no faults, the clock back to wall-clock time.
     pub fn reset(&self) {
         *lock(&self.shared.store) = Store::from_seed(&self.shared.seed);
         lock(&self.shared.idempotency).clear();
-        *lock(&self.shared.faults) = Faults::default();
+        *lock(&self.shared.faults) = FaultState::default();
+        self.shared.clock.reset();
+        *lock(&self.shared.webhook_settings) = self
+            .shared
+            .seed
+            .webhook_settings
+            .clone()
+            .unwrap_or_default();
     }
 
     /// The platform's secret key of the seed.
@@ -85,10 +135,6 @@ impl SandboxState {
     pub(crate) fn now(&self) -> i64 {
         self.shared.clock.now()
     }
-
-    pub(crate) fn faults(&self) -> Faults {
-        lock(&self.shared.faults).clone()
-    }
 }
 
 /// Every object the sandbox holds, each tagged with the account it lives on.
@@ -102,6 +148,22 @@ pub(crate) struct Store {
     pub payment_methods: BTreeMap<String, PaymentMethod>,
     pub payment_intents: BTreeMap<String, PaymentIntent>,
     pub charges: BTreeMap<String, Charge>,
+    pub events: BTreeMap<String, Event>,
+    /// Event ids, oldest first, to drop the oldest beyond [`crate::webhooks::MAX_EVENTS`].
+    pub event_order: VecDeque<String>,
+    pub webhook_endpoints: BTreeMap<String, WebhookEndpoint>,
+    pub deliveries: BTreeMap<String, Delivery>,
+    pub tokens: BTreeMap<String, Token>,
+    /// Account Links by the token in their URL.
+    pub account_links: BTreeMap<String, AccountLink>,
+    pub onboarding_sessions: BTreeMap<String, OnboardingSession>,
+    pub login_links: BTreeMap<String, LoginLink>,
+    pub ledger: Vec<LedgerEntry>,
+    pub transfers: BTreeMap<String, Transfer>,
+    pub application_fees: BTreeMap<String, ApplicationFee>,
+    pub refunds: BTreeMap<String, Refund>,
+    /// When the last accounts were created, for Stripe's 5-per-second limit.
+    pub account_creations: VecDeque<std::time::Instant>,
     /// Breaks ties between objects created in the same second, so lists keep their order.
     seq: u64,
     rng: StdRng,
@@ -118,6 +180,19 @@ impl Store {
             payment_methods: BTreeMap::new(),
             payment_intents: BTreeMap::new(),
             charges: BTreeMap::new(),
+            events: BTreeMap::new(),
+            event_order: VecDeque::new(),
+            webhook_endpoints: BTreeMap::new(),
+            deliveries: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            account_links: BTreeMap::new(),
+            onboarding_sessions: BTreeMap::new(),
+            login_links: BTreeMap::new(),
+            account_creations: VecDeque::new(),
+            ledger: Vec::new(),
+            transfers: BTreeMap::new(),
+            application_fees: BTreeMap::new(),
+            refunds: BTreeMap::new(),
             seq: 0,
             rng: rand::make_rng(),
         };
@@ -135,6 +210,29 @@ impl Store {
             let account = Account::from_seed(seeded, created, seq);
             store.accounts.insert(account.id.clone(), account);
             crate::resources::catalog::seed_products(&mut store, &seeded.id, &seeded.products);
+        }
+        for seeded in &seed.webhook_endpoints {
+            let seq = store.next_seq();
+            let endpoint = WebhookEndpoint {
+                id: seeded.id.clone(),
+                account: seed.platform.account_id.clone(),
+                url: seeded.url.clone(),
+                enabled_events: seeded.enabled_events.clone(),
+                connect: seeded.connect,
+                api_version: seeded.api_version.clone(),
+                description: seeded.description.clone(),
+                metadata: BTreeMap::new(),
+                enabled: true,
+                secrets: vec![EndpointSecret {
+                    value: seeded.secret.clone(),
+                    expires_at: None,
+                }],
+                created: epoch,
+                seq,
+            };
+            store
+                .webhook_endpoints
+                .insert(endpoint.id.clone(), endpoint);
         }
         store
     }

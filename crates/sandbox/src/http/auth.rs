@@ -102,6 +102,8 @@ impl Default for ApiVersion {
 #[derive(Clone, Debug)]
 pub(crate) struct Caller {
     pub kind: KeyKind,
+    /// A restricted key's permissions (empty for other keys).
+    pub permissions: std::collections::BTreeMap<String, crate::keys::Level>,
     /// The key as presented; only ever shown masked.
     pub key: String,
     /// The account the call acts for: the platform's id or a connected account's.
@@ -216,13 +218,49 @@ pub(crate) fn authenticate(
         Some(id) if store.is_connected_account(&id) => (id, true),
         Some(id) => return Err(ApiError::account_invalid(&key, &id)),
     };
+    let permissions = store
+        .keys
+        .get(&key)
+        .map(|k| k.permissions.clone())
+        .unwrap_or_default();
     Ok(Caller {
         kind,
+        permissions,
         key,
         account,
         connected,
         version,
     })
+}
+
+/// A restricted key needs the permission of the resource it calls: 403 naming the missing
+/// `rak_…` permission otherwise (the observed wording, see the README).
+pub(crate) fn check_permission(caller: &Caller, method: &str, path: &str) -> Result<(), ApiError> {
+    if caller.kind != KeyKind::Restricted {
+        return Ok(());
+    }
+    let Some((resource, level)) = crate::keys::needed(method, path) else {
+        return Ok(());
+    };
+    let granted = caller
+        .permissions
+        .get(resource)
+        .copied()
+        .unwrap_or(crate::keys::Level::None);
+    if granted >= level {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        super::error::ErrorType::InvalidRequestError,
+        format!(
+            "The provided key '{}' does not have the required permissions for this endpoint on \
+             account '{}'. Having the '{}' permission would allow this request to continue.",
+            crate::keys::mask(&caller.key, 4),
+            caller.account,
+            crate::keys::permission_name(resource, level),
+        ),
+    ))
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub(crate) enum Ty {
     List(&'static Ty),
     /// An object taken as it comes (options the sandbox accepts but does not model).
     AnyObj,
+    /// An id, or an object with known fields (`external_account=btok_…` or
+    /// `external_account[object]=bank_account&…`).
+    StrOrObj(&'static [Field]),
 }
 
 pub(crate) const INT: Ty = Ty::Int {
@@ -95,6 +98,11 @@ pub(crate) struct Params(BTreeMap<String, Param>);
 impl Params {
     pub fn get(&self, name: &str) -> Option<&Param> {
         self.0.get(name)
+    }
+
+    /// Every (name, value) pair, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Param)> {
+        self.0.iter()
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -196,7 +204,9 @@ fn first_unknown(tree: &Tree, schema: &[Field], prefix: Option<&str>) -> Option<
             return Some(path);
         };
         let found = match (&field.ty, node) {
-            (Ty::Obj(fields), Node::Map(inner)) => first_unknown(inner, fields, Some(&path)),
+            (Ty::Obj(fields) | Ty::StrOrObj(fields), Node::Map(inner)) => {
+                first_unknown(inner, fields, Some(&path))
+            }
             (Ty::List(Ty::Obj(fields)), Node::List(items)) => {
                 items.iter().enumerate().find_map(|(i, item)| match item {
                     Node::Map(inner) => first_unknown(inner, fields, Some(&format!("{path}[{i}]"))),
@@ -322,6 +332,11 @@ fn check_value(node: &Node, ty: &Ty, path: &str) -> Result<Param, ApiError> {
         Ty::AnyObj => match node {
             Node::Map(_) => Ok(Param::Obj(loose(node))),
             _ => Err(ApiError::invalid_request("Invalid hash").param(path)),
+        },
+        Ty::StrOrObj(fields) => match node {
+            Node::Leaf(s) => Ok(Param::Str(s.clone())),
+            Node::Map(inner) => Ok(Param::Obj(check_object(inner, fields, Some(path))?)),
+            Node::List(_) => Err(ApiError::invalid_request("Invalid hash").param(path)),
         },
     }
 }

@@ -17,6 +17,9 @@ use super::error::ApiError;
 use super::form::{self, Tree};
 use super::idempotency::{Begin, InFlight, MAX_KEY_LEN, Stored, is_saved, lock};
 use super::params::{Field, Params, validate};
+use crate::events::Origin;
+use crate::faults::{Decision, FaultKind, error_of};
+use crate::server::ConnectionControl;
 use crate::state::{SandboxState, Store};
 
 /// The largest body the sandbox reads. Stripe's own limit is not published; 1 MiB is far
@@ -31,6 +34,8 @@ pub(crate) struct ApiRequest {
     headers: HeaderMap,
     body: Bytes,
     request_id: String,
+    /// Lets a `drop_connection` fault close the connection (absent outside [`crate::spawn`]).
+    control: Option<ConnectionControl>,
 }
 
 impl FromRequest<SandboxState> for ApiRequest {
@@ -66,7 +71,9 @@ impl FromRequest<SandboxState> for ApiRequest {
                 ApiError::invalid_request("Invalid request: the request body could not be read.")
             }
         })?;
+        let control = parts.extensions.get::<ConnectionControl>().cloned();
         Ok(Self {
+            control,
             method: parts.method,
             path: uri.path().to_owned(),
             query: uri.query().map(str::to_owned),
@@ -166,12 +173,18 @@ pub(crate) struct Call<'a> {
     pub caller: &'a Caller,
     pub params: &'a Params,
     pub now: i64,
+    /// The request, for the events the call emits.
+    pub origin: &'a Origin,
+    /// `http://host:port` as the client reached the sandbox, for URLs of hosted pages.
+    pub base_url: &'a str,
 }
 
 /// A successful endpoint result: usually 200 with a JSON object.
 pub(crate) type Outcome = Result<Value, ApiError>;
 
 /// Runs one `/v1` call through the whole pipeline; see the module comment for the order.
+/// Faults (see [`crate::faults`]) wrap it: a `before` fault answers instead of the call, an
+/// `after` fault replaces the answer of a call that ran.
 pub(crate) async fn run(
     state: &SandboxState,
     req: ApiRequest,
@@ -179,10 +192,25 @@ pub(crate) async fn run(
     exec: impl FnOnce(Call<'_>) -> Outcome,
 ) -> Response {
     let request_id = req.request_id.clone();
-    let mut response = match run_checked(state, &req, endpoint, exec).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
+    let decision = lock(&state.shared.faults).decide(
+        req.method.as_str(),
+        &req.path,
+        std::time::Instant::now(),
+    );
+    let mut response = match decision.before {
+        Some(FaultKind::DropConnection) => return drop_connection(&req).await,
+        Some(kind) => error_of(kind).into_response(),
+        None => match run_checked(state, &req, endpoint, exec, &decision).await {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
+        },
     };
+    if decision.latency_after > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_after)).await;
+    }
+    if decision.after == Some(FaultKind::DropConnection) {
+        return drop_connection(&req).await;
+    }
     let headers = response.headers_mut();
     if !headers.contains_key("request-id")
         && let Ok(value) = HeaderValue::from_str(&request_id)
@@ -192,11 +220,29 @@ pub(crate) async fn run(
     response
 }
 
+/// Closes the connection without an answer. Served by [`crate::spawn`], the connection task
+/// drops the socket and this future with it; served otherwise, the answer's body breaks off.
+async fn drop_connection(req: &ApiRequest) -> Response {
+    match &req.control {
+        Some(control) => {
+            control.drop_connection();
+            std::future::pending::<Response>().await
+        }
+        None => {
+            let broken = futures_util::stream::iter([Err::<Bytes, std::io::Error>(
+                std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped by a fault"),
+            )]);
+            (StatusCode::OK, Body::from_stream(broken)).into_response()
+        }
+    }
+}
+
 async fn run_checked(
     state: &SandboxState,
     req: &ApiRequest,
     endpoint: &Endpoint,
     exec: impl FnOnce(Call<'_>) -> Outcome,
+    faults: &Decision,
 ) -> Result<Response, ApiError> {
     let now = state.now();
     // A body we cannot decode may still hold the `key`, so decoding waits until after auth
@@ -210,6 +256,7 @@ async fn run_checked(
         endpoint.access,
         now,
     )?;
+    super::auth::check_permission(&caller, req.method.as_str(), &req.path)?;
     req.check_content_type()?;
     decoded?;
 
@@ -231,12 +278,16 @@ async fn run_checked(
         }
     };
 
-    let latency = state.faults().latency_ms;
-    if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+    if faults.latency_before > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_before)).await;
     }
 
     let params = validate(&tree, endpoint.schema)?;
+    let origin = Origin {
+        request_id: Some(req.request_id.clone()),
+        idempotency_key: idempotency.as_ref().map(|(_, key)| key.clone()),
+    };
+    let base_url = base_url(&req.headers);
     let outcome = {
         let mut store = state.store();
         exec(Call {
@@ -244,11 +295,34 @@ async fn run_checked(
             caller: &caller,
             params: &params,
             now,
+            origin: &origin,
+            base_url: &base_url,
         })
     };
+    state.kick_webhooks();
     let (status, body) = match outcome {
         Ok(value) => (StatusCode::OK, value),
         Err(error) => (error.status, error.to_json()),
+    };
+    // An `after` 5xx: the call committed, and the 5xx is what the client (and, if the call got
+    // far enough to be stored, the idempotency record) sees.
+    let (status, body) = match faults.after {
+        Some(kind @ (FaultKind::ServerError | FaultKind::ServiceUnavailable)) => {
+            let error = error_of(kind);
+            (
+                if is_saved(status) {
+                    error.status
+                } else {
+                    status
+                },
+                if is_saved(status) {
+                    error.to_json()
+                } else {
+                    body
+                },
+            )
+        }
+        _ => (status, body),
     };
     let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| {
         tracing::error!(error = %e, "could not serialise a response");
@@ -272,6 +346,22 @@ async fn run_checked(
         }
     }
     Ok(response)
+}
+
+/// `http://` and the `Host` the client used, so hosted-page URLs point where the client can
+/// reach; a missing or strange `Host` gives the default address.
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1:12111");
+    format!("http://{host}")
 }
 
 fn json_response(status: StatusCode, body: Bytes) -> Response {

@@ -9,12 +9,14 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::expand;
+use super::list::{Listed, list};
 use super::payment_intent::PaymentIntent;
 use super::payment_method::PaymentMethod;
 use crate::cards::Decline;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
+use crate::http::params::{LIST_FIELDS, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
 use crate::state::{SandboxState, Store};
 
@@ -27,8 +29,9 @@ pub(crate) struct Charge {
     pub currency: String,
     pub captured: bool,
     pub failure: Option<&'static Decline>,
-    pub payment_intent: String,
-    pub payment_method: PaymentMethod,
+    /// `None` for a payment a transfer made (`py_…`).
+    pub payment_intent: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
     pub application_fee: Option<String>,
     pub application_fee_amount: Option<i64>,
     pub description: Option<String>,
@@ -37,7 +40,15 @@ pub(crate) struct Charge {
     pub transfer_data: Option<Value>,
     pub transfer_group: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    /// Authenticated with 3-D Secure before it was charged.
+    pub three_d_secure: bool,
+    pub amount_refunded: i64,
+    /// The transfer a destination charge made (`tr_…`).
+    pub transfer: Option<String>,
+    /// For a payment a transfer made on its destination (`py_…`): that transfer.
+    pub source_transfer: Option<String>,
     pub created: i64,
+    pub seq: u64,
 }
 
 impl Charge {
@@ -51,8 +62,6 @@ impl Charge {
         now: i64,
     ) -> Charge {
         let succeeded = failure.is_none();
-        let application_fee =
-            (succeeded && pi.application_fee_amount.is_some()).then(|| store.new_id("fee_", 24));
         let charge = Charge {
             id: store.new_id("ch_", 24),
             account: pi.account.clone(),
@@ -61,9 +70,10 @@ impl Charge {
             currency: pi.currency.clone(),
             captured: succeeded && capture,
             failure,
-            payment_intent: pi.id.clone(),
-            payment_method: pm.clone(),
-            application_fee,
+            payment_intent: Some(pi.id.clone()),
+            payment_method: Some(pm.clone()),
+            // Set when the charge is captured (see settlement.rs).
+            application_fee: None,
             application_fee_amount: pi.application_fee_amount,
             description: pi.description.clone(),
             receipt_email: pi.receipt_email.clone(),
@@ -71,15 +81,116 @@ impl Charge {
             transfer_data: pi.transfer_data_json(),
             transfer_group: pi.transfer_group.clone(),
             metadata: pi.metadata.clone(),
+            three_d_secure: false,
+            amount_refunded: 0,
+            transfer: None,
+            source_transfer: None,
             created: now,
+            seq: store.next_seq(),
         };
         store.charges.insert(charge.id.clone(), charge.clone());
         charge
     }
 
-    pub fn to_json(&self) -> Value {
-        let pm = &self.payment_method;
+    /// `succeeded` or `failed` (an uncaptured authorization is `succeeded` with
+    /// `captured: false`, as on Stripe).
+    pub fn status(&self) -> &'static str {
+        if self.failure.is_some() {
+            "failed"
+        } else {
+            "succeeded"
+        }
+    }
+
+    /// The payment a transfer makes on its destination (`py_…`) when no charge of the
+    /// platform is behind it.
+    pub fn transfer_payment(
+        id: &str,
+        transfer: &str,
+        t: &super::transfer::NewTransfer<'_>,
+        now: i64,
+    ) -> Charge {
+        Charge {
+            id: id.to_owned(),
+            account: t.destination.to_owned(),
+            amount: t.amount,
+            amount_captured: t.amount,
+            currency: t.currency.to_owned(),
+            captured: true,
+            failure: None,
+            payment_intent: None,
+            payment_method: None,
+            application_fee: None,
+            application_fee_amount: None,
+            description: None,
+            receipt_email: None,
+            on_behalf_of: None,
+            transfer_data: None,
+            transfer_group: t.transfer_group.map(str::to_owned),
+            metadata: BTreeMap::new(),
+            three_d_secure: false,
+            amount_refunded: 0,
+            transfer: None,
+            source_transfer: Some(transfer.to_owned()),
+            created: now,
+            seq: 0,
+        }
+    }
+
+    /// Whether the card's funds skip the pending balance.
+    pub fn available_at_once(&self) -> bool {
+        self.payment_method
+            .as_ref()
+            .is_some_and(|pm| pm.card.available_at_once)
+    }
+
+    fn payment_method_details(&self) -> Value {
+        let Some(pm) = self
+            .payment_method
+            .as_ref()
+            .filter(|_| self.source_transfer.is_none())
+        else {
+            return json!({ "stripe_account": {}, "type": "stripe_account" });
+        };
         let card = &pm.card;
+        let three_d_secure = if self.three_d_secure {
+            json!({
+                "authentication_flow": "challenge",
+                "electronic_commerce_indicator": "05",
+                "exemption_indicator": null,
+                "result": "authenticated",
+                "result_reason": null,
+                "transaction_id": null,
+                "version": "2.2.0",
+            })
+        } else {
+            Value::Null
+        };
+        json!({
+            "card": {
+                "amount_authorized": if self.failure.is_none() { Some(self.amount) } else { None },
+                "brand": card.brand,
+                "checks": {
+                    "address_line1_check": null,
+                    "address_postal_code_check": null,
+                    "cvc_check": if card.cvc_given { Some("pass") } else { None },
+                },
+                "country": card.country,
+                "exp_month": card.exp_month,
+                "exp_year": card.exp_year,
+                "fingerprint": card.fingerprint,
+                "funding": card.funding,
+                "last4": card.last4,
+                "network": card.brand,
+                "three_d_secure": three_d_secure,
+            },
+            "type": "card",
+        })
+    }
+
+    pub fn to_json(&self) -> Value {
+        let via_transfer = self.source_transfer.is_some();
+        let pm = self.payment_method.as_ref().filter(|_| !via_transfer);
         let (status, outcome) = match self.failure {
             None => (
                 "succeeded",
@@ -115,11 +226,14 @@ impl Charge {
             "object": "charge",
             "amount": self.amount,
             "amount_captured": self.amount_captured,
-            "amount_refunded": 0,
+            "amount_refunded": self.amount_refunded,
             "application_fee": self.application_fee,
             "application_fee_amount": self.application_fee_amount,
             "balance_transaction": null,
-            "billing_details": pm.billing_details,
+            "billing_details": pm.map_or_else(|| json!({
+                "address": { "city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null },
+                "email": null, "name": null, "phone": null, "tax_id": null,
+            }), |pm| pm.billing_details.clone()),
             "calculated_statement_descriptor": null,
             "captured": self.captured,
             "created": self.created,
@@ -135,30 +249,13 @@ impl Charge {
             "outcome": outcome,
             "paid": self.failure.is_none(),
             "payment_intent": self.payment_intent,
-            "payment_method": pm.id,
-            "payment_method_details": {
-                "card": {
-                    "amount_authorized": if self.failure.is_none() { Some(self.amount) } else { None },
-                    "brand": card.brand,
-                    "checks": {
-                        "address_line1_check": null,
-                        "address_postal_code_check": null,
-                        "cvc_check": if card.cvc_given { Some("pass") } else { None },
-                    },
-                    "country": card.country,
-                    "exp_month": card.exp_month,
-                    "exp_year": card.exp_year,
-                    "fingerprint": card.fingerprint,
-                    "funding": card.funding,
-                    "last4": card.last4,
-                    "network": card.brand,
-                    "three_d_secure": null,
-                },
-                "type": "card",
-            },
+            "payment_method": pm.map(|pm| pm.id.clone()),
+            "payment_method_details": self.payment_method_details(),
             "receipt_email": self.receipt_email,
             "receipt_url": null,
-            "refunded": false,
+            "refunded": self.amount_captured > 0 && self.amount_refunded >= self.amount_captured,
+            "source_transfer": self.source_transfer,
+            "transfer": self.transfer,
             "status": status,
             "transfer_data": self.transfer_data,
             "transfer_group": self.transfer_group,
@@ -170,6 +267,46 @@ const RETRIEVE: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[],
 };
+
+const LIST: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        LIST_FIELDS[0],
+        LIST_FIELDS[1],
+        LIST_FIELDS[2],
+        opt("payment_intent", Ty::Str),
+        opt("transfer_group", Ty::Str),
+    ],
+};
+
+impl Listed for Charge {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn order(&self) -> (i64, u64) {
+        (self.created, self.seq)
+    }
+}
+
+/// `GET /v1/charges` on the caller's account, newest first: its charges and the payments
+/// transfers made to it (`py_…`).
+pub(crate) async fn list_charges(State(state): State<SandboxState>, req: ApiRequest) -> Response {
+    run(&state, req, &LIST, |call| {
+        let p = call.params;
+        let account = &call.caller.account;
+        let charges = call.store.charges.values().filter(|c| {
+            &c.account == account
+                && p.str("payment_intent")
+                    .is_none_or(|pi| c.payment_intent.as_deref() == Some(pi))
+                && p.str("transfer_group")
+                    .is_none_or(|g| c.transfer_group.as_deref() == Some(g))
+        });
+        let mut value = list(charges, p, "/v1/charges", "charge", Charge::to_json)?;
+        expand::apply(call.store, account, &mut value, &p.expand(), false)?;
+        Ok(value)
+    })
+    .await
+}
 
 /// `GET /v1/charges/{id}` on the caller's account.
 pub(crate) async fn retrieve(

@@ -188,3 +188,142 @@ pub async fn read(response: reqwest::Response) -> Reply {
         body,
     }
 }
+
+impl Harness {
+    /// An admin call with a JSON body.
+    pub async fn admin_post(&self, path: &str, body: Value) -> Reply {
+        let response = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Reply {
+        read(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// Makes retries fast: waits of `ms` milliseconds, `retries` times.
+    pub async fn fast_webhook_retries(&self, ms: u64, retries: usize) {
+        let reply = self
+            .admin_post(
+                "/_sandbox/webhook_settings",
+                serde_json::json!({ "retry_schedule_ms": vec![ms; retries], "timeout_ms": 2000 }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+}
+
+/// One webhook delivery as the receiver saw it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub signature: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Received {
+    pub fn event(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+/// A local HTTP endpoint that records what it is sent and answers with the statuses it is
+/// told to, in order (200 once they run out).
+pub struct Receiver {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+pub async fn receiver(statuses: &[u16]) -> Receiver {
+    use axum::http::HeaderMap;
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let plan: Arc<Mutex<std::collections::VecDeque<u16>>> =
+        Arc::new(Mutex::new(statuses.iter().copied().collect()));
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let sink = sink.clone();
+            let plan = plan.clone();
+            async move {
+                let get = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                sink.lock().unwrap().push(Received {
+                    signature: get("stripe-signature"),
+                    content_type: get("content-type"),
+                    body,
+                });
+                let status = plan.lock().unwrap().pop_front().unwrap_or(200);
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Receiver { url, received }
+}
+
+impl Receiver {
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits (at most 5 s) until `n` deliveries have arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let got = self.received();
+            if got.len() >= n || std::time::Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// The event types received, in arrival order.
+    pub fn types(&self) -> Vec<String> {
+        self.received()
+            .iter()
+            .map(|r| r.event()["type"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Checks a `Stripe-Signature` header as the SDKs do: any `v1` matching HMAC-SHA256 of
+/// `"{t}.{body}"` under `secret`.
+pub fn signature_valid(header: &str, body: &str, secret: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut t = None;
+    let mut v1 = Vec::new();
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", value)) => t = Some(value.to_owned()),
+            Some(("v1", value)) => v1.push(value.to_owned()),
+            _ => {}
+        }
+    }
+    let Some(t) = t else { return false };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    v1.contains(&expected)
+}

@@ -4,6 +4,8 @@
 //! `POST /v1/payment_intents`, `GET /v1/payment_intents`, `GET /v1/payment_intents/{id}`,
 //! `POST /v1/payment_intents/{id}/confirm|cancel|capture`.
 
+pub(crate) mod confirm;
+
 use std::collections::BTreeMap;
 
 use axum::extract::State;
@@ -11,16 +13,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::charge::Charge;
 use super::expand;
 use super::list::{Listed, list};
-use super::payment_method::{self, BILLING_DETAILS, PAYMENT_METHOD_DATA, PaymentMethod};
-use crate::cards::{Behaviour, Decline};
+use super::payment_method::{self, BILLING_DETAILS, PAYMENT_METHOD_DATA};
 use crate::currency;
 use crate::http::PathId;
 use crate::http::auth::{Access, Caller};
 use crate::http::error::{ApiError, ErrorType};
-use crate::http::params::{Field, LIST_FIELDS, NON_NEGATIVE, Params, Ty, opt, req};
+use crate::http::params::{Field, INT, LIST_FIELDS, NON_NEGATIVE, Param, Params, Ty, opt, req};
 use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
 use crate::state::{SandboxState, Store};
 
@@ -78,6 +78,11 @@ pub(crate) struct PaymentIntent {
     pub latest_charge: Option<String>,
     pub last_payment_error: Option<Value>,
     pub next_action: Option<Value>,
+    /// The challenge a 3-D Secure confirmation waits on (`/3ds/challenge/{token}`).
+    pub three_ds_token: Option<String>,
+    /// The PaymentMethod whose challenge was completed (manual confirmation then charges it
+    /// without a second challenge).
+    pub authenticated_with: Option<String>,
     pub amount_received: i64,
     pub amount_capturable: i64,
     pub canceled_at: Option<i64>,
@@ -276,6 +281,27 @@ const CONFIRM: Endpoint = Endpoint {
     ],
 };
 
+const UPDATE: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        opt("amount", INT),
+        opt("currency", Ty::Str),
+        opt("application_fee_amount", NON_NEGATIVE),
+        opt("capture_method", CAPTURE_METHODS),
+        opt("description", Ty::Str),
+        opt("metadata", Ty::Metadata),
+        opt("payment_method", Ty::Str),
+        opt("payment_method_types", Ty::List(&Ty::Str)),
+        opt("receipt_email", Ty::Str),
+        opt("setup_future_usage", SETUP_FUTURE_USAGE),
+        opt("shipping", Ty::Obj(SHIPPING)),
+        opt("statement_descriptor", Ty::Str),
+        opt("statement_descriptor_suffix", Ty::Str),
+        opt("transfer_data", Ty::Obj(&[opt("amount", NON_NEGATIVE)])),
+        opt("transfer_group", Ty::Str),
+    ],
+};
+
 const RETRIEVE: Endpoint = Endpoint {
     access: Access::Publishable,
     schema: &[opt("client_secret", Ty::Str)],
@@ -318,7 +344,7 @@ const _: &[Field] = BILLING_DETAILS;
 
 // ---- Errors with fixed wording ----
 
-fn unexpected_state(message: String, pi: &PaymentIntent, caller: &Caller) -> ApiError {
+pub(super) fn unexpected_state(message: String, pi: &PaymentIntent, caller: &Caller) -> ApiError {
     ApiError::invalid_request(message)
         .code("payment_intent_unexpected_state")
         .with_payment_intent(pi.to_json(caller.is_publishable()))
@@ -358,7 +384,7 @@ fn valid_email(email: &str) -> bool {
     }
 }
 
-fn check_receipt_email(params: &Params) -> Result<Option<String>, ApiError> {
+pub(super) fn check_receipt_email(params: &Params) -> Result<Option<String>, ApiError> {
     match params.str("receipt_email") {
         Some(email) if !valid_email(email) => Err(ApiError::invalid_request(format!(
             "Invalid email address: {}",
@@ -372,7 +398,7 @@ fn check_receipt_email(params: &Params) -> Result<Option<String>, ApiError> {
 
 /// Finds the PaymentIntent `id` for the caller. A publishable key needs the matching client
 /// secret and learns nothing about PaymentIntents it cannot open.
-fn find<'a>(
+pub(super) fn find<'a>(
     store: &'a Store,
     caller: &Caller,
     id: &str,
@@ -397,25 +423,18 @@ fn find<'a>(
 
 // ---- Create ----
 
-fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
-    let Call {
-        store,
-        caller,
-        params: p,
-        now,
-    } = call;
-    let amount = p.int("amount").unwrap_or_default();
-    let currency = p.str("currency").unwrap_or_default().to_ascii_lowercase();
-    if !currency::is_supported(&currency) {
+/// A known currency, and an amount between its minimum and eight digits (facts §3.5).
+fn check_amount(amount: i64, currency: &str) -> Result<(), ApiError> {
+    if !currency::is_supported(currency) {
         return Err(
-            ApiError::invalid_request(currency::unsupported_message(&currency)).param("currency"),
+            ApiError::invalid_request(currency::unsupported_message(currency)).param("currency"),
         );
     }
-    let minimum = currency::minimum(&currency);
+    let minimum = currency::minimum(currency);
     if amount < minimum {
         return Err(ApiError::invalid_request(format!(
             "Amount must be at least {}",
-            currency::display(minimum, &currency)
+            currency::display(minimum, currency)
         ))
         .code("amount_too_small")
         .param("amount"));
@@ -423,11 +442,26 @@ fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
     if amount > currency::MAX_AMOUNT {
         return Err(ApiError::invalid_request(format!(
             "Amount must be no more than {}",
-            currency::display(currency::MAX_AMOUNT, &currency)
+            currency::display(currency::MAX_AMOUNT, currency)
         ))
         .code("amount_too_large")
         .param("amount"));
     }
+    Ok(())
+}
+
+fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
+    let Call {
+        store,
+        caller,
+        params: p,
+        now,
+        origin,
+        base_url,
+    } = call;
+    let amount = p.int("amount").unwrap_or_default();
+    let currency = p.str("currency").unwrap_or_default().to_ascii_lowercase();
+    check_amount(amount, &currency)?;
 
     let transfer_data = match p.obj("transfer_data") {
         Some(t) => {
@@ -552,6 +586,8 @@ fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
         latest_charge: None,
         last_payment_error: None,
         next_action: None,
+        three_ds_token: None,
+        authenticated_with: None,
         amount_received: 0,
         amount_capturable: 0,
         canceled_at: None,
@@ -574,8 +610,27 @@ fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
     } else {
         store.payment_intents.insert(id.clone(), pi);
     }
+    if let Some(pi) = store.payment_intents.get(&id) {
+        let object = pi.to_json(false);
+        store.emit(
+            &caller.account,
+            "payment_intent.created",
+            object,
+            None,
+            origin,
+            now,
+        );
+    }
     if p.bool("confirm") == Some(true) {
-        return confirm_intent(store, caller, &id, p, now, true);
+        let call = Call {
+            store,
+            caller,
+            params: p,
+            now,
+            origin,
+            base_url,
+        };
+        return confirm::confirm_intent(call, &id, true);
     }
     let mut value = store
         .payment_intents
@@ -586,7 +641,7 @@ fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
     Ok(value)
 }
 
-fn shipping_json(p: &Params) -> Value {
+pub(super) fn shipping_json(p: &Params) -> Value {
     let address = p.obj("address").cloned().unwrap_or_default();
     json!({
         "address": {
@@ -602,193 +657,6 @@ fn shipping_json(p: &Params) -> Value {
         "phone": p.str("phone"),
         "tracking_number": p.str("tracking_number"),
     })
-}
-
-// ---- Confirm ----
-
-/// Confirms `id` with the card its parameters name and charges it. A decline is a 402 whose
-/// body carries the PaymentIntent (back in `requires_payment_method`) and the PaymentMethod.
-fn confirm_intent(
-    store: &mut Store,
-    caller: &Caller,
-    id: &str,
-    p: &Params,
-    now: i64,
-    from_create: bool,
-) -> Result<Value, ApiError> {
-    let pi = find(store, caller, id, p.str("client_secret"))?.clone();
-    match pi.status {
-        Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction => {}
-        Status::Succeeded => {
-            return Err(unexpected_state(
-                "You cannot confirm this PaymentIntent because it has already succeeded after \
-                 being previously confirmed."
-                    .to_owned(),
-                &pi,
-                caller,
-            ));
-        }
-        other => {
-            return Err(unexpected_state(
-                format!(
-                    "You cannot confirm this PaymentIntent because it has a status of {}. Only a \
-                     PaymentIntent with one of the following statuses may be confirmed: \
-                     requires_confirmation, requires_payment_method, requires_action.",
-                    other.as_str()
-                ),
-                &pi,
-                caller,
-            ));
-        }
-    }
-    if caller.is_publishable() && pi.confirmation_method == "manual" {
-        return Err(unexpected_state(
-            "This PaymentIntent's confirmation_method is manual, so it must be confirmed with a \
-             secret key."
-                .to_owned(),
-            &pi,
-            caller,
-        ));
-    }
-
-    let pm: PaymentMethod = if !from_create && let Some(pm_id) = p.str("payment_method") {
-        payment_method::resolve(store, &caller.account, pm_id, "payment_method", now)
-            .map_err(|e| e.status(StatusCode::BAD_REQUEST))?
-    } else if let Some(data) = p.obj("payment_method_data") {
-        payment_method::create_from_params(store, caller, data, now, Some("payment_method_data"))?
-    } else if let Some(pm_id) = &pi.payment_method {
-        payment_method::resolve(store, &caller.account, pm_id, "payment_method", now)?
-    } else {
-        return Err(unexpected_state(
-            "You cannot confirm this PaymentIntent because it's missing a payment method. You \
-             can either update the PaymentIntent with a payment method and then confirm it \
-             again, or confirm it again directly with a payment method."
-                .to_owned(),
-            &pi,
-            caller,
-        ));
-    };
-
-    let mut pi = pi;
-    if let Some(email) = check_receipt_email(p)? {
-        pi.receipt_email = Some(email);
-    }
-    if let Some(url) = p.str("return_url") {
-        pi.return_url = Some(url.to_owned());
-    }
-    if let Some(usage) = p.str("setup_future_usage") {
-        pi.setup_future_usage = Some(usage.to_owned());
-    }
-    if let Some(shipping) = p.obj("shipping") {
-        pi.shipping = Some(shipping_json(shipping));
-    }
-    if let Some(method) = p.str("capture_method") {
-        pi.capture_method = method.to_owned();
-    }
-    // Server-side confirmation with automatic payment methods needs somewhere to send the
-    // shopper back to, unless redirects are off (facts §3.2). Stripe.js handles this itself.
-    let redirects_possible = pi
-        .automatic_payment_methods
-        .as_ref()
-        .is_some_and(|(enabled, redirects)| *enabled && redirects != "never");
-    if !caller.is_publishable()
-        && redirects_possible
-        && pi.return_url.is_none()
-        && p.bool("off_session") != Some(true)
-    {
-        return Err(ApiError::invalid_request(
-            "This PaymentIntent is configured to accept payment methods enabled in your \
-             Dashboard. Because some of these payment methods might redirect your customer off \
-             of your page, you must provide a `return_url`. If you don't want to accept \
-             redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` \
-             and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup \
-             Intents and Payment Intents.",
-        ));
-    }
-
-    pi.last_payment_error = None;
-    pi.next_action = None;
-    let behaviour = match pm.card.behaviour {
-        Behaviour::Authenticate { .. }
-            if p.bool("error_on_requires_action") == Some(true)
-                || p.bool("off_session") == Some(true) =>
-        {
-            Behaviour::Decline(&AUTHENTICATION_REQUIRED)
-        }
-        other => other,
-    };
-    match behaviour {
-        Behaviour::Succeed => {
-            let manual = pi.capture_method == "manual";
-            let charge = Charge::record(store, &pi, &pm, None, !manual, now);
-            pi.payment_method = Some(pm.id.clone());
-            pi.latest_charge = Some(charge.id);
-            if manual {
-                pi.status = Status::RequiresCapture;
-                pi.amount_capturable = pi.amount;
-            } else {
-                pi.status = Status::Succeeded;
-                pi.amount_received = pi.amount;
-            }
-        }
-        Behaviour::Decline(decline) => {
-            let charge = Charge::record(store, &pi, &pm, Some(decline), false, now);
-            let error = card_error(decline, &charge.id, &pm);
-            pi.status = Status::RequiresPaymentMethod;
-            pi.payment_method = None;
-            pi.latest_charge = Some(charge.id);
-            pi.last_payment_error = Some(serde_json::to_value(&error.body).unwrap_or_default());
-            let view = pi.to_json(caller.is_publishable());
-            store.payment_intents.insert(pi.id.clone(), pi);
-            return Err(error.with_payment_intent(view));
-        }
-        Behaviour::Authenticate { .. } => {
-            // The challenge page and `handleNextAction` are phase 2: the PaymentIntent waits
-            // here, holding the PaymentMethod whose card decides what authentication leads to.
-            pi.status = Status::RequiresAction;
-            pi.payment_method = Some(pm.id.clone());
-            pi.next_action = Some(json!({
-                "type": "use_stripe_sdk",
-                "use_stripe_sdk": { "type": "three_d_secure_redirect", "stripe_js": null },
-            }));
-        }
-    }
-    let mut value = pi.to_json(caller.is_publishable());
-    let id = pi.id.clone();
-    store.payment_intents.insert(id, pi);
-    expand::apply(
-        store,
-        &caller.account,
-        &mut value,
-        &p.expand(),
-        caller.is_publishable(),
-    )?;
-    Ok(value)
-}
-
-/// What an off-session or `error_on_requires_action` confirmation of a 3-D Secure card gets.
-const AUTHENTICATION_REQUIRED: Decline = Decline {
-    code: "authentication_required",
-    decline_code: "authentication_required",
-    message: "Your card was declined. This transaction requires authentication.",
-    param: None,
-};
-
-/// The 402 of a declined card, without the PaymentIntent (the caller adds its view of it).
-fn card_error(decline: &Decline, charge: &str, pm: &PaymentMethod) -> ApiError {
-    let mut error = ApiError::new(
-        StatusCode::PAYMENT_REQUIRED,
-        ErrorType::CardError,
-        decline.message,
-    )
-    .code(decline.code);
-    if let Some(param) = decline.param {
-        error = error.param(param);
-    }
-    error.body.decline_code = Some(decline.decline_code.to_owned());
-    error.body.charge = Some(charge.to_owned());
-    error.body.payment_method = Some(pm.to_json());
-    error
 }
 
 // ---- Handlers ----
@@ -863,6 +731,139 @@ pub(crate) async fn list_intents(State(state): State<SandboxState>, req: ApiRequ
     .await
 }
 
+/// Parameters an update may change only before the PaymentIntent is paid or canceled.
+const PAYMENT_FIELDS: &[&str] = &[
+    "amount",
+    "currency",
+    "application_fee_amount",
+    "capture_method",
+    "payment_method",
+    "payment_method_types",
+    "setup_future_usage",
+    "transfer_data",
+];
+
+fn update_intent(call: Call<'_>, id: &str) -> Result<Value, ApiError> {
+    let Call {
+        store,
+        caller,
+        params: p,
+        now,
+        ..
+    } = call;
+    let mut pi = find(store, caller, id, None)?.clone();
+    let changes_payment = PAYMENT_FIELDS.iter().any(|f| p.contains(f));
+    if changes_payment
+        && matches!(
+            pi.status,
+            Status::Succeeded | Status::Canceled | Status::RequiresCapture
+        )
+    {
+        return Err(unexpected_state(
+            format!(
+                "You cannot update this PaymentIntent because it has a status of {}. You may \
+                 only update a PaymentIntent with one of the following statuses: \
+                 requires_payment_method, requires_confirmation, requires_action.",
+                pi.status.as_str()
+            ),
+            &pi,
+            caller,
+        ));
+    }
+    let amount = p.int("amount").unwrap_or(pi.amount);
+    let currency = p
+        .str("currency")
+        .map_or_else(|| pi.currency.clone(), str::to_ascii_lowercase);
+    if p.contains("amount") || p.contains("currency") {
+        check_amount(amount, &currency)?;
+    }
+    if let Some(fee) = p.int("application_fee_amount") {
+        if !caller.connected && pi.transfer_data.is_none() {
+            return Err(ApiError::invalid_request(
+                "Can only apply an application_fee_amount when the PaymentIntent is attempting a \
+                 direct payment (using an OAuth key or Stripe-Account header) or destination \
+                 payment (using `transfer_data[destination]`).",
+            )
+            .code("parameter_missing")
+            .param("application_fee_amount"));
+        }
+        pi.application_fee_amount = Some(fee);
+    } else if p.get("application_fee_amount") == Some(&Param::Unset) {
+        pi.application_fee_amount = None;
+    }
+    if let Some(t) = p.obj("transfer_data") {
+        let Some((destination, _)) = pi.transfer_data.clone() else {
+            return Err(ApiError::invalid_request(
+                "transfer_data can only be updated on a PaymentIntent made with \
+                 transfer_data[destination].",
+            )
+            .param("transfer_data"));
+        };
+        pi.transfer_data = Some((destination, t.int("amount")));
+    }
+    if let Some(email) = check_receipt_email(p)? {
+        pi.receipt_email = Some(email);
+    }
+    if let Some(method) = p.str("capture_method") {
+        pi.capture_method = method.to_owned();
+    }
+    if let Some(usage) = p.str("setup_future_usage") {
+        pi.setup_future_usage = Some(usage.to_owned());
+    }
+    if let Some(shipping) = p.obj("shipping") {
+        pi.shipping = Some(shipping_json(shipping));
+    }
+    for (name, slot) in [
+        ("description", &mut pi.description),
+        ("statement_descriptor", &mut pi.statement_descriptor),
+        (
+            "statement_descriptor_suffix",
+            &mut pi.statement_descriptor_suffix,
+        ),
+        ("transfer_group", &mut pi.transfer_group),
+    ] {
+        if p.contains(name) {
+            *slot = p.str(name).map(str::to_owned);
+        }
+    }
+    super::apply_metadata(&mut pi.metadata, p);
+    let amount_changed = amount != pi.amount || currency != pi.currency;
+    pi.amount = amount;
+    pi.currency = currency;
+    if let Some(pm_id) = p.str("payment_method") {
+        let pm = payment_method::resolve(store, &caller.account, pm_id, "payment_method", now)
+            .map_err(|e| e.status(StatusCode::BAD_REQUEST))?;
+        pi.payment_method = Some(pm.id);
+        pi.status = Status::RequiresConfirmation;
+        pi.next_action = None;
+        pi.three_ds_token = None;
+    } else if amount_changed && pi.status == Status::RequiresAction {
+        // A new amount needs a new confirmation (and a new challenge).
+        pi.status = Status::RequiresConfirmation;
+        pi.next_action = None;
+        pi.three_ds_token = None;
+        pi.authenticated_with = None;
+    }
+    if changes_payment {
+        // "last_payment_error … will be cleared if the PaymentIntent is later updated".
+        pi.last_payment_error = None;
+    }
+    let mut value = pi.to_json(false);
+    store.payment_intents.insert(pi.id.clone(), pi);
+    expand::apply(store, &caller.account, &mut value, &p.expand(), false)?;
+    Ok(value)
+}
+
+/// `POST /v1/payment_intents/{id}` (secret key): the amount and the payment details may change
+/// until the PaymentIntent is confirmed; metadata and description at any time.
+pub(crate) async fn update(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &UPDATE, |call| update_intent(call, &id)).await
+}
+
 /// `POST /v1/payment_intents/{id}/confirm`: secret key, or publishable key + client secret.
 pub(crate) async fn confirm(
     State(state): State<SandboxState>,
@@ -870,7 +871,7 @@ pub(crate) async fn confirm(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &CONFIRM, |call| {
-        confirm_intent(call.store, call.caller, &id, call.params, call.now, false)
+        confirm::confirm_intent(call, &id, false)
     })
     .await
 }
@@ -902,6 +903,14 @@ pub(crate) async fn cancel(
         pi.amount_capturable = 0;
         pi.next_action = None;
         let value = pi.to_json(false);
+        call.store.emit(
+            &pi.account,
+            "payment_intent.canceled",
+            value.clone(),
+            None,
+            call.origin,
+            call.now,
+        );
         call.store.payment_intents.insert(pi.id.clone(), pi);
         Ok(value)
     })
@@ -956,7 +965,33 @@ pub(crate) async fn capture(
             charge.amount_captured = amount;
             charge.application_fee_amount = pi.application_fee_amount;
         }
+        if let Some(charge) = &pi.latest_charge {
+            call.store.settle_capture(charge, call.origin, call.now);
+        }
         let value = pi.to_json(false);
+        if let Some(charge) = pi
+            .latest_charge
+            .as_ref()
+            .and_then(|c| call.store.charges.get(c))
+        {
+            let charge = charge.to_json();
+            call.store.emit(
+                &pi.account,
+                "charge.captured",
+                charge,
+                None,
+                call.origin,
+                call.now,
+            );
+        }
+        call.store.emit(
+            &pi.account,
+            "payment_intent.succeeded",
+            value.clone(),
+            None,
+            call.origin,
+            call.now,
+        );
         call.store.payment_intents.insert(pi.id.clone(), pi);
         Ok(value)
     })

@@ -1,0 +1,148 @@
+//! Application fees (`fee_…`): what the platform takes from a charge it made for a connected
+//! account (`application_fee_amount`). Made when the charge is captured, listed by the
+//! platform, partly or wholly refunded by refunds with `refund_application_fee`.
+//! `GET /v1/application_fees`, `GET /v1/application_fees/{id}`.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::list::{Listed, list};
+use crate::http::PathId;
+use crate::http::auth::Access;
+use crate::http::error::ApiError;
+use crate::http::params::{LIST_FIELDS, Ty, opt};
+use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::state::SandboxState;
+
+#[derive(Clone, Debug)]
+pub(crate) struct FeeRefund {
+    pub id: String,
+    pub amount: i64,
+    pub created: i64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ApplicationFee {
+    pub id: String,
+    /// The connected account the fee was taken from.
+    pub account: String,
+    pub amount: i64,
+    pub currency: String,
+    pub charge: String,
+    pub refunds: Vec<FeeRefund>,
+    pub created: i64,
+    pub seq: u64,
+}
+
+impl ApplicationFee {
+    pub fn amount_refunded(&self) -> i64 {
+        self.refunds.iter().map(|r| r.amount).sum()
+    }
+
+    pub fn to_json(&self, platform: &str) -> Value {
+        let refunds: Vec<Value> = self
+            .refunds
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "object": "fee_refund",
+                    "amount": r.amount,
+                    "balance_transaction": null,
+                    "created": r.created,
+                    "currency": self.currency,
+                    "fee": self.id,
+                    "metadata": {},
+                })
+            })
+            .collect();
+        json!({
+            "id": self.id,
+            "object": "application_fee",
+            "account": self.account,
+            "amount": self.amount,
+            "amount_refunded": self.amount_refunded(),
+            "application": platform,
+            "balance_transaction": null,
+            "charge": self.charge,
+            "created": self.created,
+            "currency": self.currency,
+            "fee_source": { "charge": self.charge, "type": "charge" },
+            "livemode": false,
+            "originating_transaction": null,
+            "refunded": self.amount > 0 && self.amount_refunded() >= self.amount,
+            "refunds": {
+                "object": "list",
+                "data": refunds,
+                "has_more": false,
+                "total_count": self.refunds.len(),
+                "url": format!("/v1/application_fees/{}/refunds", self.id),
+            },
+        })
+    }
+}
+
+impl Listed for ApplicationFee {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn order(&self) -> (i64, u64) {
+        (self.created, self.seq)
+    }
+}
+
+const RETRIEVE: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[],
+};
+
+const LIST: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        LIST_FIELDS[0],
+        LIST_FIELDS[1],
+        LIST_FIELDS[2],
+        opt("charge", Ty::Str),
+    ],
+};
+
+/// `GET /v1/application_fees/{id}` (the platform's).
+pub(crate) async fn retrieve(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &RETRIEVE, |call| {
+        let platform = call.store.platform_id.clone();
+        call.store
+            .application_fees
+            .get(&id)
+            .filter(|_| !call.caller.connected)
+            .map(|f| f.to_json(&platform))
+            .ok_or_else(|| ApiError::resource_missing("application_fee", &id, "id"))
+    })
+    .await
+}
+
+/// `GET /v1/application_fees`, newest first (`charge` filters).
+pub(crate) async fn list_fees(State(state): State<SandboxState>, req: ApiRequest) -> Response {
+    run(&state, req, &LIST, |call| {
+        let platform = call.store.platform_id.clone();
+        let charge = call.params.str("charge");
+        let connected = call.caller.connected;
+        let fees = call
+            .store
+            .application_fees
+            .values()
+            .filter(|f| !connected && charge.is_none_or(|c| f.charge == c));
+        list(
+            fees,
+            call.params,
+            "/v1/application_fees",
+            "application_fee",
+            |f| f.to_json(&platform),
+        )
+    })
+    .await
+}
