@@ -61,8 +61,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let binaries = root().join("target/debug");
     let sandbox_url = format!("http://127.0.0.1:{}", ports.sandbox);
     step(&format!("starting the Stripe sandbox on {sandbox_url}"));
+    // The sandbox delivers signed webhooks to the function, as Stripe would.
+    let webhook_url = format!("http://127.0.0.1:{}/api/webhooks", ports.function);
     let sandbox = Command::new(binaries.join("stripe-sandbox"))
-        .args(["--port", &ports.sandbox.to_string()])
+        .args([
+            "--port",
+            &ports.sandbox.to_string(),
+            "--webhook-url",
+            &webhook_url,
+        ])
         .spawn()
         .map_err(|error| format!("cannot start the sandbox: {error}"))?;
     let mut children = vec![("sandbox", sandbox)];

@@ -14,6 +14,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     tools::ensure_wasm_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_axe_core()?;
 
     step("format");
     execute(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;

@@ -13,6 +13,8 @@ use crate::process::{execute, output, root, step};
 pub const TRUNK_VERSION: &str = "0.22.1";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const BINARYEN_VERSION: &str = "132";
+/// The accessibility audit the end-to-end tests inject into pages.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 
 pub fn cargo_bin_dir() -> PathBuf {
     let cargo_home = std::env::var_os("CARGO_HOME")
@@ -84,21 +86,38 @@ pub fn ensure_wasm_tools() -> Result<(), String> {
         step(&format!(
             "installing wasm-opt (binaryen {BINARYEN_VERSION} from npm) into tools/"
         ));
-        if output(Command::new("npm").arg("--version")).is_none() {
-            return Err("npm is missing: install Node.js 18 or newer (it runs wasm-opt)".into());
-        }
-        std::fs::create_dir_all(root().join("tools"))
-            .map_err(|error| format!("cannot create tools/: {error}"))?;
-        execute(Command::new("npm").args([
-            "install",
-            "--prefix",
-            "tools",
-            "--no-audit",
-            "--no-fund",
-            &format!("binaryen@{BINARYEN_VERSION}.0.0"),
-        ]))?;
+        npm_install(&format!("binaryen@{BINARYEN_VERSION}.0.0"))?;
     }
     Ok(())
+}
+
+/// axe-core, read by the end-to-end tests from `tools/node_modules/axe-core/axe.min.js`.
+pub fn ensure_axe_core() -> Result<(), String> {
+    let manifest = root().join("tools/node_modules/axe-core/package.json");
+    let installed = std::fs::read_to_string(&manifest).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing axe-core {AXE_CORE_VERSION} from npm into tools/"
+    ));
+    npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))
+}
+
+fn npm_install(package: &str) -> Result<(), String> {
+    if output(Command::new("npm").arg("--version")).is_none() {
+        return Err("npm is missing: install Node.js 18 or newer".into());
+    }
+    std::fs::create_dir_all(root().join("tools"))
+        .map_err(|error| format!("cannot create tools/: {error}"))?;
+    execute(Command::new("npm").args([
+        "install",
+        "--prefix",
+        "tools",
+        "--no-audit",
+        "--no-fund",
+        package,
+    ]))
 }
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";

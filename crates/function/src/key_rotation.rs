@@ -88,7 +88,11 @@ mod tests {
             "a publishable key is refused"
         );
 
-        std::fs::write(&path, concat!("sk_live", "_51Abcdefghijklmnopqrstuvwxyz0123abcd")).unwrap();
+        std::fs::write(
+            &path,
+            concat!("sk_live", "_51Abcdefghijklmnopqrstuvwxyz0123abcd"),
+        )
+        .unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(
             client.secret_key().fingerprint(),

@@ -15,6 +15,8 @@ pub const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:12111";
 struct SandboxKeys {
     secret_key: String,
     publishable_key: String,
+    /// Present when the sandbox was started with a webhook endpoint for this function.
+    webhook_secret: Option<String>,
 }
 
 /// Why sandbox mode could not start.
@@ -52,6 +54,7 @@ pub async fn config(env: &dyn Env) -> Result<Config, SandboxModeError> {
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
         "STRIPE_API_BASE" => Some(url.clone()),
         "STRIPE_JS_URL" => Some(js_url.clone()),
+        "STRIPE_WEBHOOK_SECRETS" => env.var(name).or_else(|| keys.webhook_secret.clone()),
         other => env.var(other),
     };
     let mut config = Config::from_env(&overlay)?;

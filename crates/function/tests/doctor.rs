@@ -74,6 +74,12 @@ async fn a_working_platform_key_names_its_account_and_every_seller() {
     assert_eq!(pending.verdict, Verdict::Warn);
     assert!(pending.detail.contains("due now"), "{}", pending.detail);
     assert_eq!(check(&report, "clock").verdict, Verdict::Pass);
+    assert_eq!(
+        check(&report, "publishable key").verdict,
+        Verdict::Pass,
+        "{}",
+        report.render()
+    );
 }
 
 #[tokio::test]

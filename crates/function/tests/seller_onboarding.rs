@@ -79,10 +79,15 @@ impl Harness {
         };
         let response = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_owned());
+        let cookie = response.headers().get(header::SET_COOKIE).map(|value| {
+            value
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        });
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (
             status,
@@ -107,8 +112,9 @@ impl Harness {
             .send()
             .await
             .unwrap()
-            .json()
+            .bytes()
             .await
+            .map(|bytes| serde_json::from_slice(&bytes).unwrap())
             .unwrap();
         token["id"].as_str().expect("a btok_ id").to_owned()
     }
@@ -118,7 +124,10 @@ impl Harness {
 async fn config_names_the_account_kinds_the_platform_offers() {
     let all = harness(&[]).await;
     let (_, _, config) = all.call("GET", "/api/config", None, None).await;
-    assert_eq!(config["account_kinds"], json!(["express", "standard", "custom"]));
+    assert_eq!(
+        config["account_kinds"],
+        json!(["express", "standard", "custom"])
+    );
 
     let some = harness(&[("SELLER_ACCOUNT_KINDS", "custom,express")]).await;
     let (_, _, config) = some.call("GET", "/api/config", None, None).await;
@@ -127,8 +136,10 @@ async fn config_names_the_account_kinds_the_platform_offers() {
         .call(
             "POST",
             "/api/sellers",
-            Some(&json!({"kind": "standard", "email": "a@example.com", "country": "US",
-                         "attempt": "standard-refused-0001"})),
+            Some(
+                &json!({"kind": "standard", "email": "a@example.com", "country": "US",
+                         "attempt": "standard-refused-0001"}),
+            ),
             None,
         )
         .await;
@@ -157,8 +168,10 @@ async fn a_custom_account_is_onboarded_by_the_platforms_own_form() {
         .call(
             "POST",
             "/api/sellers",
-            Some(&json!({"kind": "custom", "email": "jenny@example.com", "country": "US",
-                         "business_type": "individual", "attempt": "custom-form-000001"})),
+            Some(
+                &json!({"kind": "custom", "email": "jenny@example.com", "country": "US",
+                         "business_type": "individual", "attempt": "custom-form-000001"}),
+            ),
             None,
         )
         .await;

@@ -475,3 +475,32 @@ async fn an_account_that_only_receives_transfers_owes_no_business_profile() {
 fn owes_business_profile(account: &Value) -> bool {
     due(account).contains(&"business_profile.mcc".to_owned())
 }
+
+#[tokio::test]
+async fn a_pii_token_made_with_the_publishable_key_is_visible_to_the_same_accounts_secret_key() {
+    let h = start().await;
+    let made = h
+        .post(
+            "/v1/tokens",
+            &format!("pii[id_number]=000000000&key={}", h.pk()),
+            As::default(),
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let id = made.body["id"].as_str().unwrap();
+    assert!(id.starts_with("pii_"), "{id}");
+    assert_eq!(made.body["type"], "pii");
+    assert!(
+        !made.body.to_string().contains("000000000"),
+        "the number is never echoed"
+    );
+    let fetched = h
+        .get(&format!("/v1/tokens/{id}"), "", h.secret_for(None))
+        .await;
+    assert_eq!(fetched.status, 200, "{}", fetched.body);
+    // Seen from a connected account, the platform's token does not exist.
+    let foreign = h
+        .get(&format!("/v1/tokens/{id}"), "", h.secret_for(Some(LUMEN)))
+        .await;
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
+}

@@ -61,10 +61,7 @@ async fn the_example_seed_file_loads_and_serves_its_sellers() {
     assert_eq!(halfway.body["charges_enabled"], false);
     assert_eq!(halfway.body["type"], "express");
     let keys = h.admin_get("/_sandbox/keys").await;
-    assert_eq!(
-        keys.body["webhook_secret"],
-        "whsec_makersMarketLocal0000"
-    );
+    assert_eq!(keys.body["webhook_secret"], "whsec_makersMarketLocal0000");
     let settings = h.admin_get("/_sandbox/webhook_settings").await;
     assert_eq!(settings.body["retry_schedule_ms"][0], 1000);
 }

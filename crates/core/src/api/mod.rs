@@ -30,6 +30,10 @@ pub struct ClientConfig {
     /// Where to load Stripe.js from: js.stripe.com, or the sandbox's stand-in.
     pub stripe_js_url: String,
     pub mode: Mode,
+    /// The kinds of seller account the platform offers (`SELLER_ACCOUNT_KINDS`), for the
+    /// onboarding page; empty from a function that predates them.
+    #[serde(default)]
+    pub account_kinds: Vec<AccountKind>,
 }
 
 /// A request field that breaks a rule, and what to do about it.

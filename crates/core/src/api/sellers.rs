@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FieldError;
-use crate::{AccountId, AttemptId, Money};
+use crate::{AccountId, AttemptId, Currency, Money};
 
 /// The kinds of connected account a platform can offer (Stripe's Express, Standard and Custom;
 /// the function creates them through controller properties).
@@ -96,6 +96,12 @@ pub struct SellerStatus {
     pub kind: Option<AccountKind>,
     pub display_name: String,
     pub email: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `US`: where the seller's bank account must be.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The currency payouts are made in, e.g. `usd`.
+    #[serde(default)]
+    pub default_currency: Option<Currency>,
     pub charges_enabled: bool,
     pub payouts_enabled: bool,
     pub details_submitted: bool,
@@ -221,6 +227,9 @@ pub struct CustomDetails {
     pub business_url: Option<String>,
     #[serde(default)]
     pub product_description: Option<String>,
+    /// The merchant category code (four digits, e.g. `5734`): what kind of business it is.
+    #[serde(default)]
+    pub mcc: Option<String>,
     /// A bank account token (`btok_…`) made in the browser with the publishable key.
     #[serde(default)]
     pub bank_account_token: Option<String>,
@@ -334,6 +343,14 @@ impl CustomDetails {
                     "enter the website address, starting with https://",
                 ));
             }
+        }
+        if let Some(mcc) = &self.mcc
+            && (mcc.len() != 4 || !mcc.bytes().all(|b| b.is_ascii_digit()))
+        {
+            errors.push(field(
+                "mcc",
+                "choose what kind of business this is (a four-digit category code)",
+            ));
         }
         if let Some(token) = &self.bank_account_token
             && (!token.starts_with("btok_") || token.len() > 255)
@@ -480,6 +497,7 @@ mod tests {
             }),
             business_url: Some("https://example.com".into()),
             product_description: None,
+            mcc: Some("5734".into()),
             bank_account_token: Some("btok_123".into()),
             accept_terms: true,
         };
@@ -500,6 +518,7 @@ mod tests {
                 ..Individual::default()
             }),
             business_url: Some("example.com".into()),
+            mcc: Some("57a4".into()),
             ..CustomDetails::default()
         };
         let fields: Vec<String> = details
@@ -514,7 +533,8 @@ mod tests {
                 "individual.first_name",
                 "individual.dob",
                 "individual.ssn_last_4",
-                "business_url"
+                "business_url",
+                "mcc"
             ]
         );
     }

@@ -1,9 +1,9 @@
 //! A seller's status in words: what works, what Stripe still needs, and the one next step.
 
-use connect_checkout_core::{AccountId, Currency};
 use connect_checkout_core::api::{
     AccountKind, DisabledReason, NextStep, RequirementError, SellerStatus,
 };
+use connect_checkout_core::{AccountId, Currency};
 
 use crate::stripe::objects::Account;
 

@@ -55,6 +55,9 @@ impl AccountTokenData {
 pub(crate) enum TokenKind {
     BankAccount(BankAccount),
     Account(AccountTokenData),
+    /// `pii[id_number]`: a personal id number, tokenised so the server never sees it. Also
+    /// what a platform's health check can make with its publishable key alone.
+    Pii,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +86,7 @@ impl Token {
                 value["bank_account"] = bank.to_json(None);
             }
             TokenKind::Account(_) => value["type"] = json!("account"),
+            TokenKind::Pii => value["type"] = json!("pii"),
         }
         value
     }
@@ -102,10 +106,12 @@ const CREATE: Endpoint = Endpoint {
         opt("account", Ty::Obj(ACCOUNT)),
         opt("card", Ty::AnyObj),
         opt("person", Ty::AnyObj),
-        opt("pii", Ty::AnyObj),
+        opt("pii", Ty::Obj(PII)),
         opt("customer", Ty::Str),
     ],
 };
+
+const PII: &[Field] = &[opt("id_number", Ty::Str)];
 
 const RETRIEVE: Endpoint = Endpoint {
     access: Access::Secret,
@@ -183,16 +189,19 @@ impl Store {
 pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -> Response {
     run(&state, req, &CREATE, |call| {
         let p = call.params;
-        for unsupported in ["card", "person", "pii", "customer"] {
+        for unsupported in ["card", "person", "customer"] {
             if p.contains(unsupported) {
                 return Err(ApiError::invalid_request(format!(
-                    "The Stripe sandbox makes bank_account and account tokens only, not \
+                    "The Stripe sandbox makes bank_account, account and pii tokens only, not \
                      {unsupported} tokens (use PaymentMethods for cards)."
                 ))
                 .param(unsupported));
             }
         }
         let kind = match (p.obj("bank_account"), p.obj("account")) {
+            (None, None) if p.obj("pii").and_then(|pii| pii.str("id_number")).is_some() => {
+                TokenKind::Pii
+            }
             (Some(bank), None) => {
                 let id = call.store.new_id("ba_", 24);
                 TokenKind::BankAccount(BankAccount::from_params(bank, "bank_account", id)?)
@@ -228,6 +237,7 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
         let prefix = match kind {
             TokenKind::BankAccount(_) => "btok_",
             TokenKind::Account(_) => "ct_",
+            TokenKind::Pii => "pii_",
         };
         let token = Token {
             id: call.store.new_id(prefix, 24),
