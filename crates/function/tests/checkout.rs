@@ -4,123 +4,19 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use connect_checkout_core::api::Mode;
-use connect_checkout_function::config::Config;
-use connect_checkout_function::{AppState, app};
-use http_body_util::BodyExt;
+use connect_checkout_function::app;
 use serde_json::{Value, json};
-use stripe_sandbox::{RunningSandbox, Seed};
+use support::{
+    Answer, ESPRESSO_CUPS, HOUSE_BLEND, KYOTO, LUMEN, PENDING_SELLER, SENCHA, checkout, harness,
+};
 use tower::ServiceExt;
 
-const LUMEN: &str = "acct_1LumenCoffee0001";
-const HOUSE_BLEND: &str = "price_1LumenHouseBlend01";
-const ESPRESSO_CUPS: &str = "price_1LumenEspressoCup1";
-const KYOTO: &str = "acct_1KyotoTeaHouse01";
-const SENCHA: &str = "price_1KyotoSencha00001";
-const PENDING_SELLER: &str = "acct_1NewSellerPend01";
-
-struct Harness {
-    sandbox: RunningSandbox,
-    state: AppState,
-}
-
-async fn harness(extra: &[(&str, &str)]) -> Harness {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = stripe_sandbox::spawn(listener, Seed::default())
-        .await
-        .unwrap();
-    let mut pairs: Vec<(String, String)> = vec![
-        ("STRIPE_SECRET_KEY".into(), sandbox.secret_key().into()),
-        (
-            "STRIPE_PUBLISHABLE_KEY".into(),
-            sandbox.publishable_key().into(),
-        ),
-        ("STRIPE_API_BASE".into(), sandbox.base_url()),
-        (
-            "STRIPE_JS_URL".into(),
-            format!("{}/v3/", sandbox.base_url()),
-        ),
-        ("PLATFORM_FEE".into(), "10%+30".into()),
-    ];
-    pairs.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let env = move |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
-    Harness {
-        sandbox,
-        state: AppState::new(config),
-    }
-}
-
-impl Harness {
-    async fn call(&self, request: Request<Body>) -> (StatusCode, Value) {
-        let response = app(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }));
-        (status, body)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(Request::get(path).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let request = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        self.call(request).await
-    }
-
-    async fn stripe_intents(&self, account: &str) -> Vec<Value> {
-        let list: Value =
-            reqwest_get(&self.sandbox, "/v1/payment_intents?limit=100", account).await;
-        list["data"].as_array().cloned().unwrap_or_default()
-    }
-}
-
-async fn reqwest_get(sandbox: &RunningSandbox, path: &str, account: &str) -> Value {
-    let url = format!("{}{path}", sandbox.base_url());
-    let client = reqwest_client();
-    let response = client
-        .get(url)
-        .bearer_auth(sandbox.secret_key())
-        .header("Stripe-Account", account)
-        .send()
-        .await
-        .unwrap();
-    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
-}
-
-fn reqwest_client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-fn checkout(seller: &str, items: &[(&str, u32)], attempt: &str) -> Value {
-    json!({
-        "seller": seller,
-        "items": items.iter().map(|(price, quantity)| json!({"price": price, "quantity": quantity})).collect::<Vec<_>>(),
-        "attempt": attempt,
-    })
-}
+mod support;
 
 #[tokio::test]
 async fn config_gives_the_browser_the_publishable_key_and_nothing_secret() {
     let h = harness(&[]).await;
-    let (status, body) = h.get("/api/config").await;
+    let Answer { status, body, .. } = h.get("/api/config").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["publishable_key"], h.sandbox.publishable_key());
     assert_eq!(
@@ -134,7 +30,7 @@ async fn config_gives_the_browser_the_publishable_key_and_nothing_secret() {
 #[tokio::test]
 async fn products_are_the_sellers_active_prices_with_product_names() {
     let h = harness(&[]).await;
-    let (status, body) = h.get(&format!("/api/sellers/{LUMEN}/products")).await;
+    let Answer { status, body, .. } = h.get(&format!("/api/sellers/{LUMEN}/products")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["seller"]["display_name"], "Lumen Coffee Roasters");
     let blend = body["products"]
@@ -153,7 +49,7 @@ async fn products_are_the_sellers_active_prices_with_product_names() {
 #[tokio::test]
 async fn sellers_lists_only_those_who_can_take_charges() {
     let h = harness(&[]).await;
-    let (status, body) = h.get("/api/sellers").await;
+    let Answer { status, body, .. } = h.get("/api/sellers").await;
     assert_eq!(status, StatusCode::OK);
     let ids: Vec<&str> = body["sellers"]
         .as_array()
@@ -173,7 +69,7 @@ async fn checkout_prices_the_cart_and_makes_a_direct_charge_with_the_fee() {
         &[(HOUSE_BLEND, 2), (ESPRESSO_CUPS, 1)],
         "attempt-direct-charge-1",
     );
-    let (status, body) = h.post_json("/api/checkout", &request).await;
+    let Answer { status, body, .. } = h.post("/api/checkout", &request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total"], json!({"amount": 4850, "currency": "usd"}));
     assert_eq!(body["stripe_account"], LUMEN);
@@ -185,7 +81,7 @@ async fn checkout_prices_the_cart_and_makes_a_direct_charge_with_the_fee() {
     );
     assert_eq!(body["lines"][0]["amount"]["amount"], 2400);
 
-    let intents = h.stripe_intents(LUMEN).await;
+    let intents = h.intents(LUMEN).await;
     let intent = intents
         .iter()
         .find(|pi| pi["id"] == body["payment_intent"])
@@ -198,15 +94,15 @@ async fn checkout_prices_the_cart_and_makes_a_direct_charge_with_the_fee() {
 #[tokio::test]
 async fn zero_decimal_currencies_are_charged_in_whole_units() {
     let h = harness(&[("PLATFORM_FEE", "5%")]).await;
-    let (status, body) = h
-        .post_json(
+    let Answer { status, body, .. } = h
+        .post(
             "/api/checkout",
             &checkout(KYOTO, &[(SENCHA, 3)], "attempt-yen-000001"),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total"], json!({"amount": 4500, "currency": "jpy"}));
-    let intents = h.stripe_intents(KYOTO).await;
+    let intents = h.intents(KYOTO).await;
     assert_eq!(intents[0]["application_fee_amount"], 225);
 }
 
@@ -214,24 +110,28 @@ async fn zero_decimal_currencies_are_charged_in_whole_units() {
 async fn the_same_attempt_always_gets_the_same_payment_intent() {
     let h = harness(&[]).await;
     let request = checkout(LUMEN, &[(HOUSE_BLEND, 1)], "attempt-retried-after-timeout");
-    let (_, first) = h.post_json("/api/checkout", &request).await;
-    let (status, second) = h.post_json("/api/checkout", &request).await;
+    let Answer { body: first, .. } = h.post("/api/checkout", &request).await;
+    let Answer {
+        status,
+        body: second,
+        ..
+    } = h.post("/api/checkout", &request).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(first["payment_intent"], second["payment_intent"]);
     assert_eq!(first["client_secret"], second["client_secret"]);
-    assert_eq!(h.stripe_intents(LUMEN).await.len(), 1);
+    assert_eq!(h.intents(LUMEN).await.len(), 1);
 }
 
 #[tokio::test]
 async fn reusing_an_attempt_for_another_cart_is_refused() {
     let h = harness(&[]).await;
-    h.post_json(
+    h.post(
         "/api/checkout",
         &checkout(LUMEN, &[(HOUSE_BLEND, 1)], "attempt-cart-changed-01"),
     )
     .await;
-    let (status, body) = h
-        .post_json(
+    let Answer { status, body, .. } = h
+        .post(
             "/api/checkout",
             &checkout(LUMEN, &[(HOUSE_BLEND, 5)], "attempt-cart-changed-01"),
         )
@@ -243,22 +143,22 @@ async fn reusing_an_attempt_for_another_cart_is_refused() {
 #[tokio::test]
 async fn another_sellers_price_cannot_be_slipped_into_the_cart() {
     let h = harness(&[]).await;
-    let (status, body) = h
-        .post_json(
+    let Answer { status, body, .. } = h
+        .post(
             "/api/checkout",
             &checkout(LUMEN, &[(SENCHA, 1)], "attempt-foreign-price1"),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "price_not_found");
-    assert!(h.stripe_intents(LUMEN).await.is_empty());
+    assert!(h.intents(LUMEN).await.is_empty());
 }
 
 #[tokio::test]
 async fn a_seller_who_cannot_take_charges_is_refused() {
     let h = harness(&[]).await;
-    let (status, body) = h
-        .post_json(
+    let Answer { status, body, .. } = h
+        .post(
             "/api/checkout",
             &checkout(
                 PENDING_SELLER,
@@ -274,8 +174,8 @@ async fn a_seller_who_cannot_take_charges_is_refused() {
 #[tokio::test]
 async fn an_unknown_seller_is_not_found() {
     let h = harness(&[]).await;
-    let (status, body) = h
-        .post_json(
+    let Answer { status, body, .. } = h
+        .post(
             "/api/checkout",
             &checkout(
                 "acct_1DoesNotExist000",
@@ -330,7 +230,11 @@ async fn bad_input_gets_a_4xx_that_says_what_to_fix() {
         ),
     ];
     for (what, body, expected, says) in cases {
-        let (status, answer) = h.post_json("/api/checkout", &body).await;
+        let Answer {
+            status,
+            body: answer,
+            ..
+        } = h.post("/api/checkout", &body).await;
         assert_eq!(status, expected, "{what}: {answer}");
         assert_eq!(
             answer["error"]["code"], "invalid_request",
@@ -347,7 +251,7 @@ async fn bad_input_gets_a_4xx_that_says_what_to_fix() {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{\"seller\": "))
         .unwrap();
-    let (status, body) = h.call(malformed).await;
+    let Answer { status, body, .. } = h.send(malformed).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["error"]["message"]
@@ -361,7 +265,10 @@ async fn bad_input_gets_a_4xx_that_says_what_to_fix() {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from("seller=acct_1"))
         .unwrap();
-    assert_eq!(h.call(form).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        h.send(form).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
 
     let huge = Request::post("/api/checkout")
         .header(header::CONTENT_TYPE, "application/json")
@@ -370,19 +277,19 @@ async fn bad_input_gets_a_4xx_that_says_what_to_fix() {
             "a".repeat(100_000)
         )))
         .unwrap();
-    let (status, body) = h.call(huge).await;
+    let Answer { status, body, .. } = h.send(huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["code"], "payload_too_large");
 
-    let (status, body) = h.get("/api/sellers/not-an-account/products").await;
+    let Answer { status, body, .. } = h.get("/api/sellers/not-an-account/products").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid_request");
 
-    let (status, body) = h.get("/api/does-not-exist").await;
+    let Answer { status, body, .. } = h.get("/api/does-not-exist").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
     assert!(
-        h.stripe_intents(LUMEN).await.is_empty(),
+        h.intents(LUMEN).await.is_empty(),
         "no bad request reached Stripe"
     );
 }

@@ -2,44 +2,11 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use connect_checkout_core::api::Mode;
 use connect_checkout_function::AppState;
-use connect_checkout_function::config::Config;
 use connect_checkout_function::doctor::{Report, Verdict, diagnose};
-use stripe_sandbox::{RunningSandbox, Seed};
+use support::harness;
 
-async fn sandbox() -> RunningSandbox {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    stripe_sandbox::spawn(listener, Seed::default())
-        .await
-        .unwrap()
-}
-
-fn state(sandbox: &RunningSandbox, overrides: &[(&str, &str)]) -> AppState {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("STRIPE_SECRET_KEY".into(), sandbox.secret_key().into()),
-        (
-            "STRIPE_PUBLISHABLE_KEY".into(),
-            sandbox.publishable_key().into(),
-        ),
-        ("STRIPE_API_BASE".into(), sandbox.base_url()),
-    ];
-    pairs.extend(
-        overrides
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let env = move |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
-    AppState::new(config)
-}
+mod support;
 
 async fn run(state: &AppState, url: Option<&str>, clock_offset: i64) -> Report {
     diagnose(
@@ -61,8 +28,8 @@ fn check<'a>(report: &'a Report, name: &str) -> &'a connect_checkout_function::d
 
 #[tokio::test]
 async fn a_working_platform_key_names_its_account_and_every_seller() {
-    let sandbox = sandbox().await;
-    let report = run(&state(&sandbox, &[]), None, 0).await;
+    let h = harness(&[]).await;
+    let report = run(&h.state, None, 0).await;
     let secret = check(&report, "secret key");
     assert_eq!(secret.verdict, Verdict::Pass, "{}", report.render());
     assert!(secret.detail.contains("acct_"), "{}", secret.detail);
@@ -84,9 +51,9 @@ async fn a_working_platform_key_names_its_account_and_every_seller() {
 
 #[tokio::test]
 async fn an_unknown_secret_key_fails_with_its_fingerprint_and_the_fix() {
-    let sandbox = sandbox().await;
     let wrong = "sk_test_51ThisKeyWasNeverIssuedByTheSandbox9999";
-    let report = run(&state(&sandbox, &[("STRIPE_SECRET_KEY", wrong)]), None, 0).await;
+    let h = harness(&[("STRIPE_SECRET_KEY", wrong)]).await;
+    let report = run(&h.state, None, 0).await;
     let secret = check(&report, "secret key");
     assert_eq!(secret.verdict, Verdict::Fail);
     assert!(secret.detail.contains("sk_test_…9999"), "{}", secret.detail);
@@ -99,19 +66,12 @@ async fn an_unknown_secret_key_fails_with_its_fingerprint_and_the_fix() {
 
 #[tokio::test]
 async fn a_publishable_key_stripe_does_not_know_fails() {
-    let sandbox = sandbox().await;
-    let report = run(
-        &state(
-            &sandbox,
-            &[(
-                "STRIPE_PUBLISHABLE_KEY",
-                "pk_test_51SomeOtherPlatformEntirely00001",
-            )],
-        ),
-        None,
-        0,
-    )
+    let h = harness(&[(
+        "STRIPE_PUBLISHABLE_KEY",
+        "pk_test_51SomeOtherPlatformEntirely00001",
+    )])
     .await;
+    let report = run(&h.state, None, 0).await;
     assert_eq!(
         check(&report, "publishable key").verdict,
         Verdict::Fail,
@@ -122,8 +82,8 @@ async fn a_publishable_key_stripe_does_not_know_fails() {
 
 #[tokio::test]
 async fn a_missing_webhook_endpoint_is_reported_with_the_url_to_register() {
-    let sandbox = sandbox().await;
-    let report = run(&state(&sandbox, &[]), Some("https://shop.example.com"), 0).await;
+    let h = harness(&[]).await;
+    let report = run(&h.state, Some("https://shop.example.com"), 0).await;
     let webhook = check(&report, "webhook endpoint");
     assert_eq!(webhook.verdict, Verdict::Fail, "{}", report.render());
     assert!(
@@ -143,8 +103,8 @@ async fn a_missing_webhook_endpoint_is_reported_with_the_url_to_register() {
 
 #[tokio::test]
 async fn a_clock_an_hour_off_fails_because_webhooks_would_be_refused() {
-    let sandbox = sandbox().await;
-    let report = run(&state(&sandbox, &[]), None, 3600).await;
+    let h = harness(&[]).await;
+    let report = run(&h.state, None, 3600).await;
     let clock = check(&report, "clock");
     assert_eq!(clock.verdict, Verdict::Fail);
     assert!(clock.fix.as_deref().unwrap_or_default().contains("300 s"));
@@ -152,8 +112,8 @@ async fn a_clock_an_hour_off_fails_because_webhooks_would_be_refused() {
 
 #[tokio::test]
 async fn json_output_has_every_check() {
-    let sandbox = sandbox().await;
-    let report = run(&state(&sandbox, &[]), None, 0).await;
+    let h = harness(&[]).await;
+    let report = run(&h.state, None, 0).await;
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(
         json["checks"].as_array().unwrap().len(),

@@ -3,37 +3,13 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use connect_checkout_core::api::Mode;
-use connect_checkout_function::config::Config;
 use connect_checkout_function::{AppState, app};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::{Value, json};
-use stripe_sandbox::Seed;
+use support::harness;
 
-async fn state() -> (stripe_sandbox::RunningSandbox, AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = stripe_sandbox::spawn(listener, Seed::default())
-        .await
-        .unwrap();
-    let pairs = [
-        ("STRIPE_SECRET_KEY", sandbox.secret_key().to_owned()),
-        (
-            "STRIPE_PUBLISHABLE_KEY",
-            sandbox.publishable_key().to_owned(),
-        ),
-        ("STRIPE_API_BASE", sandbox.base_url()),
-    ];
-    let env = move |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
-    (sandbox, AppState::new(config))
-}
+mod support;
 
 /// An HTTP API (payload 2.0) event as API Gateway or a function URL sends it.
 fn event(domain: &str, method: &str, path: &str, body: Option<&Value>) -> LambdaRequest {
@@ -77,9 +53,10 @@ async fn invoke(state: &AppState, request: LambdaRequest) -> Value {
 
 #[tokio::test]
 async fn an_http_api_event_reaches_the_router_and_returns_json() {
-    let (_sandbox, state) = state().await;
+    let h = harness(&[]).await;
+    let state = &h.state;
     let response = invoke(
-        &state,
+        state,
         event(
             "abc.execute-api.eu-west-1.amazonaws.com",
             "GET",
@@ -101,7 +78,8 @@ async fn an_http_api_event_reaches_the_router_and_returns_json() {
 
 #[tokio::test]
 async fn a_function_url_event_can_create_a_checkout() {
-    let (_sandbox, state) = state().await;
+    let h = harness(&[]).await;
+    let state = &h.state;
     let checkout = json!({
         "seller": "acct_1LumenCoffee0001",
         "items": [{"price": "price_1LumenHouseBlend01", "quantity": 2}],
@@ -113,7 +91,7 @@ async fn a_function_url_event_can_create_a_checkout() {
         "/api/checkout",
         Some(&checkout),
     );
-    let response = invoke(&state, request).await;
+    let response = invoke(state, request).await;
     assert_eq!(response["statusCode"], 200, "{response}");
     let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["total"]["amount"], 2400);
@@ -121,9 +99,10 @@ async fn a_function_url_event_can_create_a_checkout() {
 
 #[tokio::test]
 async fn errors_keep_their_status_and_shape_through_lambda() {
-    let (_sandbox, state) = state().await;
+    let h = harness(&[]).await;
+    let state = &h.state;
     let response = invoke(
-        &state,
+        state,
         event("abc.lambda-url.eu-west-1.on.aws", "GET", "/api/nope", None),
     )
     .await;

@@ -3,86 +3,16 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use connect_checkout_core::api::Mode;
-use connect_checkout_function::config::Config;
-use connect_checkout_function::{AppState, app};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use stripe_sandbox::{RunningSandbox, Seed};
-use tower::ServiceExt;
+use support::{Harness, LUMEN, harness};
 
-const LUMEN: &str = "acct_1LumenCoffee0001";
+mod support;
 
-async fn state() -> (RunningSandbox, AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = stripe_sandbox::spawn(listener, Seed::default())
-        .await
-        .unwrap();
-    let pairs = [
-        ("STRIPE_SECRET_KEY", sandbox.secret_key().to_owned()),
-        (
-            "STRIPE_PUBLISHABLE_KEY",
-            sandbox.publishable_key().to_owned(),
-        ),
-        ("STRIPE_API_BASE", sandbox.base_url()),
-    ];
-    let env = move |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
-    (sandbox, AppState::new(config))
-}
-
-async fn call(
-    state: &AppState,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    cookie: Option<&str>,
-) -> (StatusCode, Option<String>, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "shop.test");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let request = match body {
-        Some(body) => request
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-        None => request.body(Body::empty()).unwrap(),
-    };
-    let response = app(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let set_cookie = response.headers().get(header::SET_COOKIE).map(|value| {
-        value
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned()
-    });
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        set_cookie,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-async fn document(state: &AppState) -> Value {
-    let (status, _, doc) = call(state, Method::GET, "/api/openapi.json", None, None).await;
-    assert_eq!(status, StatusCode::OK);
-    doc
+async fn document(h: &Harness) -> Value {
+    let answer = h.get("/api/openapi.json").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    answer.body
 }
 
 /// Checks `value` against `#/components/schemas/{name}` of `doc`.
@@ -103,15 +33,16 @@ fn assert_matches(doc: &Value, name: &str, value: &Value) {
 
 #[tokio::test]
 async fn every_documented_operation_exists() {
-    let (_sandbox, state) = state().await;
-    let doc = document(&state).await;
+    let h = harness(&[]).await;
+    let doc = document(&h).await;
     let mut checked = 0;
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let uri = path.replace("{account}", LUMEN);
             let body = (method == Method::POST).then(|| json!({}));
-            let (status, _, answer) = call(&state, method.clone(), &uri, body, None).await;
+            let answer = h.call(method.clone(), &uri, body.as_ref(), None).await;
+            let (status, answer) = (answer.status, answer.body);
             let unrouted = status == StatusCode::METHOD_NOT_ALLOWED
                 || answer["error"]["message"]
                     .as_str()
@@ -128,22 +59,13 @@ async fn every_documented_operation_exists() {
 
 #[tokio::test]
 async fn responses_match_their_documented_schemas() {
-    let (_sandbox, state) = state().await;
-    let doc = document(&state).await;
+    let h = harness(&[]).await;
+    let doc = document(&h).await;
 
-    let (_, _, config) = call(&state, Method::GET, "/api/config", None, None).await;
-    assert_matches(&doc, "ClientConfig", &config);
-    let (_, _, sellers) = call(&state, Method::GET, "/api/sellers", None, None).await;
-    assert_matches(&doc, "SellerList", &sellers);
-    let (_, _, products) = call(
-        &state,
-        Method::GET,
-        &format!("/api/sellers/{LUMEN}/products"),
-        None,
-        None,
-    )
-    .await;
-    assert_matches(&doc, "ProductList", &products);
+    assert_matches(&doc, "ClientConfig", &h.get("/api/config").await.body);
+    assert_matches(&doc, "SellerList", &h.get("/api/sellers").await.body);
+    let products = h.get(&format!("/api/sellers/{LUMEN}/products")).await;
+    assert_matches(&doc, "ProductList", &products.body);
     let checkout = json!({
         "seller": LUMEN,
         "items": [{"price": "price_1LumenHouseBlend01", "quantity": 1}],
@@ -151,45 +73,32 @@ async fn responses_match_their_documented_schemas() {
         "email": "shopper@example.com",
     });
     assert_matches(&doc, "CheckoutRequest", &checkout);
-    let (status, _, session) =
-        call(&state, Method::POST, "/api/checkout", Some(checkout), None).await;
-    assert_eq!(status, StatusCode::OK, "{session}");
-    assert_matches(&doc, "CheckoutSession", &session);
+    let session = h.post("/api/checkout", &checkout).await;
+    assert_eq!(session.status, StatusCode::OK, "{}", session.body);
+    assert_matches(&doc, "CheckoutSession", &session.body);
 
-    let (status, _, error) = call(
-        &state,
-        Method::POST,
-        "/api/checkout",
-        Some(json!({"seller": 1})),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_matches(&doc, "ErrorBody", &error);
+    let error = h.post("/api/checkout", &json!({"seller": 1})).await;
+    assert_eq!(error.status, StatusCode::BAD_REQUEST);
+    assert_matches(&doc, "ErrorBody", &error.body);
 
-    let (status, cookie, signed_in) = call(
-        &state,
-        Method::POST,
-        "/api/seller-session",
-        Some(json!({"account": LUMEN})),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{signed_in}");
-    assert_matches(&doc, "SellerStatus", &signed_in);
-    let cookie = cookie.expect("a session cookie");
-    let (status, _, payments) = call(
-        &state,
-        Method::GET,
-        &format!("/api/sellers/{LUMEN}/payments"),
-        None,
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{payments}");
-    assert_matches(&doc, "SellerPayments", &payments);
+    let signed_in = h
+        .post("/api/seller-session", &json!({"account": LUMEN}))
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+    assert_matches(&doc, "SellerStatus", &signed_in.body);
+    let cookie = signed_in.cookie.expect("a session cookie");
+    let payments = h
+        .call(
+            Method::GET,
+            &format!("/api/sellers/{LUMEN}/payments"),
+            None,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(payments.status, StatusCode::OK, "{}", payments.body);
+    assert_matches(&doc, "SellerPayments", &payments.body);
 
-    let (status, _, health) = call(&state, Method::GET, "/healthz", None, None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_matches(&doc, "Health", &health);
+    let health = h.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_matches(&doc, "Health", &health.body);
 }

@@ -6,18 +6,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use connect_checkout_core::api::Mode;
-use connect_checkout_function::config::Config;
-use connect_checkout_function::{AppState, app};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use stripe_sandbox::{RunningSandbox, Seed};
-use tower::ServiceExt;
+use support::{Answer, Harness, KYOTO, LUMEN, harness};
 
-const LUMEN: &str = "acct_1LumenCoffee0001";
-const KYOTO: &str = "acct_1KyotoTeaHouse01";
+mod support;
 
 /// Every route under `/api/sellers/{account}`, with a body that would be valid.
 fn seller_endpoints(account: &str) -> Vec<(Method, String, Option<Value>)> {
@@ -51,101 +44,28 @@ fn seller_endpoints(account: &str) -> Vec<(Method, String, Option<Value>)> {
     ]
 }
 
-struct Harness {
-    _sandbox: RunningSandbox,
-    state: AppState,
-    clock: Arc<AtomicI64>,
-}
-
-async fn harness() -> Harness {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = stripe_sandbox::spawn(listener, Seed::default())
-        .await
-        .unwrap();
-    let pairs = [
-        ("STRIPE_SECRET_KEY", sandbox.secret_key().to_owned()),
-        (
-            "STRIPE_PUBLISHABLE_KEY",
-            sandbox.publishable_key().to_owned(),
-        ),
-        ("STRIPE_API_BASE", sandbox.base_url()),
+/// The sandbox and the function with a fixed session key and a clock the test moves.
+async fn harness_with_clock() -> (Harness, Arc<AtomicI64>) {
+    let mut h = harness(&[
         (
             "SELLER_SESSION_SECRET",
-            "a fixed test key of at least 32 characters".to_owned(),
+            "a fixed test key of at least 32 characters",
         ),
-        ("SELLER_SESSION_TTL", "3600".to_owned()),
-    ];
-    let env = move |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
+        ("SELLER_SESSION_TTL", "3600"),
+    ])
+    .await;
     let clock = Arc::new(AtomicI64::new(1_795_000_000));
     let time = Arc::clone(&clock);
-    let state = AppState::new(config).with_clock(Arc::new(move || time.load(Ordering::SeqCst)));
-    Harness {
-        _sandbox: sandbox,
-        state,
-        clock,
-    }
-}
-
-impl Harness {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        cookie: Option<&str>,
-    ) -> (StatusCode, Value, Option<String>) {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "shop.test");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let request = match body {
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = app(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            cookie,
-        )
-    }
-
-    async fn sign_in(&self, account: &str) -> String {
-        let (status, body, cookie) = self
-            .call(
-                Method::POST,
-                "/api/seller-session",
-                Some(json!({"account": account})),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        cookie.unwrap()
-    }
+    h.state = h
+        .state
+        .clone()
+        .with_clock(Arc::new(move || time.load(Ordering::SeqCst)));
+    (h, clock)
 }
 
 #[tokio::test]
 async fn every_seller_endpoint_refuses_missing_expired_forged_and_foreign_sessions() {
-    let h = harness().await;
+    let (h, clock) = harness_with_clock().await;
     let kyoto = h.sign_in(KYOTO).await;
     let lumen = h.sign_in(LUMEN).await;
     let forged = lumen.replace(LUMEN, KYOTO);
@@ -168,7 +88,11 @@ async fn every_seller_endpoint_refuses_missing_expired_forged_and_foreign_sessio
             ),
         ];
         for (what, cookie, expected) in attempts {
-            let (status, answer, _) = h.call(method.clone(), &path, body.clone(), cookie).await;
+            let Answer {
+                status,
+                body: answer,
+                ..
+            } = h.call(method.clone(), &path, body.as_ref(), cookie).await;
             assert_eq!(status, expected, "{method} {path} with {what}: {answer}");
             assert!(
                 !answer.to_string().contains("Lumen"),
@@ -178,9 +102,15 @@ async fn every_seller_endpoint_refuses_missing_expired_forged_and_foreign_sessio
         }
     }
     // Expired: the same valid cookie after its lifetime.
-    h.clock.fetch_add(3601, Ordering::SeqCst);
+    clock.fetch_add(3601, Ordering::SeqCst);
     for (method, path, body) in seller_endpoints(LUMEN) {
-        let (status, answer, _) = h.call(method.clone(), &path, body, Some(&lumen)).await;
+        let Answer {
+            status,
+            body: answer,
+            ..
+        } = h
+            .call(method.clone(), &path, body.as_ref(), Some(&lumen))
+            .await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
@@ -204,9 +134,9 @@ async fn every_seller_endpoint_refuses_missing_expired_forged_and_foreign_sessio
 
 #[tokio::test]
 async fn a_seller_sees_their_own_status_and_payments() {
-    let h = harness().await;
+    let h = harness(&[]).await;
     let lumen = h.sign_in(LUMEN).await;
-    let (status, body, _) = h
+    let Answer { status, body, .. } = h
         .call(
             Method::GET,
             &format!("/api/sellers/{LUMEN}/status"),
@@ -218,7 +148,7 @@ async fn a_seller_sees_their_own_status_and_payments() {
     assert_eq!(body["id"], LUMEN);
     assert_eq!(body["charges_enabled"], true);
     assert_eq!(body["next_step"], "done");
-    let (status, body, _) = h
+    let Answer { status, body, .. } = h
         .call(
             Method::GET,
             &format!("/api/sellers/{LUMEN}/payments"),
@@ -232,8 +162,8 @@ async fn a_seller_sees_their_own_status_and_payments() {
 
 #[tokio::test]
 async fn signing_out_clears_the_cookie() {
-    let h = harness().await;
-    let (status, _, cookie) = h
+    let h = harness(&[]).await;
+    let Answer { status, cookie, .. } = h
         .call(Method::DELETE, "/api/seller-session", None, None)
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
