@@ -343,19 +343,32 @@ async fn refund_application_fee_gives_the_fee_back() {
         )
         .await;
     assert_eq!(events.body["data"].as_array().unwrap().len(), 2);
-    // A destination charge's fee is not refunded this way.
+    // A destination charge's fee comes back the same way (Stripe's docs refund destination
+    // charges with reverse_transfer and refund_application_fee together).
     let dest = pay(
         &h,
         None,
         &format!("amount=2000&application_fee_amount=200&transfer_data[destination]={LUMEN}&payment_method=pm_card_visa"),
     )
     .await;
+    let both = refund(
+        &h,
+        None,
+        &format!(
+            "payment_intent={}&refund_application_fee=true&reverse_transfer=true",
+            dest["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(both.status, 200, "{}", both.body);
+    // A charge without an application fee has nothing to give back.
+    let no_fee = pay(&h, None, "amount=2000&payment_method=pm_card_visa").await;
     let refused = refund(
         &h,
         None,
         &format!(
             "payment_intent={}&refund_application_fee=true",
-            dest["id"].as_str().unwrap()
+            no_fee["id"].as_str().unwrap()
         ),
     )
     .await;

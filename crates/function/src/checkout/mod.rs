@@ -185,11 +185,27 @@ async fn create_checkout(
         }
     };
     let key = IdempotencyKey::derive("checkout", &[seller_id.as_str(), request.attempt.as_str()]);
-    let intent: PaymentIntent = state
+    let intent: PaymentIntent = match state
         .stripe
         .post("/v1/payment_intents", &form, on_account, &key)
         .await
-        .map_err(amount_errors)?;
+    {
+        Ok(intent) => intent,
+        // Stripe stores a 5xx under its Idempotency-Key and replays it (facts §5.5), so after a
+        // 5xx the PaymentIntent may exist with no way to read it through the same key. Look
+        // for it by the attempt it carries before giving up: the attempt still gets its one
+        // PaymentIntent, and the shopper can pay.
+        Err(error) if error.status().is_some_and(|status| status >= 500) => {
+            match find_attempts_intent(&state, &request, on_account, &total).await {
+                Some(intent) => {
+                    tracing::warn!(payment_intent = %intent.id, "recovered the attempt's PaymentIntent after a 5xx");
+                    intent
+                }
+                None => return Err(amount_errors(error)),
+            }
+        }
+        Err(error) => return Err(amount_errors(error)),
+    };
     let client_secret = intent.client_secret.ok_or_else(|| {
         AppError::from(StripeError::Decode {
             path: "/v1/payment_intents".into(),
@@ -212,6 +228,30 @@ async fn create_checkout(
         lines,
         total,
     }))
+}
+
+/// The PaymentIntent an earlier try of this attempt created, if Stripe has one: the newest
+/// PaymentIntents on the same account carrying this attempt and seller, for the same amount.
+async fn find_attempts_intent(
+    state: &AppState,
+    request: &CheckoutRequest,
+    on_account: Option<&AccountId>,
+    total: &connect_checkout_core::Money,
+) -> Option<PaymentIntent> {
+    let query = Params::new().set("limit", 100);
+    let recent: List<PaymentIntent> = state
+        .stripe
+        .get("/v1/payment_intents", &query, on_account)
+        .await
+        .ok()?;
+    recent.data.into_iter().find(|intent| {
+        intent.metadata.get("checkout_attempt").map(String::as_str)
+            == Some(request.attempt.as_str())
+            && intent.metadata.get("seller").map(String::as_str) == Some(request.seller.as_str())
+            && intent.amount == total.amount
+            && intent.currency == total.currency.as_str()
+            && intent.client_secret.is_some()
+    })
 }
 
 /// Stripe's minimum and maximum amounts are rules the shopper can act on.

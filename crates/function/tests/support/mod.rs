@@ -3,6 +3,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, dead_code)]
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use connect_checkout_core::api::Mode;
@@ -23,7 +25,8 @@ pub const PENDING_SELLER: &str = "acct_1NewSellerPend01";
 pub const FEE: &str = "10%+30";
 
 pub struct Harness {
-    pub sandbox: RunningSandbox,
+    /// Shared, so several functions can run against one sandbox.
+    pub sandbox: Arc<RunningSandbox>,
     pub state: AppState,
 }
 
@@ -45,7 +48,18 @@ pub async fn harness_with(seed: Seed, extra: &[(&str, &str)]) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = stripe_sandbox::spawn(listener, seed).await.unwrap();
     let state = state_for(&sandbox, extra);
-    Harness { sandbox, state }
+    Harness {
+        sandbox: Arc::new(sandbox),
+        state,
+    }
+}
+
+/// Another function (another configuration) on the same running sandbox as `h`.
+pub fn harness_with_state(h: &Harness, extra: &[(&str, &str)]) -> Harness {
+    Harness {
+        sandbox: Arc::clone(&h.sandbox),
+        state: state_for(&h.sandbox, extra),
+    }
 }
 
 /// The function's state for `sandbox`, configured as `serve` would read the environment.

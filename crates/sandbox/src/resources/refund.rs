@@ -1,8 +1,8 @@
 //! Refunds (facts §4): all or part of a captured charge, named by `charge` or
 //! `payment_intent`, made on the account the charge lives on (a direct charge's refund needs
 //! `Stripe-Account`). `reverse_transfer` takes a destination charge's transfer back in
-//! proportion; `refund_application_fee` gives a direct charge's fee back in proportion (all
-//! of it on a full refund). Both need the charge to have been made by this platform.
+//! proportion; `refund_application_fee` gives a charge's application fee back to the seller in
+//! proportion (all of it on a full refund), for direct and destination charges alike. Both need the charge to have been made by this platform.
 //! `POST /v1/refunds`, `GET /v1/refunds`, `GET /v1/refunds/{id}`.
 
 use std::collections::BTreeMap;
@@ -216,10 +216,12 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
         )
         .param("reverse_transfer"));
     }
-    if refund_fee && (charge.account == platform || charge.transfer.is_some()) {
+    // Direct charges take their fee from the seller's account; destination charges from the
+    // destination's transfer. Either way the fee object exists, and only this platform made it.
+    if refund_fee && charge.application_fee.is_none() {
         return Err(ApiError::invalid_request(
             "refund_application_fee can only be used by the application that created the \
-             charge, on a charge that has an application fee from a connected account.",
+             charge, on a charge that has an application fee.",
         )
         .param("refund_application_fee"));
     }
@@ -254,13 +256,8 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
             };
             if give_back > 0 {
                 store.book(&platform, &fee.currency, -give_back, now, &fee_refund_id);
-                store.book(
-                    &charge.account,
-                    &fee.currency,
-                    give_back,
-                    now,
-                    &fee_refund_id,
-                );
+                // Back to whoever paid the fee: the seller's account in both charge types.
+                store.book(&fee.account, &fee.currency, give_back, now, &fee_refund_id);
                 let before = fee.to_json(&platform);
                 if let Some(f) = store.application_fees.get_mut(fee_id) {
                     f.refunds.push(FeeRefund {
