@@ -380,6 +380,31 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the environment holds, start-up either accepts it or says what to fix, and
+        /// never echoes a secret key in the message.
+        #[test]
+        fn any_environment_is_accepted_or_refused_with_words(
+            fee in "\\PC{0,12}", charge in "\\PC{0,12}", origins in "\\PC{0,40}",
+            ttl in "\\PC{0,8}", kinds in "\\PC{0,20}",
+        ) {
+            let result = Config::from_env(&env(&[
+                ("STRIPE_SECRET_KEY", SK),
+                ("STRIPE_PUBLISHABLE_KEY", PK),
+                ("PLATFORM_FEE", &fee),
+                ("CHARGE_TYPE", &charge),
+                ("ALLOWED_ORIGINS", &origins),
+                ("SELLER_SESSION_TTL", &ttl),
+                ("SELLER_ACCOUNT_KINDS", &kinds),
+            ]));
+            if let Err(error) = result {
+                let message = error.to_string();
+                proptest::prop_assert!(!message.is_empty());
+                proptest::prop_assert!(!message.contains(SK));
+            }
+        }
+    }
+
     #[test]
     fn secret_key_can_come_from_a_file() {
         let dir = std::env::temp_dir().join(format!("cc-config-{}", std::process::id()));

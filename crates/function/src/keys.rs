@@ -321,6 +321,18 @@ mod tests {
         assert_eq!(key.mode(), KeyMode::Live);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_any_text_never_panics_and_fingerprints_reveal_at_most_four_characters(text in "\\PC{0,80}") {
+            let _ = SecretKey::parse("K", &text);
+            let _ = PublishableKey::parse("K", &text);
+            let _ = WebhookSecret::parse("K", &text);
+            let shown = fingerprint(&text);
+            let (_, tail) = shown.split_once('…').unwrap();
+            proptest::prop_assert!(tail.chars().count() <= 4);
+        }
+    }
+
     #[test]
     fn garbage_is_malformed() {
         for bad in [
