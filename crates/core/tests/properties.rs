@@ -73,10 +73,10 @@ proptest! {
             },
             "business_url": text, "mcc": text, "bank_account_token": text, "accept_terms": true,
         });
-        if let Ok(details) = serde_json::from_value::<CustomDetails>(details) {
-            if let Err(errors) = details.validate((2026, 11, 29)) {
-                prop_assert!(errors.iter().all(|e| !e.field.is_empty() && !e.message.is_empty()));
-            }
+        if let Ok(details) = serde_json::from_value::<CustomDetails>(details)
+            && let Err(errors) = details.validate((2026, 11, 29))
+        {
+            prop_assert!(errors.iter().all(|e| !e.field.is_empty() && !e.message.is_empty()));
         }
         let seller = serde_json::json!({"kind": "express", "email": text, "country": text, "attempt": "0123456789abcdef"});
         if let Ok(request) = serde_json::from_value::<CreateSellerRequest>(seller) {
