@@ -60,14 +60,26 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
+    let refused = |error: signature::SignatureError| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest,
+            error.to_string(),
+        )
+        .with_detail(format!("webhook refused: {error}"))
+    };
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|value| value.to_str().ok());
+    // An unsigned request is the sender's fault, whatever our configuration.
+    if header.is_none() {
+        return Err(refused(signature::SignatureError::Missing));
+    }
     let secrets = &state.config.webhook_secrets;
     if secrets.is_empty() {
         return Err(AppError::provider_configuration()
             .with_detail("a webhook arrived but STRIPE_WEBHOOK_SECRETS is not set"));
     }
-    let header = headers
-        .get("stripe-signature")
-        .and_then(|value| value.to_str().ok());
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -78,14 +90,7 @@ async fn receive(
         now,
         signature::DEFAULT_TOLERANCE_SECS,
     )
-    .map_err(|error| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidRequest,
-            error.to_string(),
-        )
-        .with_detail(format!("webhook refused: {error}"))
-    })?;
+    .map_err(refused)?;
     let event: Event = serde_json::from_slice(&body)
         .map_err(|error| AppError::invalid(format!("the event is not a Stripe event: {error}")))?;
     handle(&event);
