@@ -75,6 +75,15 @@ impl AppError {
         )
     }
 
+    fn rate_limited() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "Many payments are being made right now. Wait a few seconds and try again; \
+                 nothing was charged twice.",
+        )
+    }
+
     /// The platform's Stripe setup is broken: the shopper cannot fix it, the operator must.
     pub fn provider_configuration() -> Self {
         Self::new(
@@ -118,12 +127,14 @@ impl From<StripeError> for AppError {
                 declined.decline_code = api.decline_code.clone().or_else(|| api.code.clone());
                 declined
             }
-            StripeError::Api { status: 429, .. } => Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                "Many payments are being made right now. Wait a few seconds and try again; \
-                 nothing was charged twice.",
-            ),
+            // Stripe answers some rate limits (creating accounts too quickly) with a 400
+            // whose code is `rate_limit`; its SDKs treat both as a rate limit (facts §5.1).
+            StripeError::Api {
+                status: 400,
+                error: api,
+                ..
+            } if api.code.as_deref() == Some("rate_limit") => Self::rate_limited(),
+            StripeError::Api { status: 429, .. } => Self::rate_limited(),
             StripeError::Api {
                 status: 400,
                 error: api,

@@ -464,3 +464,30 @@ async fn a_restricted_key_without_refunds_is_named_by_the_doctor() {
         report.render()
     );
 }
+
+#[tokio::test]
+async fn creating_accounts_too_quickly_is_a_rate_limit_not_a_server_error() {
+    let h = harness(&[]).await;
+    let mut limited = 0;
+    for n in 0..8 {
+        let answer = h
+            .post(
+                "/api/sellers",
+                &json!({"kind": "express", "email": "maker@example.com", "country": "US", "attempt": format!("account-burst-{n:06}")}),
+            )
+            .await;
+        match answer.status {
+            StatusCode::CREATED => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(answer.body["error"]["code"], "rate_limited");
+                assert!(answer.headers.contains_key("retry-after"));
+                limited += 1;
+            }
+            other => panic!("account {n}: {other} {}", answer.body),
+        }
+    }
+    assert!(
+        limited > 0,
+        "Stripe allows 5 account creations per second in test mode"
+    );
+}
