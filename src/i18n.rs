@@ -4,18 +4,30 @@
 //! Which sentence fits which situation (a decline code, an error of the function) is decided in
 //! `checkout::problem`; this file only holds the words. `{name}` marks a value filled in later.
 
+/// The seller's pages (onboarding, status, payments) have words of their own, kept apart so the
+/// checkout carries none of them.
+pub mod seller;
+
 /// The words of one language.
 #[derive(Debug)]
 pub struct Strings {
-    /// BCP 47 tag of this language, for `lang` attributes and Stripe.js's `locale`.
+    /// BCP 47 tag of this language, for `lang` attributes and Stripe.js's `locale` (every
+    /// language here is one Stripe.js supports).
     pub lang: &'static str,
 
     // The checkout.
     pub checkout_label: &'static str,
     pub loading: &'static str,
+    pub seller: &'static str,
+    pub items: &'static str,
     pub unit_price: &'static str,
     pub quantity: &'static str,
     pub quantity_hint: &'static str,
+    pub email: &'static str,
+    pub email_hint: &'static str,
+    pub summary: &'static str,
+    /// `{quantity}`, `{name}`: one priced line of the order.
+    pub line: &'static str,
     pub total: &'static str,
     /// Shown next to a total the browser worked out before the function priced the cart.
     pub total_estimate: &'static str,
@@ -33,9 +45,12 @@ pub struct Strings {
     pub receipt_amount: &'static str,
     pub receipt_seller: &'static str,
     pub receipt_reference: &'static str,
+    pub receipt_email: &'static str,
 
     // What went wrong, and what to do about it.
     pub quantity_invalid: &'static str,
+    pub cart_empty: &'static str,
+    pub email_invalid: &'static str,
     pub nothing_to_sell: &'static str,
     pub card_declined: &'static str,
     pub insufficient_funds: &'static str,
@@ -76,9 +91,15 @@ pub static EN: Strings = Strings {
 
     checkout_label: "Checkout",
     loading: "Loading the checkout…",
+    seller: "Seller",
+    items: "Items",
     unit_price: "Price",
     quantity: "Quantity",
-    quantity_hint: "From 1 to 999",
+    quantity_hint: "From 0 to 999 of each item.",
+    email: "Email for the receipt",
+    email_hint: "Optional. The receipt is sent here.",
+    summary: "Your order",
+    line: "{quantity} × {name}",
     total: "Total",
     total_estimate: "(estimate)",
     payment_details: "Payment details",
@@ -93,8 +114,11 @@ pub static EN: Strings = Strings {
     receipt_amount: "Amount",
     receipt_seller: "Paid to",
     receipt_reference: "Reference",
+    receipt_email: "Receipt sent to",
 
-    quantity_invalid: "Enter a quantity from 1 to 999.",
+    quantity_invalid: "Enter a whole number from 0 to 999 for each quantity.",
+    cart_empty: "Choose at least one item to pay for.",
+    email_invalid: "Enter an email address such as name@example.com, or leave it empty.",
     nothing_to_sell: "There is nothing for sale here right now.",
     card_declined: "Your card was declined. Try another card, or contact your bank.",
     insufficient_funds: "Your card has insufficient funds. Try another card.",
@@ -119,7 +143,7 @@ pub static EN: Strings = Strings {
     seller_not_found: "This seller is not available.",
     seller_cannot_take_charges: "This seller cannot take payments right now.",
     price_not_found: "This item is no longer available.",
-    amount_out_of_range: "This total cannot be charged. Change the quantity and try again.",
+    amount_out_of_range: "This total cannot be charged. Change the quantities and try again.",
     cart_changed: "Your cart changed while the payment was being set up. Try again.",
     invalid_request: "We could not set up the payment: {detail}",
     our_side: "Something went wrong on our side. You were not charged. Try again later.",
@@ -127,9 +151,84 @@ pub static EN: Strings = Strings {
     generic_failure: "Something went wrong. Try again.",
 };
 
-/// The strings for `locale` (a BCP 47 tag such as `en-US`), English when there is no better match.
+/// French.
+pub static FR: Strings = Strings {
+    lang: "fr",
+
+    checkout_label: "Paiement",
+    loading: "Chargement du paiement…",
+    seller: "Vendeur",
+    items: "Articles",
+    unit_price: "Prix",
+    quantity: "Quantité",
+    quantity_hint: "De 0 à 999 par article.",
+    email: "E-mail pour le reçu",
+    email_hint: "Facultatif. Le reçu est envoyé à cette adresse.",
+    summary: "Votre commande",
+    line: "{quantity} × {name}",
+    total: "Total",
+    total_estimate: "(estimation)",
+    payment_details: "Informations de paiement",
+    pay: "Payer",
+    pay_amount: "Payer {amount}",
+    processing: "Traitement en cours…",
+    retry: "Réessayer",
+    mode_sandbox: "Bac à sable : aucun paiement réel n’est effectué. Payez avec la carte de test 4242 4242 4242 4242.",
+    mode_test: "Mode test : aucun paiement réel n’est effectué.",
+
+    receipt_title: "Paiement reçu",
+    receipt_amount: "Montant",
+    receipt_seller: "Payé à",
+    receipt_reference: "Référence",
+    receipt_email: "Reçu envoyé à",
+
+    quantity_invalid: "Saisissez un nombre entier de 0 à 999 pour chaque quantité.",
+    cart_empty: "Choisissez au moins un article à payer.",
+    email_invalid: "Saisissez une adresse e-mail comme nom@exemple.fr, ou laissez le champ vide.",
+    nothing_to_sell: "Rien n’est en vente ici pour le moment.",
+    card_declined: "Votre carte a été refusée. Essayez une autre carte ou contactez votre banque.",
+    insufficient_funds: "Le solde de votre carte est insuffisant. Essayez une autre carte.",
+    expired_card: "Votre carte a expiré. Vérifiez la date d’expiration ou utilisez une autre carte.",
+    incorrect_cvc: "Le code de sécurité (CVC) est incorrect. Vérifiez les 3 ou 4 chiffres au dos de votre carte et réessayez.",
+    incorrect_number: "Le numéro de carte est incorrect. Vérifiez-le et réessayez.",
+    incorrect_zip: "Le code postal ne correspond pas à votre carte. Vérifiez-le et réessayez.",
+    invalid_expiry: "La date d’expiration n’est pas valide. Vérifiez-la et réessayez.",
+    incomplete_details: "Les informations de votre carte sont incomplètes. Remplissez tous les champs et réessayez.",
+    processing_error: "Votre carte n’a pas pu être traitée. Réessayez dans un instant.",
+    authentication_failed: "Votre banque n’a pas pu confirmer ce paiement. Réessayez ou utilisez une autre carte.",
+    card_not_supported: "Cette carte ne peut pas être utilisée pour ce paiement. Utilisez une autre carte.",
+    try_again_later: "Votre carte est refusée pour le moment. Réessayez plus tard ou utilisez une autre carte.",
+    payment_unexpected_state: "Ce paiement est déjà terminé ou a été annulé. Rechargez la page pour recommencer.",
+    payment_processing: "Votre paiement est en cours de traitement. Vous recevrez une confirmation dès qu’il sera terminé.",
+    payment_not_completed: "Le paiement n’a pas abouti ({status}). Réessayez ou utilisez une autre carte.",
+    stripe_unreachable: "Le service de paiement est injoignable. Vérifiez votre connexion et réessayez.",
+    stripe_not_loaded: "Le formulaire de paiement n’a pas pu être chargé. Vérifiez votre connexion et réessayez.",
+    network: "Le service de paiement de la boutique est injoignable. Vérifiez votre connexion et réessayez.",
+    rate_limited: "Trop de demandes en ce moment. Patientez un instant et réessayez.",
+    provider_unavailable: "Le service de paiement est indisponible. Vous n’avez pas été débité. Réessayez dans un instant.",
+    seller_not_found: "Ce vendeur n’est pas disponible.",
+    seller_cannot_take_charges: "Ce vendeur ne peut pas encaisser de paiement pour le moment.",
+    price_not_found: "Cet article n’est plus disponible.",
+    amount_out_of_range: "Ce total ne peut pas être débité. Modifiez les quantités et réessayez.",
+    cart_changed: "Votre panier a changé pendant la préparation du paiement. Réessayez.",
+    invalid_request: "Le paiement n’a pas pu être préparé : {detail}",
+    our_side: "Un problème est survenu de notre côté. Vous n’avez pas été débité. Réessayez plus tard.",
+    unexpected_response: "Le service de paiement a donné une réponse inattendue. Réessayez plus tard.",
+    generic_failure: "Un problème est survenu. Réessayez.",
+};
+
+/// Every language the widget speaks, English first (the fallback).
+pub static LANGUAGES: [&Strings; 2] = [&EN, &FR];
+
+/// The strings for `locale` (a BCP 47 tag such as `fr-CA`): the language of its primary
+/// subtag, English when there is no match.
 pub fn strings_for(locale: Option<&str>) -> &'static Strings {
-    // One language so far; a second one matches on `locale`'s primary subtag here.
-    let _ = locale;
-    &EN
+    let primary = locale
+        .and_then(|tag| tag.split(['-', '_']).next())
+        .unwrap_or_default();
+    LANGUAGES
+        .iter()
+        .find(|strings| strings.lang.eq_ignore_ascii_case(primary))
+        .copied()
+        .unwrap_or(&EN)
 }

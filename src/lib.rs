@@ -12,6 +12,11 @@
 //! - [`api`]: the client of the function.
 //! - [`money`]: amounts formatted for people through `Intl.NumberFormat`.
 //! - [`i18n`]: every word the shopper reads.
+//! - [`wire`]: the function's and Stripe.js's messages read from browser values (no serde).
+//! - [`onboarding`]: the seller's onboarding page (`/onboarding`): kinds of account, creation,
+//!   Stripe's hosted onboarding or the platform's own form for Custom accounts.
+//! - [`seller`]: the seller's own page (`/seller`): status, payments, refunds, dashboard; and
+//!   the seller API client and status view the onboarding page shares.
 //!
 //! What it is not: a router, a Stripe client with a secret key, or a place that computes a
 //! price. The amount charged is always the function's.
@@ -20,7 +25,10 @@ pub mod api;
 pub mod checkout;
 pub mod i18n;
 pub mod money;
+pub mod onboarding;
+pub mod seller;
 pub mod store;
 pub mod stripe_js;
+pub mod wire;
 
 pub use checkout::{CheckoutOptions, mount_checkout};

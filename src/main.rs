@@ -1,8 +1,16 @@
 //! The demo store: trunk builds this binary from index.html (`data-bin="demo-store"`); it only
-//! mounts the store of the library into `<main id="app">`.
+//! mounts the store of the library into `<main id="app">`, or, on `/onboarding` and `/seller`
+//! (the function serves index.html for every page path), the seller's pages.
 //!
 //! Build: `trunk build --release` (see TOOLCHAIN.md); the function serves `dist/`.
 
 fn main() {
-    connect_checkout::store::mount();
+    let path = web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_default();
+    match path.trim_end_matches('/') {
+        "/onboarding" => connect_checkout::onboarding::mount(),
+        "/seller" => connect_checkout::seller::mount(),
+        _ => connect_checkout::store::mount(),
+    }
 }

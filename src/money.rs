@@ -36,8 +36,25 @@ pub fn format_money(money: &Money, locale: Option<&str>) -> String {
     match formatter {
         Ok(formatter) => formatter.format(money.major_units()),
         // Only an unknown currency code gets here: say the amount plainly rather than nothing.
-        Err(_) => format!("{} {}", money.major_units(), money.currency.iso_code()),
+        Err(_) => plain(money),
     }
+}
+
+/// `12.50 XYZ`, from the integer amount: no float is ever printed by Rust here (that would
+/// link `core::fmt`'s float printing, kilobytes of wasm).
+fn plain(money: &Money) -> String {
+    let digits = money.currency.minor_digits();
+    let code = money.currency.iso_code();
+    if digits == 0 {
+        return format!("{} {code}", money.amount);
+    }
+    let unit = 10_i64.pow(digits);
+    let sign = if money.amount < 0 { "-" } else { "" };
+    let (major, minor) = (money.amount.abs() / unit, money.amount.abs() % unit);
+    format!(
+        "{sign}{major}.{minor:0width$} {code}",
+        width = digits as usize
+    )
 }
 
 fn locales(locale: Option<&str>) -> Array {

@@ -1,6 +1,8 @@
 //! The demo store page (index.html): the checkout for the seller named in the page's URL,
-//! `?seller=acct_…`, or else for the platform's first seller. The function serves this page
-//! and `/api` from one origin, so the checkout talks to the page's own origin.
+//! `?seller=acct_…`, or else a picker of the platform's sellers. `?lang=fr` picks the language
+//! (else the page's `lang`, then the browser's) and `?theme=dark|light` the theme (else the
+//! shopper's `prefers-color-scheme`). The function serves this page and `/api` from one
+//! origin, so the checkout talks to the page's own origin.
 
 use connect_checkout_core::AccountId;
 use wasm_bindgen::JsCast;
@@ -22,8 +24,15 @@ pub fn mount() {
         );
         return;
     };
+    let theme = param("theme").filter(|theme| theme == "dark" || theme == "light");
+    if let (Some(theme), Some(root)) = (&theme, document_element()) {
+        // The page around the widget follows the widget's theme (store.css).
+        let _ = root.set_attribute("data-theme", theme);
+    }
     let options = CheckoutOptions {
         seller: seller_from_url(),
+        locale: param("lang"),
+        theme,
         ..CheckoutOptions::default()
     };
     mount_checkout(parent, options).forget();
@@ -31,7 +40,16 @@ pub fn mount() {
 
 /// The `seller` query parameter, when it is a well-formed account id.
 pub fn seller_from_url() -> Option<AccountId> {
+    AccountId::new(param("seller")?).ok()
+}
+
+/// A non-empty query parameter of the page's URL.
+fn param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    AccountId::new(params.get("seller")?).ok()
+    params.get(name).filter(|value| !value.is_empty())
+}
+
+fn document_element() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.document_element()
 }

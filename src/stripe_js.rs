@@ -12,9 +12,10 @@ use std::future::Future;
 
 use connect_checkout_core::{AccountId, Currency, Money};
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::wire::FromJs;
 
 #[wasm_bindgen]
 extern "C" {
@@ -75,42 +76,40 @@ pub enum LoadError {
 
 /// The error half of `confirmPayment`'s `{error}` answer (Stripe's error object, the fields the
 /// widget reads). See stripe-facts.md §8.2 for the `type` values.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StripeError {
-    /// `card_error`, `validation_error`, `api_connection_error`, `invalid_request_error`, …
-    #[serde(rename = "type", default)]
+    /// Its `type`: `card_error`, `validation_error`, `api_connection_error`, …
     pub kind: Option<String>,
     /// `card_declined`, `incorrect_cvc`, `incomplete_number`, …
-    #[serde(default)]
     pub code: Option<String>,
     /// For `card_declined`: `insufficient_funds`, `lost_card`, …
-    #[serde(default)]
     pub decline_code: Option<String>,
     /// Stripe's own sentence, used when no better one is known.
-    #[serde(default)]
     pub message: Option<String>,
 }
 
 impl StripeError {
-    /// Reads Stripe's error object; anything else (a thrown `Error`) keeps only its message.
-    pub fn from_js(value: &JsValue) -> Self {
-        serde_wasm_bindgen::from_value(value.clone()).unwrap_or_else(|_| Self {
-            message: Reflect::get(value, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string()),
+    /// Reads Stripe's error object (or a thrown `Error`, which has a message only).
+    pub fn read(value: &JsValue) -> Self {
+        <Self as FromJs>::from_js(value).unwrap_or_else(|| Self {
+            message: value.as_string(),
             ..Self::default()
         })
     }
 }
 
 /// The PaymentIntent fields the publishable key may read and the widget needs.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentIntent {
     pub id: String,
     /// `succeeded`, `processing`, `requires_payment_method`, `requires_action`, …
     pub status: String,
     pub amount: i64,
     pub currency: Currency,
+    /// Where Stripe sends the receipt.
+    pub receipt_email: Option<String>,
+    /// Why the last confirmation failed (a decline, a failed 3-D Secure authentication).
+    pub last_payment_error: Option<StripeError>,
 }
 
 impl PaymentIntent {
@@ -119,10 +118,12 @@ impl PaymentIntent {
     }
 }
 
-/// The theme handed to the Payment Element as `appearance.variables` (Stripe's names, such as
+/// The theme handed to the Payment Element as `appearance` (Stripe's names, such as
 /// `colorPrimary`), so the fields inside Stripe's iframe match the widget around them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Appearance {
+    /// Stripe's base theme: `stripe` (light, the default), `night` (dark) or `flat`.
+    pub theme: Option<String>,
     pub variables: Vec<(&'static str, String)>,
 }
 
@@ -154,7 +155,8 @@ impl Stripe {
             set(&variables, name, &value.into());
         }
         let appearance_js = Object::new();
-        set(&appearance_js, "theme", &"stripe".into());
+        let theme = appearance.theme.as_deref().unwrap_or("stripe");
+        set(&appearance_js, "theme", &theme.into());
         set(&appearance_js, "variables", &variables);
         let options = Object::new();
         set(&options, "clientSecret", &client_secret.into());
@@ -182,7 +184,7 @@ impl Stripe {
         set(&options, "redirect", &"if_required".into());
         let promise = self
             .confirm_payment_js(&options)
-            .map_err(|e| StripeError::from_js(&e))?;
+            .map_err(|e| StripeError::read(&e))?;
         payment_intent_result(JsFuture::from(promise).await)
     }
 
@@ -194,7 +196,7 @@ impl Stripe {
     ) -> Result<PaymentIntent, StripeError> {
         let promise = self
             .retrieve_payment_intent_js(client_secret)
-            .map_err(|e| StripeError::from_js(&e))?;
+            .map_err(|e| StripeError::read(&e))?;
         payment_intent_result(JsFuture::from(promise).await)
     }
 }
@@ -333,16 +335,14 @@ fn find_script(url: &str) -> Option<web_sys::Element> {
 
 /// `{paymentIntent}` or `{error}`, as `confirmPayment` and `retrievePaymentIntent` resolve.
 fn payment_intent_result(result: Result<JsValue, JsValue>) -> Result<PaymentIntent, StripeError> {
-    let value = result.map_err(|thrown| StripeError::from_js(&thrown))?;
+    let value = result.map_err(|thrown| StripeError::read(&thrown))?;
     let error = Reflect::get(&value, &"error".into()).unwrap_or(JsValue::UNDEFINED);
     if !error.is_undefined() && !error.is_null() {
-        return Err(StripeError::from_js(&error));
+        return Err(StripeError::read(&error));
     }
     let intent = Reflect::get(&value, &"paymentIntent".into()).unwrap_or(JsValue::UNDEFINED);
-    serde_wasm_bindgen::from_value(intent).map_err(|error| StripeError {
-        message: Some(format!(
-            "Stripe.js answered without a PaymentIntent: {error}"
-        )),
+    PaymentIntent::from_js(&intent).ok_or_else(|| StripeError {
+        message: Some("Stripe.js answered without a PaymentIntent".into()),
         ..StripeError::default()
     })
 }
@@ -359,4 +359,102 @@ fn integration_error(error: JsValue) -> IntegrationError {
 fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a fresh plain object's own property cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens (the seller's Custom form): `stripe.createToken('bank_account', …)` turns bank details
+// into a single-use `btok_…` with the publishable key, so the numbers go to Stripe only.
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(method, catch, js_name = createToken)]
+    fn create_token_js(this: &Stripe, kind: &str, data: &Object) -> Result<Promise, JsValue>;
+}
+
+/// A bank account for payouts, as `createToken('bank_account', …)` takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankAccountDetails {
+    /// ISO 3166-1 alpha-2 of the bank.
+    pub country: String,
+    /// The payout currency, such as `usd`.
+    pub currency: String,
+    pub account_holder_name: String,
+    /// `individual` or `company`.
+    pub account_holder_type: &'static str,
+    /// Where banks have one (the US's 9 digits).
+    pub routing_number: Option<String>,
+    pub account_number: String,
+}
+
+/// Why Stripe.js made no token: Stripe's error, with the parameter at fault
+/// (`bank_account[routing_number]`, …) so a form can show it against its field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenError {
+    pub param: Option<String>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl TokenError {
+    fn read(value: &JsValue) -> Self {
+        let text = |name: &str| {
+            Reflect::get(value, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        Self {
+            param: text("param"),
+            code: text("code"),
+            message: text("message").or_else(|| value.as_string()),
+        }
+    }
+}
+
+impl Stripe {
+    /// `stripe.createToken('bank_account', details)`: the token's id (`btok_…`).
+    pub async fn create_bank_account_token(
+        &self,
+        details: &BankAccountDetails,
+    ) -> Result<String, TokenError> {
+        let data = Object::new();
+        set(&data, "country", &details.country.as_str().into());
+        set(&data, "currency", &details.currency.as_str().into());
+        set(
+            &data,
+            "account_holder_name",
+            &details.account_holder_name.as_str().into(),
+        );
+        set(
+            &data,
+            "account_holder_type",
+            &details.account_holder_type.into(),
+        );
+        if let Some(routing) = &details.routing_number {
+            set(&data, "routing_number", &routing.as_str().into());
+        }
+        set(
+            &data,
+            "account_number",
+            &details.account_number.as_str().into(),
+        );
+        let promise = self
+            .create_token_js("bank_account", &data)
+            .map_err(|thrown| TokenError::read(&thrown))?;
+        let answer = JsFuture::from(promise)
+            .await
+            .map_err(|thrown| TokenError::read(&thrown))?;
+        let error = Reflect::get(&answer, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+        if !error.is_undefined() && !error.is_null() {
+            return Err(TokenError::read(&error));
+        }
+        Reflect::get(&answer, &"token".into())
+            .ok()
+            .and_then(|token| Reflect::get(&token, &"id".into()).ok())
+            .and_then(|id| id.as_string())
+            .ok_or_else(|| TokenError {
+                message: Some("Stripe.js answered without a token".into()),
+                ..TokenError::default()
+            })
+    }
 }

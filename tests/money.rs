@@ -28,6 +28,36 @@ fn yen_has_no_minor_unit() {
 }
 
 #[wasm_bindgen_test]
+fn every_zero_decimal_currency_counts_whole_units() {
+    // stripe-facts §3.5: the amount is in whole units for these.
+    assert_eq!(
+        format_money(&money(50_000, "krw"), Some("en-US")),
+        "₩50,000"
+    );
+    assert_eq!(format_money(&money(1500, "jpy"), Some("ja-JP")), "￥1,500");
+    for code in [
+        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+        "xaf", "xof", "xpf",
+    ] {
+        let text = format_money(&money(1234, code), Some("en-US"));
+        assert!(text.contains("1,234"), "{code}: {text}");
+        assert!(!text.contains("12.34"), "{code}: {text}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn french_puts_the_sign_after_and_uses_a_comma() {
+    assert_eq!(
+        format_money(&money(123_456, "eur"), Some("fr-FR")),
+        "1\u{202f}234,56\u{a0}€"
+    );
+    assert_eq!(
+        format_money(&money(1200, "usd"), Some("fr-FR")),
+        "12,00\u{a0}$US"
+    );
+}
+
+#[wasm_bindgen_test]
 fn euros_follow_the_german_locale() {
     // German: decimal comma, the sign after a no-break space.
     assert_eq!(

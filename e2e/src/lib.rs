@@ -7,6 +7,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+/// The seller's journey: seeded sellers still to onboard, and a seller's steps in the browser.
+pub mod seller;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -155,14 +158,19 @@ impl Browser {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port().await;
+        let profile = TempDir::new("chromium-profile");
+        // Chromium leaves a 60 MB `org.chromium.Chromium.scoped_dir.*` in TMPDIR when it is
+        // killed; point TMPDIR into the profile, which is removed on drop, so runs leave nothing.
+        let scratch = profile.path.join("tmp");
+        std::fs::create_dir_all(&scratch).unwrap();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
-        let profile = TempDir::new("chromium-profile");
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
@@ -319,4 +327,270 @@ pub fn secret_keys_in(text: &str) -> Vec<String> {
         }
     }
     found
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shopper's journey (e2e/tests/shopper.rs): a function that can be stopped and started
+// again, Stripe's faults, keyboard input, the 3-D Secure challenge, and an axe-core audit.
+// ---------------------------------------------------------------------------------------------
+
+/// The function in a Tokio runtime of its own, on a port of its own, so that it can be stopped
+/// as a crashed or redeployed process stops (every connection dropped, requests in flight cut
+/// off) and started again on the same port.
+pub struct RestartableFunction {
+    /// `http://127.0.0.1:PORT`, the same across restarts.
+    pub url: String,
+    addr: std::net::SocketAddr,
+    config: Config,
+    retry: Option<connect_checkout_function::stripe::retry::RetryPolicy>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl RestartableFunction {
+    /// Starts the function against `sandbox` (configured as [`Stack::function_env`] with
+    /// `extra`), with Stripe retries timed by `retry` (the function's defaults when `None`).
+    pub fn start(
+        sandbox: &RunningSandbox,
+        extra: &[(&str, &str)],
+        retry: Option<connect_checkout_function::stripe::retry::RetryPolicy>,
+    ) -> Self {
+        let pairs = Stack::function_env(sandbox, extra);
+        let env = move |name: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        };
+        let mut config = Config::from_env(&env).expect("the e2e configuration is valid");
+        config.mode = Mode::Sandbox;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut function = Self {
+            url: format!("http://{addr}"),
+            addr,
+            config,
+            retry,
+            runtime: None,
+        };
+        function.serve(listener);
+        function
+    }
+
+    /// Stops the function at once: its runtime goes, and with it the listener and every
+    /// connection, answered or not.
+    pub fn stop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+
+    /// Starts the function again on the same port (waiting, at most 5 s, for the port).
+    pub async fn restart(&mut self) {
+        self.stop();
+        for _ in 0..50 {
+            if let Ok(listener) = std::net::TcpListener::bind(self.addr) {
+                self.serve(listener);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("port {} did not come free within 5 s", self.addr);
+    }
+
+    fn serve(&mut self, listener: std::net::TcpListener) {
+        listener.set_nonblocking(true).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut state = AppState::new(self.config.clone());
+        if let Some(retry) = self.retry {
+            state = state.with_retry_policy(retry);
+        }
+        let router = app(state);
+        runtime.spawn(async move {
+            let listener = TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+        self.runtime = Some(runtime);
+    }
+}
+
+impl Drop for RestartableFunction {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Switches the sandbox's faults (its README, "Faults"); `json!({})` switches them off.
+pub async fn set_sandbox_faults(sandbox: &RunningSandbox, faults: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "the sandbox refused the faults: {}",
+        response.text().await.unwrap()
+    );
+}
+
+/// The sandbox's faults and their counters.
+pub async fn sandbox_faults(sandbox: &RunningSandbox) -> Value {
+    reqwest::get(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Where axe-core is installed (`npm install --prefix tools axe-core@4`; 4.14.1 when these
+/// tests were written).
+pub const AXE_CORE: &str = "tools/node_modules/axe-core/axe.min.js";
+
+impl Browser {
+    /// Waits (at most `seconds`) until `script` (a JS expression) is truthy.
+    pub async fn wait_within(&self, seconds: u64, what: &str, script: &str) {
+        let body = format!("return !!({script});");
+        let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+        while std::time::Instant::now() < deadline {
+            if self
+                .client
+                .execute(&body, vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                == Some(true)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let state = self
+            .client
+            .execute(
+                "const c = document.querySelector('[data-role=\"checkout\"]'); \
+                 return c ? c.dataset.state + ': ' + c.textContent : document.body.textContent;",
+                vec![],
+            )
+            .await
+            .ok();
+        panic!("timed out after {seconds} s waiting for {what} ({script}); the page: {state:?}");
+    }
+
+    /// The value of a JS expression.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(&format!("return ({script});"), vec![])
+            .await
+            .unwrap_or_else(|error| panic!("{script}: {error}"))
+    }
+
+    /// Presses keys one by one (WebDriver actions), as a keyboard does, wherever the focus is
+    /// (inside Stripe's iframe too). Special keys are `fantoccini::key::Key` values.
+    pub async fn press_keys(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for key in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client.perform_actions(actions).await.unwrap();
+    }
+
+    /// Answers the 3-D Secure challenge the Stripe.js stand-in shows over the page, pressing
+    /// "Complete authentication" (`complete`) or "Fail authentication" (`fail`).
+    pub async fn answer_3ds(&self, action: &str, screenshot: Option<&str>) {
+        let frame = self
+            .find("iframe[title=\"3D Secure authentication\"]")
+            .await;
+        if let Some(name) = screenshot {
+            // The challenge page loads inside the frame: give it a moment to draw.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.screenshot(name).await;
+        }
+        frame.enter_frame().await.unwrap();
+        self.find(&format!("button[value=\"{action}\"]"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.client.enter_parent_frame().await.unwrap();
+    }
+
+    /// Sets the size of the page's viewport (not the window's outer size) to `width` ×
+    /// `height` CSS pixels.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let inner = self.eval("[window.innerWidth, window.outerWidth]").await;
+        let (inner, outer) = (inner[0].as_u64().unwrap(), inner[1].as_u64().unwrap());
+        if inner != u64::from(width) {
+            let chrome = outer.saturating_sub(inner);
+            self.client
+                .set_window_size(width + chrome as u32, height)
+                .await
+                .unwrap();
+        }
+        let inner = self.eval("window.innerWidth").await;
+        assert_eq!(
+            inner.as_u64(),
+            Some(u64::from(width)),
+            "the viewport's width"
+        );
+    }
+
+    /// Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page and returns the
+    /// violations whose impact is serious or critical, each as `id: help (targets)`. Stripe's
+    /// iframes are other origins, audited by Stripe: axe checks them from the outside (a
+    /// title) but does not enter them.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let path = workspace_root().join(AXE_CORE);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!(
+                "{}: {error}; install it with `npm install --prefix tools axe-core@4`",
+                path.display()
+            )
+        });
+        self.client.execute(&source, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {iframes: false, resultTypes: ['violations']})
+                    .then(r => done({
+                        passes: r.passes.length,
+                        violations: r.violations.map(v => ({
+                            id: v.id, impact: v.impact, help: v.help,
+                            targets: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary)}))}))
+                    .catch(e => done({error: String(e)}));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(result.get("error").is_none(), "axe-core failed: {result}");
+        assert!(
+            result["passes"].as_u64().unwrap_or(0) > 10,
+            "axe-core checked the page: {result}"
+        );
+        let violations = result["violations"].as_array().unwrap();
+        for minor in violations
+            .iter()
+            .filter(|v| !matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        {
+            eprintln!(
+                "axe-core ({}): {}: {}",
+                minor["impact"], minor["id"], minor["help"]
+            );
+        }
+        violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| format!("{}: {} ({})", v["id"], v["help"], v["targets"]))
+            .collect()
+    }
 }

@@ -1,17 +1,38 @@
 //! Checkout attempts: the id the function turns into the PaymentIntent's Idempotency-Key.
 //!
-//! One id per cart: a retry of the same cart (after a lost answer, say) sends the same id and
-//! so finds the same PaymentIntent instead of making a second one; a changed cart gets a fresh
-//! id and so a fresh PaymentIntent for its own amount.
+//! One id per cart (seller, items and receipt email): a retry of the same cart (after a lost
+//! answer, say) sends the same id and so finds the same PaymentIntent instead of making a second
+//! one; a changed cart gets a fresh id and so a fresh PaymentIntent for its own amount.
 
-use connect_checkout_core::AttemptId;
-use connect_checkout_core::api::CartItem;
+use connect_checkout_core::api::{CartItem, CheckoutRequest};
+use connect_checkout_core::{AccountId, AttemptId};
 use js_sys::Reflect;
+
+/// What the shopper asks to pay for: everything of a [`CheckoutRequest`] but the attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cart {
+    pub seller: AccountId,
+    /// Only lines with a quantity of at least 1.
+    pub items: Vec<CartItem>,
+    pub email: Option<String>,
+}
+
+impl Cart {
+    /// The request that prices this cart as `attempt`.
+    pub fn request(&self, attempt: AttemptId) -> CheckoutRequest {
+        CheckoutRequest {
+            seller: self.seller.clone(),
+            items: self.items.clone(),
+            attempt,
+            email: self.email.clone(),
+        }
+    }
+}
 
 /// The attempt of the last cart priced.
 #[derive(Debug, Default)]
 pub struct Attempts {
-    last: Option<(Vec<CartItem>, AttemptId)>,
+    last: Option<(Cart, AttemptId)>,
 }
 
 impl Attempts {
@@ -19,14 +40,14 @@ impl Attempts {
     /// (`None` when `fresh` has none to give).
     pub fn for_cart(
         &mut self,
-        cart: &[CartItem],
+        cart: &Cart,
         fresh: impl FnOnce() -> Option<AttemptId>,
     ) -> Option<AttemptId> {
         match &self.last {
             Some((last_cart, attempt)) if last_cart == cart => Some(attempt.clone()),
             _ => {
                 let attempt = fresh()?;
-                self.last = Some((cart.to_vec(), attempt.clone()));
+                self.last = Some((cart.clone(), attempt.clone()));
                 Some(attempt)
             }
         }
@@ -47,17 +68,26 @@ pub fn random_attempt_id() -> Option<AttemptId> {
     AttemptId::new(hex).ok()
 }
 
+// `wasm_bindgen_test` rather than `#[test]`: the widget's tests run in the browser
+// (`cargo test --target wasm32-unknown-unknown`), where plain `#[test]`s are not run.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use connect_checkout_core::PriceId;
+    use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 
-    fn cart(quantity: u32) -> Vec<CartItem> {
-        vec![CartItem {
-            price: PriceId::new("price_1").unwrap(),
-            quantity,
-        }]
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn cart(quantity: u32) -> Cart {
+        Cart {
+            seller: AccountId::new("acct_1").unwrap(),
+            items: vec![CartItem {
+                price: PriceId::new("price_1").unwrap(),
+                quantity,
+            }],
+            email: None,
+        }
     }
 
     fn id(text: &str) -> Option<AttemptId> {
@@ -80,5 +110,21 @@ mod tests {
         let one_again = attempts.for_cart(&cart(1), || id("cccccccccccccccc"));
         assert_ne!(one, two);
         assert_ne!(one, one_again);
+    }
+
+    #[test]
+    fn a_changed_email_gets_a_new_attempt() {
+        // The function sends the email to Stripe under the attempt's Idempotency-Key: the same
+        // key with another email would be refused as a different request.
+        let mut attempts = Attempts::default();
+        let plain = attempts.for_cart(&cart(1), || id("aaaaaaaaaaaaaaaa"));
+        let mut with_email = cart(1);
+        with_email.email = Some("jo@example.com".into());
+        let emailed = attempts.for_cart(&with_email, || id("bbbbbbbbbbbbbbbb"));
+        assert_ne!(plain, emailed);
+        assert_eq!(
+            attempts.for_cart(&with_email, || id("cccccccccccccccc")),
+            emailed
+        );
     }
 }

@@ -1,46 +1,47 @@
 //! The checkout's steps against the real function and Stripe.js, writing what happens into a
 //! [`CheckoutState`] the view shows:
 //!
-//! 1. load: `GET /api/config`, Stripe.js from its `stripe_js_url` (meanwhile the seller and its
-//!    products), then price the first cart;
-//! 2. price: `POST /api/checkout` for the cart, then the Payment Element for the PaymentIntent
-//!    it returns, on the seller's account;
-//! 3. pay: `confirmPayment` without a redirect, then the receipt or the reason in words.
+//! 1. load: `GET /api/config`, Stripe.js from its `stripe_js_url` (meanwhile the sellers, when
+//!    the page did not choose one, and the seller's products), then price the first cart, or
+//!    show how a payment that left the page for a redirect ended;
+//! 2. price: `POST /api/checkout` for the cart (seller, items, email), then the Payment Element
+//!    for the PaymentIntent it returns, on the account it lives on;
+//! 3. pay: `confirmPayment` without a redirect unless one is needed (3-D Secure happens in
+//!    place, inside Stripe.js), then the receipt or the reason in words.
 //!
 //! **Invariant:** a Payment Element exists only for the cart on screen. Any change to the cart
-//! destroys it at once, before the new cart is priced, so a stale PaymentIntent (the old
-//! amount) can never be confirmed.
+//! or the email destroys it at once, before the new cart is priced, so a stale PaymentIntent
+//! (the old amount) can never be confirmed.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use connect_checkout_core::AccountId;
-use connect_checkout_core::api::{CartItem, CheckoutRequest, CheckoutSession, ClientConfig};
+use connect_checkout_core::api::{CheckoutSession, ClientConfig};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use wasm_bindgen::closure::Closure;
 use web_sys::{AbortController, AbortSignal};
 
-use super::attempt::{Attempts, random_attempt_id};
+use super::attempt::{Attempts, Cart, random_attempt_id};
 use super::problem::Problem;
+use super::redirect::{self, Return};
 use super::state::{CheckoutState, Phase, Receipt};
 use super::theme;
 use crate::api::{Api, ApiError};
-use crate::stripe_js::{self, Elements, Stripe, StripeElement};
+use crate::stripe_js::{self, Elements, PaymentIntent, Stripe, StripeElement, StripeError};
 
-/// How long typing in the quantity must pause before the cart is priced again.
+/// How long typing in a quantity must pause before the cart is priced again.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// One checkout's steps. Shared (`Rc`) by the tasks and callbacks that drive them.
 pub(super) struct Flow {
     api: Api,
-    /// The seller asked for; `None` takes the platform's first.
-    seller: Option<AccountId>,
-    /// For Stripe.js's `locale`; `None` lets Stripe.js follow the browser.
-    locale: Option<String>,
+    /// The seller the page chose; `None` offers the platform's sellers in a picker.
+    fixed_seller: Option<AccountId>,
+    /// Stripe.js's `locale`: the language of the widget's words.
+    stripe_locale: &'static str,
     state: CheckoutState,
     element_ref: NodeRef<Div>,
     inner: RefCell<Inner>,
@@ -59,23 +60,25 @@ struct Inner {
     generation: u64,
     attempts: Attempts,
     debounce: Option<TimeoutHandle>,
+    /// A payment back from a redirect, from the page's URL, until it is shown.
+    returned: Option<Return>,
+    /// A problem to show once the next cart is priced (how a redirect ended).
+    after_mount: Option<Problem>,
     /// The checkout left the page: nothing more may happen.
     closed: bool,
 }
 
 /// A Payment Element for one PaymentIntent, and what confirming it needs.
 struct Mounted {
+    cart: Cart,
     session: CheckoutSession,
     stripe: Stripe,
     elements: Elements,
     element: StripeElement,
-    /// Called by Stripe.js until the Element is destroyed.
-    _on_change: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
-        // Before `_on_change` is dropped: Stripe.js must not call a dropped closure.
         self.element.destroy();
     }
 }
@@ -83,18 +86,24 @@ impl Drop for Mounted {
 impl Flow {
     pub(super) fn new(
         api: Api,
-        seller: Option<AccountId>,
-        locale: Option<String>,
+        fixed_seller: Option<AccountId>,
+        stripe_locale: &'static str,
         state: CheckoutState,
         element_ref: NodeRef<Div>,
     ) -> Rc<Self> {
+        // Read (and removed from the address bar) at once; kept until shown, so that a load
+        // that fails and is tried again still shows it.
+        let inner = Inner {
+            returned: redirect::take_return(),
+            ..Inner::default()
+        };
         Rc::new(Self {
             api,
-            seller,
-            locale,
+            fixed_seller,
+            stripe_locale,
             state,
             element_ref,
-            inner: RefCell::default(),
+            inner: RefCell::new(inner),
         })
     }
 
@@ -103,8 +112,7 @@ impl Flow {
         let Some(signal) = self.restart_requests() else {
             return;
         };
-        self.state.phase.set(Phase::Loading);
-        self.state.problem.set(None);
+        self.busy();
         let flow = Rc::clone(self);
         spawn_local(async move {
             if let Err(problem) = flow.load_steps(&signal).await {
@@ -116,20 +124,31 @@ impl Flow {
     async fn load_steps(self: &Rc<Self>, signal: &AbortSignal) -> Result<(), Problem> {
         let config = self.api.config(signal).await.map_err(Problem::Api)?;
         self.state.mode.set(Some(config.mode));
-        // Stripe.js downloads while the seller and products are fetched.
+        // Stripe.js downloads while the sellers and products are fetched.
         let stripe_js = stripe_js::load(&config.stripe_js_url);
         self.inner.borrow_mut().config = Some(config);
+        let returned = self.inner.borrow().returned.clone();
 
-        let seller = match &self.seller {
-            Some(seller) => seller.clone(),
-            None => {
-                let sellers = self.api.sellers(signal).await.map_err(Problem::Api)?;
-                sellers
-                    .sellers
-                    .into_iter()
-                    .next()
-                    .ok_or(Problem::NothingToSell)?
-                    .id
+        let chosen = returned
+            .as_ref()
+            .and_then(|r| r.seller.clone())
+            .or_else(|| self.fixed_seller.clone())
+            .or_else(|| self.seller_id());
+        let seller = match (&self.fixed_seller, chosen) {
+            (Some(_), Some(seller)) => seller,
+            (_, chosen) => {
+                let sellers = self
+                    .api
+                    .sellers(signal)
+                    .await
+                    .map_err(Problem::Api)?
+                    .sellers;
+                let seller = chosen
+                    .filter(|id| sellers.iter().any(|s| &s.id == id))
+                    .or_else(|| sellers.first().map(|s| s.id.clone()))
+                    .ok_or(Problem::NothingToSell)?;
+                self.state.sellers.set(sellers);
+                seller
             }
         };
         let list = self
@@ -138,94 +157,181 @@ impl Flow {
             .await
             .map_err(Problem::Api)?;
         stripe_js.await.map_err(Problem::StripeJs)?;
-        let product = list
-            .products
-            .into_iter()
-            .next()
-            .ok_or(Problem::NothingToSell)?;
         if self.is_closed() {
             return Ok(());
         }
+        if list.products.is_empty() {
+            return Err(Problem::NothingToSell);
+        }
         self.state.seller.set(Some(list.seller));
-        self.state.product.set(Some(product));
+        self.state.set_products(list.products);
+        if let Some(returned) = returned
+            && self.show_return(returned).await
+        {
+            return Ok(());
+        }
         self.price_cart();
         Ok(())
     }
 
-    /// The shopper changed the cart: the Element of the old cart goes at once, the new cart is
-    /// priced once typing pauses.
-    pub(super) fn cart_changed(self: &Rc<Self>) {
-        let settled = self.state.product.with_untracked(Option::is_none)
-            || matches!(
-                self.state.phase.get_untracked(),
-                Phase::Paying | Phase::Succeeded
-            );
-        if settled || self.is_closed() {
+    /// How a payment that left the page ended: `true` when it succeeded (the receipt is
+    /// shown), else the reason is kept to show over the fresh form.
+    async fn show_return(self: &Rc<Self>, returned: Return) -> bool {
+        let outcome = match self.stripe_for(returned.account.as_ref()) {
+            Ok(stripe) => match stripe
+                .retrieve_payment_intent(&returned.client_secret)
+                .await
+            {
+                Ok(intent) => self.settle(intent),
+                Err(error) => Err(Problem::Payment(error)),
+            },
+            Err(error) => Err(Problem::Integration(error.0)),
+        };
+        let mut inner = self.inner.borrow_mut();
+        inner.returned = None;
+        let succeeded = outcome.is_ok();
+        inner.after_mount = outcome.err();
+        succeeded
+    }
+
+    /// The shopper chose another seller: the old cart goes, the new seller's products come.
+    pub(super) fn seller_chosen(self: &Rc<Self>, seller: AccountId) {
+        if self.seller_id().as_ref() == Some(&seller) || self.is_settled() {
             return;
         }
         self.invalidate_cart();
-        if self
+        let chosen = self
             .state
-            .quantity
-            .with_untracked(|text| super::state::parse_quantity(text))
-            .is_none()
-        {
-            self.fail(Problem::Quantity);
+            .sellers
+            .with_untracked(|sellers| sellers.iter().find(|s| s.id == seller).cloned());
+        self.state.seller.set(chosen);
+        self.state.set_products(Vec::new());
+        let Some(signal) = self.restart_requests() else {
+            return;
+        };
+        self.busy();
+        let flow = Rc::clone(self);
+        spawn_local(async move {
+            match flow.api.products(&seller, &signal).await {
+                Ok(list) if flow.seller_id().as_ref() == Some(&seller) => {
+                    if list.products.is_empty() {
+                        flow.fail(Problem::NothingToSell);
+                        return;
+                    }
+                    flow.state.seller.set(Some(list.seller));
+                    flow.state.set_products(list.products);
+                    flow.price_cart();
+                }
+                // Another seller was chosen meanwhile.
+                Ok(_) => {}
+                Err(error) => flow.fail(Problem::Api(error)),
+            }
+        });
+    }
+
+    /// The shopper changed a quantity: the Element of the old cart goes at once, the new cart
+    /// is priced once typing pauses.
+    pub(super) fn cart_changed(self: &Rc<Self>) {
+        if self.is_settled() || self.state.products.with_untracked(Vec::is_empty) {
             return;
         }
-        self.state.phase.set(Phase::Loading);
-        self.state.problem.set(None);
+        self.invalidate_cart();
+        if let Err(problem) = self.state.items() {
+            self.fail(problem);
+            return;
+        }
+        self.busy();
         let flow = Rc::clone(self);
         let timer = set_timeout_with_handle(move || flow.price_cart(), DEBOUNCE).ok();
         self.inner.borrow_mut().debounce = timer;
     }
 
+    /// The shopper committed an email: a PaymentIntent made with another one is replaced.
+    pub(super) fn email_changed(self: &Rc<Self>) {
+        if self.is_settled() || self.state.products.with_untracked(Vec::is_empty) {
+            return;
+        }
+        let email = self.email();
+        let unchanged = self
+            .inner
+            .borrow()
+            .mounted
+            .as_ref()
+            .is_some_and(|m| m.cart.email == email);
+        if !unchanged {
+            self.invalidate_cart();
+            self.price_cart();
+        }
+    }
+
     /// "Try again": repeat the step that failed. The same cart keeps its attempt id, so a
     /// PaymentIntent made before an answer was lost is found again, not made twice.
     pub(super) fn retry(self: &Rc<Self>) {
-        if self.state.product.with_untracked(Option::is_none) {
-            self.load();
-        } else {
+        let loaded = self.inner.borrow().config.is_some()
+            && self.state.products.with_untracked(|p| !p.is_empty());
+        if loaded {
             self.price_cart();
+        } else {
+            self.load();
         }
     }
 
     /// Step 2: `POST /api/checkout` for the cart on screen, then its Payment Element.
     fn price_cart(self: &Rc<Self>) {
-        let Some(cart) = self.cart() else {
-            self.fail(Problem::Quantity);
+        let items = match self.state.items() {
+            Ok(items) => items,
+            Err(problem) => return self.fail(problem),
+        };
+        let Some(seller) = self.seller_id() else {
             return;
         };
-        let Some(seller) = self
-            .state
-            .seller
-            .with_untracked(|s| s.as_ref().map(|s| s.id.clone()))
+        let cart = Cart {
+            seller,
+            items,
+            email: self.email(),
+        };
+        if self
+            .inner
+            .borrow()
+            .mounted
+            .as_ref()
+            .is_some_and(|m| m.cart == cart)
+        {
+            self.state.phase.set(Phase::Ready);
+            return;
+        }
+        let Some(attempt) = self
+            .inner
+            .borrow_mut()
+            .attempts
+            .for_cart(&cart, random_attempt_id)
         else {
-            return;
+            return self.fail(Problem::Integration(
+                "no source of random attempt ids".into(),
+            ));
         };
+        let request = cart.request(attempt);
+        // The function's own rules, checked before asking it.
+        if let Err(error) = request.validate() {
+            return self.fail(if error.field == "email" {
+                Problem::Email
+            } else {
+                Problem::Quantity
+            });
+        }
         let Some(signal) = self.restart_requests() else {
             return;
         };
-        let (generation, attempt) = {
+        let generation = {
             let mut inner = self.inner.borrow_mut();
             inner.debounce = None;
-            let attempt = inner.attempts.for_cart(&cart, random_attempt_id);
-            (inner.generation, attempt)
+            inner.generation
         };
-        let Some(attempt) = attempt else {
-            self.fail(Problem::Integration(
-                "no source of random attempt ids".into(),
-            ));
-            return;
-        };
-        self.state.phase.set(Phase::Loading);
-        self.state.problem.set(None);
-        let request = CheckoutRequest {
-            seller,
-            items: cart,
-            attempt,
-            email: None,
-        };
+        if self.inner.borrow().after_mount.is_none() {
+            self.busy();
+        } else {
+            self.state.phase.set(Phase::Loading);
+        }
         let flow = Rc::clone(self);
         spawn_local(async move {
             let session = flow.api.checkout(&request, &signal).await;
@@ -234,16 +340,22 @@ impl Flow {
             }
             match session
                 .map_err(Problem::Api)
-                .and_then(|s| flow.mount_element(s))
+                .and_then(|s| flow.mount_element(cart, s))
             {
-                Ok(()) => flow.state.phase.set(Phase::Ready),
+                Ok(()) => {
+                    let shown = flow.inner.borrow_mut().after_mount.take();
+                    match shown {
+                        Some(problem) => flow.fail(problem),
+                        None => flow.state.phase.set(Phase::Ready),
+                    }
+                }
                 Err(problem) => flow.fail(problem),
             }
         });
     }
 
     /// The Payment Element for `session`'s PaymentIntent, on the account it lives on.
-    fn mount_element(&self, session: CheckoutSession) -> Result<(), Problem> {
+    fn mount_element(&self, cart: Cart, session: CheckoutSession) -> Result<(), Problem> {
         let integration = |error: stripe_js::IntegrationError| Problem::Integration(error.0);
         let container = self.element_ref.get_untracked().ok_or_else(|| {
             Problem::Integration("the Payment Element's container is gone".into())
@@ -255,20 +367,16 @@ impl Flow {
             .elements_for(&session.client_secret, &theme::appearance_at(&container))
             .map_err(integration)?;
         let element = elements.create_payment().map_err(integration)?;
-        let complete = self.state.element_complete;
-        let on_change = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            complete.set(stripe_js::change_is_complete(&event));
-        });
-        element.on("change", &on_change);
         element.mount(&container).map_err(integration)?;
-        self.state.total.set(Some(session.total.clone()));
         self.state.seller.set(Some(session.seller.clone()));
+        self.state.lines.set(session.lines.clone());
+        self.state.total.set(Some(session.total.clone()));
         self.inner.borrow_mut().mounted = Some(Mounted {
+            cart,
             session,
             stripe,
             elements,
             element,
-            _on_change: on_change,
         });
         Ok(())
     }
@@ -280,40 +388,70 @@ impl Flow {
             (
                 m.stripe.clone(),
                 m.elements.clone(),
-                m.session.seller.display_name.clone(),
+                m.session.client_secret.clone(),
+                redirect::return_url(&m.cart.seller, m.session.stripe_account.as_ref()),
+                m.cart.email.clone(),
             )
         });
-        let Some((stripe, elements, seller)) = mounted else {
-            self.fail(Problem::Integration(
+        let Some((stripe, elements, client_secret, return_url, email)) = mounted else {
+            return self.fail(Problem::Integration(
                 "Pay was pressed without a Payment Element".into(),
             ));
-            return;
         };
         self.state.problem.set(None);
-        let return_url = web_sys::window()
-            .and_then(|window| window.location().href().ok())
-            .unwrap_or_default();
         let flow = Rc::clone(self);
         spawn_local(async move {
-            let outcome = stripe.confirm_payment(&elements, &return_url, None).await;
+            let outcome = stripe
+                .confirm_payment(&elements, &return_url, email.as_deref())
+                .await;
             // No generation check: whatever Stripe answers about money is shown.
-            match outcome {
-                Ok(intent) if intent.status == "succeeded" => {
-                    let mounted = flow.inner.borrow_mut().mounted.take();
-                    drop(mounted);
-                    flow.state.receipt.set(Some(Receipt {
-                        amount: intent.amount(),
-                        seller,
-                        reference: intent.id,
-                    }));
-                    flow.state.phase.set(Phase::Succeeded);
+            let outcome = match outcome {
+                Ok(intent) => flow.settle(intent),
+                // The confirmation may have gone through although its answer did not come
+                // back, or an earlier one did: ask Stripe before saying it failed.
+                Err(error) if may_have_succeeded(&error) => {
+                    match stripe.retrieve_payment_intent(&client_secret).await {
+                        Ok(intent) if intent.status == "succeeded" => flow.settle(intent),
+                        _ => Err(Problem::Payment(error)),
+                    }
                 }
-                Ok(intent) => flow.fail(Problem::NotCompleted {
-                    status: intent.status,
-                }),
-                Err(error) => flow.fail(Problem::Payment(error)),
+                Err(error) => Err(Problem::Payment(error)),
+            };
+            if let Err(problem) = outcome {
+                flow.fail(problem);
             }
         });
+    }
+
+    /// Shows the receipt of a succeeded PaymentIntent (and removes the Element), or says why
+    /// it did not succeed.
+    fn settle(&self, intent: PaymentIntent) -> Result<(), Problem> {
+        if intent.status != "succeeded" {
+            return Err(match intent.last_payment_error {
+                Some(error) if intent.status == "requires_payment_method" => {
+                    Problem::Payment(error)
+                }
+                _ => Problem::NotCompleted {
+                    status: intent.status,
+                },
+            });
+        }
+        let mounted = self.inner.borrow_mut().mounted.take();
+        drop(mounted);
+        let seller = self
+            .state
+            .seller
+            .with_untracked(|s| s.as_ref().map(|s| s.display_name.clone()))
+            .unwrap_or_default();
+        self.state.receipt.set(Some(Receipt {
+            amount: intent.amount(),
+            seller,
+            reference: intent.id,
+            email: intent.receipt_email,
+        }));
+        self.state.problem.set(None);
+        self.state.phase.set(Phase::Succeeded);
+        Ok(())
     }
 
     /// The checkout left the page: cancel what is in flight and remove the Element.
@@ -332,6 +470,11 @@ impl Flow {
         drop(mounted);
     }
 
+    fn busy(&self) {
+        self.state.phase.set(Phase::Loading);
+        self.state.problem.set(None);
+    }
+
     fn fail(&self, problem: Problem) {
         if matches!(problem, Problem::Api(ApiError::Aborted)) || self.is_closed() {
             return;
@@ -344,17 +487,27 @@ impl Flow {
         self.inner.borrow().closed
     }
 
-    /// The cart on screen, when its quantity is valid.
-    fn cart(&self) -> Option<Vec<CartItem>> {
-        let quantity = self
-            .state
-            .quantity
-            .with_untracked(|text| super::state::parse_quantity(text))?;
-        let price = self
-            .state
-            .product
-            .with_untracked(|p| p.as_ref().map(|p| p.price.clone()))?;
-        Some(vec![CartItem { price, quantity }])
+    /// Paying or paid: the cart can no longer change.
+    fn is_settled(&self) -> bool {
+        self.is_closed()
+            || matches!(
+                self.state.phase.get_untracked(),
+                Phase::Paying | Phase::Succeeded
+            )
+    }
+
+    fn seller_id(&self) -> Option<AccountId> {
+        self.state
+            .seller
+            .with_untracked(|s| s.as_ref().map(|s| s.id.clone()))
+    }
+
+    /// The email committed, trimmed; `None` when empty.
+    fn email(&self) -> Option<String> {
+        self.state.email.with_untracked(|email| {
+            let email = email.trim();
+            (!email.is_empty()).then(|| email.to_owned())
+        })
     }
 
     /// Drops everything tied to the previous cart: its Element, its pending answer, its total.
@@ -373,7 +526,7 @@ impl Flow {
         // Destroyed outside the borrow: Stripe.js may call back while tearing down.
         drop(mounted);
         self.state.total.set(None);
-        self.state.element_complete.set(false);
+        self.state.lines.set(Vec::new());
     }
 
     /// Cancels the requests under way and returns the signal for the next ones; `None` once
@@ -406,8 +559,15 @@ impl Flow {
             .as_ref()
             .map(|c| c.publishable_key.clone())
             .unwrap_or_default();
-        let stripe = Stripe::new(&key, account, self.locale.as_deref())?;
+        let stripe = Stripe::new(&key, account, Some(self.stripe_locale))?;
         inner.stripes.push((account.cloned(), stripe.clone()));
         Ok(stripe)
     }
+}
+
+/// Whether a failed confirmation may still have charged: its answer was lost, or Stripe says
+/// the PaymentIntent is no longer waiting for a confirmation.
+fn may_have_succeeded(error: &StripeError) -> bool {
+    error.kind.as_deref() == Some("api_connection_error")
+        || error.code.as_deref() == Some("payment_intent_unexpected_state")
 }

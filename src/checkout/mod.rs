@@ -1,5 +1,6 @@
-//! The shopper's checkout: one product of one seller, a quantity, the Payment Element, Pay, and
-//! a receipt or the reason it failed.
+//! The shopper's checkout: a seller (chosen by the page or in a picker), their products with a
+//! quantity each, an email for the receipt, the Payment Element, Pay, and a receipt or the
+//! reason it failed.
 //!
 //! - [`Checkout`] is the component a page uses: it runs the real steps (`flow`) against the
 //!   function and Stripe.js.
@@ -10,6 +11,7 @@
 mod attempt;
 mod flow;
 mod problem;
+mod redirect;
 mod state;
 mod theme;
 mod view;
@@ -20,10 +22,12 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
-pub use attempt::Attempts;
+pub use attempt::{Attempts, Cart};
 pub use problem::{Problem, stripe_error_words};
+pub use redirect::{Return, return_url, take_return};
 pub use state::{CheckoutState, Phase, Receipt, parse_quantity};
-pub use view::CheckoutView;
+pub use theme::appearance_at;
+pub use view::{CheckoutView, Edit};
 
 use crate::api::Api;
 use crate::i18n::strings_for;
@@ -35,43 +39,35 @@ pub struct CheckoutOptions {
     /// Where the function answers: `""` (the default) is the page's own origin, as when the
     /// function serves the widget; else an origin such as `https://shop.example`.
     pub api_base: String,
-    /// The seller to pay; `None` takes the first seller of `GET /api/sellers`.
+    /// The seller to pay; `None` offers the platform's sellers in a picker.
     pub seller: Option<AccountId>,
-    /// A BCP 47 locale (`en-US`, `de-DE`) for the words, the money and Stripe's fields; `None`
-    /// follows the browser.
+    /// A BCP 47 locale (`en-US`, `fr-FR`) for the words, the money and Stripe's fields; `None`
+    /// takes the `lang` of the element mounted into (or its closest ancestor with one), else
+    /// the browser's language.
     pub locale: Option<String>,
+    /// `light` or `dark`; `None` follows the shopper's `prefers-color-scheme`.
+    pub theme: Option<String>,
 }
 
-/// A working checkout: loads its seller's product, prices the cart with the function, collects
-/// the card in Stripe's Payment Element and confirms the payment.
+/// A working checkout: loads the sellers and products, prices the cart with the function,
+/// collects the card in Stripe's Payment Element and confirms the payment.
 #[component]
 pub fn Checkout(
-    /// The function's address, the seller and the locale.
+    /// The function's address, the seller, the locale and the theme.
     #[prop(optional)]
     options: CheckoutOptions,
 ) -> impl IntoView {
     let state = CheckoutState::new();
     let element_ref = NodeRef::<Div>::new();
-    let strings = strings_for(options.locale.as_deref().or(browser_language().as_deref()));
+    let locale = options.locale.or_else(browser_language);
+    let strings = strings_for(locale.as_deref());
     let flow = Flow::new(
         Api::new(&options.api_base),
         options.seller,
-        options.locale.clone(),
+        strings.lang,
         state,
         element_ref,
     );
-
-    // Every edit of the quantity (not the first run: nothing is on screen yet).
-    Effect::new({
-        let flow = flow.clone();
-        move |previous: Option<String>| {
-            let quantity = state.quantity.get();
-            if previous.is_some_and(|previous| previous != quantity) {
-                flow.cart_changed();
-            }
-            quantity
-        }
-    });
 
     // The component going away cancels its requests and removes its Element. `on_cleanup`
     // wants `Send`, so the flow waits in the arena's thread-local storage.
@@ -88,15 +84,25 @@ pub fn Checkout(
         let flow = flow.clone();
         move || flow.pay()
     };
-    let on_retry = move || flow.retry();
+    let on_retry = {
+        let flow = flow.clone();
+        move || flow.retry()
+    };
+    let on_edit = move |edit: Edit| match edit {
+        Edit::Seller(seller) => flow.seller_chosen(seller),
+        Edit::Cart => flow.cart_changed(),
+        Edit::Email => flow.email_changed(),
+    };
     view! {
         <CheckoutView
             state
             strings
-            locale=options.locale
+            locale
+            theme=options.theme
             element_ref
             on_pay
             on_retry
+            on_edit
         />
     }
 }
@@ -106,9 +112,30 @@ pub fn Checkout(
 /// Payment Element.
 pub fn mount_checkout(
     parent: HtmlElement,
-    options: CheckoutOptions,
+    mut options: CheckoutOptions,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    if options.locale.is_none() {
+        options.locale = page_language(&parent);
+    }
     mount_to(parent, move || view! { <Checkout options /> })
+}
+
+/// The language the page declares where the checkout goes: the `lang` of `element` or of its
+/// closest ancestor with one. A bare language (`en`) takes the browser's region when the
+/// browser speaks it (`en-GB`), so money is formatted as the shopper expects.
+pub fn page_language(element: &web_sys::Element) -> Option<String> {
+    let lang = element.closest("[lang]").ok()??.get_attribute("lang")?;
+    let lang = lang.trim();
+    if lang.is_empty() {
+        return None;
+    }
+    let browser = browser_language().filter(|browser| {
+        !lang.contains('-')
+            && browser.len() > lang.len()
+            && browser.as_bytes()[lang.len()] == b'-'
+            && browser[..lang.len()].eq_ignore_ascii_case(lang)
+    });
+    Some(browser.unwrap_or_else(|| lang.to_owned()))
 }
 
 /// `navigator.language`, such as `en-US`.

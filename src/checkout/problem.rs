@@ -23,8 +23,12 @@ pub enum Problem {
     StripeJs(LoadError),
     /// Stripe.js refused the key, the client secret or an option.
     Integration(String),
-    /// The quantity typed is not a whole number from 1 to 999.
+    /// A quantity typed is not a whole number from 0 to 999.
     Quantity,
+    /// Every quantity is 0: there is nothing to pay for.
+    CartEmpty,
+    /// The email for the receipt does not look like one.
+    Email,
     /// No seller, or a seller without products.
     NothingToSell,
 }
@@ -45,6 +49,8 @@ impl Problem {
             Self::StripeJs(_) => strings.stripe_not_loaded.into(),
             Self::Integration(_) => strings.our_side.into(),
             Self::Quantity => strings.quantity_invalid.into(),
+            Self::CartEmpty => strings.cart_empty.into(),
+            Self::Email => strings.email_invalid.into(),
             Self::NothingToSell => strings.nothing_to_sell.into(),
         }
     }

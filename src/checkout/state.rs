@@ -2,7 +2,7 @@
 //! test can set them directly to put the view in any state.
 
 use connect_checkout_core::Money;
-use connect_checkout_core::api::{Mode, Product, Seller, limits};
+use connect_checkout_core::api::{CartItem, CheckoutLine, Mode, Product, Seller, limits};
 use leptos::prelude::*;
 
 use super::problem::Problem;
@@ -45,6 +45,8 @@ pub struct Receipt {
     pub seller: String,
     /// The PaymentIntent's id.
     pub reference: String,
+    /// Where the receipt was sent, if anywhere.
+    pub email: Option<String>,
 }
 
 /// Every value the view shows. `Copy`: each field is a handle to a signal.
@@ -53,15 +55,21 @@ pub struct CheckoutState {
     pub phase: RwSignal<Phase>,
     /// Sandbox or test mode gets a notice; `None` until the configuration arrives.
     pub mode: RwSignal<Option<Mode>>,
+    /// The sellers to choose from; empty when the page chose the seller (no picker then).
+    pub sellers: RwSignal<Vec<Seller>>,
+    /// The seller being paid.
     pub seller: RwSignal<Option<Seller>>,
-    /// The product on offer; the form is hidden until there is one.
-    pub product: RwSignal<Option<Product>>,
-    /// The quantity as typed, so a half-typed value is not overwritten.
-    pub quantity: RwSignal<String>,
-    /// The function's total for the current cart; `None` while it is being priced.
+    /// The seller's products; the form is hidden until there are some.
+    pub products: RwSignal<Vec<Product>>,
+    /// One quantity per product, as typed (so a half-typed value is not overwritten).
+    pub quantities: RwSignal<Vec<String>>,
+    /// The email for the receipt as last committed (on `change`, not on every key).
+    pub email: RwSignal<String>,
+    /// The function's priced lines of the current cart; empty while it is being priced.
+    pub lines: RwSignal<Vec<CheckoutLine>>,
+    /// The function's total for the current cart; `None` while it is being priced. Set only
+    /// once the Payment Element for that total is mounted.
     pub total: RwSignal<Option<Money>>,
-    /// The Payment Element is mounted and its `change` event says `complete`.
-    pub element_complete: RwSignal<bool>,
     /// What went wrong last, shown in words in the message region.
     pub problem: RwSignal<Option<Problem>>,
     pub receipt: RwSignal<Option<Receipt>>,
@@ -73,36 +81,85 @@ impl CheckoutState {
         Self {
             phase: RwSignal::new(Phase::Loading),
             mode: RwSignal::new(None),
+            sellers: RwSignal::new(Vec::new()),
             seller: RwSignal::new(None),
-            product: RwSignal::new(None),
-            quantity: RwSignal::new("1".to_owned()),
+            products: RwSignal::new(Vec::new()),
+            quantities: RwSignal::new(Vec::new()),
+            email: RwSignal::new(String::new()),
+            lines: RwSignal::new(Vec::new()),
             total: RwSignal::new(None),
-            element_complete: RwSignal::new(false),
             problem: RwSignal::new(None),
             receipt: RwSignal::new(None),
         }
     }
 
-    /// The quantity typed, when it is a whole number from 1 to 999. Tracks the signal.
-    pub fn quantity_value(&self) -> Option<u32> {
-        self.quantity.with(|text| parse_quantity(text))
+    /// Shows `products` with the first one in the cart once and the others not.
+    pub fn set_products(&self, products: Vec<Product>) {
+        let quantities = (0..products.len())
+            .map(|index| if index == 0 { "1" } else { "0" }.to_owned())
+            .collect();
+        self.quantities.set(quantities);
+        self.products.set(products);
     }
 
-    /// The unit price × quantity, to show while the function prices the cart. Only a preview:
-    /// what is charged is always the function's total.
+    /// Each product's quantity, when every one typed is a whole number from 0 to 999.
+    /// Tracks the signal.
+    pub fn quantity_values(&self) -> Option<Vec<u32>> {
+        self.quantities
+            .with(|typed| typed.iter().map(|text| parse_quantity(text)).collect())
+    }
+
+    /// The items of the cart: a price for each quantity of at least 1. `Err(Quantity)` for a
+    /// quantity that is not a whole number from 0 to 999, `Err(CartEmpty)` when every one is
+    /// 0. Does not track the signals.
+    pub fn items(&self) -> Result<Vec<CartItem>, Problem> {
+        let quantities = untrack(|| self.quantity_values()).ok_or(Problem::Quantity)?;
+        let items: Vec<CartItem> = self.products.with_untracked(|products| {
+            products
+                .iter()
+                .zip(quantities)
+                .filter(|(_, quantity)| *quantity > 0)
+                .map(|(product, quantity)| CartItem {
+                    price: product.price.clone(),
+                    quantity,
+                })
+                .collect()
+        });
+        if items.is_empty() {
+            return Err(Problem::CartEmpty);
+        }
+        Ok(items)
+    }
+
+    /// Σ unit price × quantity, to show while the function prices the cart. Only a preview:
+    /// what is charged is always the function's total. `None` when a quantity is not valid,
+    /// nothing is chosen, or the products' currencies differ. Tracks the signals.
     pub fn estimate(&self) -> Option<Money> {
-        let unit = self
-            .product
-            .with(|product| product.as_ref().map(|p| p.unit_amount.clone()))?;
-        unit.checked_mul(i64::from(self.quantity_value()?))
+        let quantities = self.quantity_values()?;
+        self.products.with(|products| {
+            let mut sum: Option<Money> = None;
+            for (product, quantity) in products.iter().zip(quantities) {
+                if quantity == 0 {
+                    continue;
+                }
+                let amount = product.unit_amount.checked_mul(i64::from(quantity))?;
+                sum = Some(match sum {
+                    None => amount,
+                    Some(sum) if sum.currency == amount.currency => {
+                        Money::new(sum.amount.checked_add(amount.amount)?, sum.currency)
+                    }
+                    Some(_) => return None,
+                });
+            }
+            sum
+        })
     }
 
-    /// Whether pressing Pay now would confirm: an Element is mounted for the current cart and
-    /// complete, and nothing else is under way. Tracks the signals.
+    /// Whether pressing Pay now would confirm: a Payment Element is mounted for the cart on
+    /// screen (its total is known) and nothing else is under way. Incomplete card details are
+    /// left to `confirmPayment`, which says which field is missing. Tracks the signals.
     pub fn can_pay(&self) -> bool {
-        matches!(self.phase.get(), Phase::Ready | Phase::Failed)
-            && self.element_complete.get()
-            && self.total.with(Option::is_some)
+        matches!(self.phase.get(), Phase::Ready | Phase::Failed) && self.total.with(Option::is_some)
     }
 }
 
@@ -112,13 +169,14 @@ impl Default for CheckoutState {
     }
 }
 
-/// `"12"` → 12; empty, zero, over 999, signs, decimals → `None`.
+/// `"12"` → 12; empty, over 999, signs, decimals → `None`. `"0"` is a valid quantity (not in
+/// the cart).
 pub fn parse_quantity(text: &str) -> Option<u32> {
     let text = text.trim();
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse()
-        .ok()
-        .filter(|quantity| (1..=limits::MAX_QUANTITY).contains(quantity))
+    text.bytes()
+        .try_fold(0u32, |sum, digit| Some(sum * 10 + u32::from(digit - b'0')))
+        .filter(|quantity| *quantity <= limits::MAX_QUANTITY)
 }

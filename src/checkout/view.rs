@@ -1,12 +1,12 @@
 //! The checkout's markup: a pure function of [`CheckoutState`]. It does no I/O; the flow (or a
-//! browser test) drives it through the signals and hears the shopper through two callbacks.
+//! browser test) drives it through the signals and hears the shopper through callbacks.
 //!
 //! The `data-role` attributes are the stable hooks of the end-to-end tests; keep them.
 
 use std::cell::Cell;
 
-use connect_checkout_core::Money;
 use connect_checkout_core::api::Mode;
+use connect_checkout_core::{AccountId, Money};
 use leptos::ev::SubmitEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -28,8 +28,20 @@ fn next_id() -> String {
     format!("cc-{id}")
 }
 
-/// The checkout as the shopper sees it: product, quantity, total, the Payment Element's
-/// container, Pay, the message region and, once paid, the receipt.
+/// What the shopper changed in the form. The view has already written it into the state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Chose this seller in the picker.
+    Seller(AccountId),
+    /// Typed in a quantity.
+    Cart,
+    /// Committed an email (the field's `change`: on leaving it, or Enter).
+    Email,
+}
+
+/// The checkout as the shopper sees it: the seller, their products with a quantity each, the
+/// email for the receipt, the priced lines and total, the Payment Element's container, Pay,
+/// the message region and, once paid, the receipt.
 #[component]
 pub fn CheckoutView(
     /// The values to show; whoever owns the signals drives the checkout.
@@ -39,6 +51,10 @@ pub fn CheckoutView(
     /// The locale money is formatted for, such as `en-US`; `None` follows the browser.
     #[prop(optional_no_strip)]
     locale: Option<String>,
+    /// `light` or `dark`, as the root's `data-theme`; `None` follows the shopper's
+    /// `prefers-color-scheme`.
+    #[prop(optional_no_strip)]
+    theme: Option<String>,
     /// Where the Payment Element is mounted.
     #[prop(optional)]
     element_ref: NodeRef<Div>,
@@ -49,10 +65,15 @@ pub fn CheckoutView(
     /// "Try again" was pressed after a problem that may go away.
     #[prop(into)]
     on_retry: UnsyncCallback<()>,
+    /// The shopper changed the seller, a quantity or the email.
+    #[prop(into)]
+    on_edit: UnsyncCallback<Edit>,
 ) -> impl IntoView {
     let id = next_id();
-    let quantity_id = format!("{id}-quantity");
+    let seller_id = format!("{id}-seller");
     let hint_id = format!("{id}-quantity-hint");
+    let email_id = format!("{id}-email");
+    let email_hint_id = format!("{id}-email-hint");
     let total_id = format!("{id}-total");
     let payment_id = format!("{id}-payment");
     let payment_group_label = payment_id.clone();
@@ -62,12 +83,8 @@ pub fn CheckoutView(
     let message_ref = NodeRef::<Div>::new();
 
     let phase = move || state.phase.get();
-    let has_product = move || state.product.with(Option::is_some);
-    let product_text = move |field: fn(&connect_checkout_core::api::Product) -> Option<String>| {
-        state
-            .product
-            .with(|product| product.as_ref().and_then(field))
-    };
+    let has_products = move || state.products.with(|p| !p.is_empty());
+    let paying = move || phase() == Phase::Paying;
 
     // The guard against a double click: the phase changes before anything else happens, and a
     // press in any other phase than Ready or Failed is ignored.
@@ -83,7 +100,7 @@ pub fn CheckoutView(
         if let Some(total) = state.total.get() {
             format(&total)
         } else if let Some(estimate) = state.estimate() {
-            format!("{} {}", format(&estimate), strings.total_estimate)
+            [format(&estimate).as_str(), strings.total_estimate].join(" ")
         } else {
             "—".to_owned()
         }
@@ -99,6 +116,191 @@ pub fn CheckoutView(
         Some(Mode::Live) | None => None,
     };
     let message = move || state.problem.with(|p| p.as_ref().map(|p| p.words(strings)));
+    let email_invalid = move || {
+        state
+            .problem
+            .with(|p| matches!(p, Some(super::Problem::Email)))
+    };
+
+    // The seller picker, when the page did not choose the seller; else the seller's name.
+    // The picker re-renders only when the list of sellers changes, so that choosing with the
+    // arrow keys keeps the focus on it.
+    let seller_field = {
+        let seller_id = seller_id.clone();
+        move || {
+            let sellers = state.sellers.get();
+            if sellers.is_empty() {
+                let name = move || {
+                    state
+                        .seller
+                        .with(|s| s.as_ref().map(|s| s.display_name.clone()))
+                };
+                return view! { <h2 class="cc-seller-name" data-role="seller-name">{name}</h2> }
+                    .into_any();
+            }
+            let current = move || {
+                state
+                    .seller
+                    .with(|s| s.as_ref().map(|s| s.id.as_str().to_owned()))
+                    .unwrap_or_default()
+            };
+            // `selected` too: the select's value is set before its options exist.
+            let chosen = untrack(current);
+            let options = sellers
+                .into_iter()
+                .map(|seller| {
+                    let selected = seller.id.as_str() == chosen;
+                    view! {
+                        <option value=seller.id.as_str().to_owned() selected=selected>
+                            {seller.display_name}
+                        </option>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="cc-field">
+                    <label class="cc-label" for=seller_id.clone()>{strings.seller}</label>
+                    <select
+                        id=seller_id.clone()
+                        class="cc-input"
+                        data-role="seller"
+                        prop:value=current
+                        on:change=move |event| {
+                            if let Ok(id) = AccountId::new(event_target_value(&event)) {
+                                on_edit.run(Edit::Seller(id));
+                            }
+                        }
+                    >
+                        {options}
+                    </select>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    // One row per product: name, description, unit price and its quantity.
+    let product_rows = {
+        let id = id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            state
+                .products
+                .get()
+                .into_iter()
+                .enumerate()
+                .map(|(index, product)| {
+                    let name_id = format!("{id}-name-{index}");
+                    let label_id = format!("{id}-quantity-label-{index}");
+                    let input_id = format!("{id}-quantity-{index}");
+                    let typed = move || {
+                        state
+                            .quantities
+                            .with(|q| q.get(index).cloned().unwrap_or_default())
+                    };
+                    let invalid = move || {
+                        state
+                            .quantities
+                            .with(|q| q.get(index).and_then(|t| super::parse_quantity(t)))
+                            .is_none()
+                    };
+                    view! {
+                        <li class="cc-product" data-role="product">
+                            <div class="cc-product-text">
+                                <span class="cc-product-name" id=name_id.clone() data-role="product-name">
+                                    {product.name}
+                                </span>
+                                {product
+                                    .description
+                                    .map(|text| view! { <span class="cc-product-description">{text}</span> })}
+                            </div>
+                            <span class="cc-unit-price" data-role="unit-price">
+                                {format(&product.unit_amount)}
+                            </span>
+                            <span class="cc-quantity-field">
+                                <label class="cc-label" id=label_id.clone() for=input_id.clone()>
+                                    {strings.quantity}
+                                </label>
+                                <input
+                                    id=input_id
+                                    class="cc-input cc-quantity"
+                                    data-role="quantity"
+                                    type="number"
+                                    inputmode="numeric"
+                                    min="0"
+                                    max="999"
+                                    step="1"
+                                    aria-labelledby=format!("{label_id} {name_id}")
+                                    aria-describedby=hint_id.clone()
+                                    aria-invalid=move || invalid().to_string()
+                                    prop:value=typed
+                                    on:input=move |event| {
+                                        let value = event_target_value(&event);
+                                        state
+                                            .quantities
+                                            .update(|q| {
+                                                if let Some(slot) = q.get_mut(index) {
+                                                    *slot = value;
+                                                }
+                                            });
+                                        on_edit.run(Edit::Cart);
+                                    }
+                                />
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
+
+    // The function's priced lines; none while the cart is being priced.
+    let lines = move || {
+        state
+            .lines
+            .get()
+            .into_iter()
+            .map(|line| {
+                let text = strings
+                    .line
+                    .replace("{quantity}", &line.quantity.to_string())
+                    .replace("{name}", &line.name);
+                view! {
+                    <li class="cc-line" data-role="line">
+                        <span>{text}</span>
+                        <span>{format(&line.amount)}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    let receipt = move || {
+        state.receipt.get().map(|receipt| {
+            let email = receipt.email.map(|email| {
+                view! {
+                    <dt>{strings.receipt_email}</dt>
+                    <dd data-role="receipt-email">{email}</dd>
+                }
+            });
+            view! {
+                <div class="cc-receipt" data-role="receipt" tabindex="-1" node_ref=receipt_ref>
+                    <h2 class="cc-receipt-title">{strings.receipt_title}</h2>
+                    <dl>
+                        <dt>{strings.receipt_amount}</dt>
+                        <dd data-role="receipt-amount">{format(&receipt.amount)}</dd>
+                        <dt>{strings.receipt_seller}</dt>
+                        <dd data-role="receipt-seller">{receipt.seller}</dd>
+                        <dt>{strings.receipt_reference}</dt>
+                        <dd data-role="receipt-reference">
+                            <code>{receipt.reference}</code>
+                        </dd>
+                        {email}
+                    </dl>
+                </div>
+            }
+        })
+    };
 
     // Move focus to the receipt when it appears, so a screen reader reads it next.
     Effect::new(move |_| {
@@ -124,72 +326,63 @@ pub fn CheckoutView(
             class="cc-checkout"
             data-role="checkout"
             data-state=move || phase().as_str()
+            data-theme=theme
             aria-label=strings.checkout_label
             aria-busy=move || (phase() == Phase::Loading).to_string()
             lang=strings.lang
         >
             {move || notice().map(|text| view! { <p class="cc-notice">{text}</p> })}
-            <p class="cc-loading" hidden=move || has_product() || phase() != Phase::Loading>
+            <p class="cc-loading" hidden=move || has_products() || phase() != Phase::Loading>
                 {strings.loading}
             </p>
             <form
                 class="cc-form"
                 novalidate
-                hidden=move || !has_product() || phase() == Phase::Succeeded
+                hidden=move || !has_products() || phase() == Phase::Succeeded
                 on:submit=pay
             >
-                <div class="cc-product">
-                    <h2 class="cc-product-name" data-role="product-name">
-                        {move || product_text(|p| Some(p.name.clone()))}
-                    </h2>
-                    {move || {
-                        product_text(|p| p.description.clone())
-                            .map(|text| view! { <p class="cc-product-description">{text}</p> })
-                    }}
-                    <p class="cc-unit-price">
-                        <span class="cc-label">{strings.unit_price}</span>
-                        " "
-                        <span data-role="unit-price">
-                            {move || {
-                                state
-                                    .product
-                                    .with(|p| p.as_ref().map(|p| format(&p.unit_amount)))
-                            }}
-                        </span>
+                // Disabled as a whole while paying: the cart cannot change under a payment.
+                <fieldset class="cc-fieldset" disabled=paying>
+                    {seller_field}
+                    <ul class="cc-products" aria-label=strings.items data-role="products">
+                        {product_rows}
+                    </ul>
+                    <p id=hint_id class="cc-hint">{strings.quantity_hint}</p>
+                    <div class="cc-field">
+                        <label class="cc-label" for=email_id.clone()>{strings.email}</label>
+                        <input
+                            id=email_id
+                            class="cc-input"
+                            data-role="email"
+                            type="email"
+                            autocomplete="email"
+                            inputmode="email"
+                            maxlength="254"
+                            aria-describedby=email_hint_id.clone()
+                            aria-invalid=move || email_invalid().to_string()
+                            prop:value=move || state.email.get()
+                            on:change=move |event| {
+                                state.email.set(event_target_value(&event));
+                                on_edit.run(Edit::Email);
+                            }
+                        />
+                        <p id=email_hint_id class="cc-hint">{strings.email_hint}</p>
+                    </div>
+                </fieldset>
+                <div class="cc-summary">
+                    <h2 class="cc-summary-title">{strings.summary}</h2>
+                    <ul class="cc-lines" data-role="lines">{lines}</ul>
+                    <p class="cc-total">
+                        <span id=total_id.clone()>{strings.total}</span>
+                        <output
+                            data-role="total"
+                            data-priced=move || state.total.with(Option::is_some).to_string()
+                            aria-labelledby=total_id
+                        >
+                            {total_text}
+                        </output>
                     </p>
                 </div>
-                <div class="cc-field">
-                    <label class="cc-label" for=quantity_id.clone()>{strings.quantity}</label>
-                    <input
-                        id=quantity_id.clone()
-                        class="cc-quantity"
-                        data-role="quantity"
-                        type="number"
-                        inputmode="numeric"
-                        min="1"
-                        max="999"
-                        step="1"
-                        required
-                        aria-describedby=hint_id.clone()
-                        aria-invalid=move || state.quantity_value().is_none().to_string()
-                        disabled=move || phase() == Phase::Paying
-                        prop:value=move || state.quantity.get()
-                        on:input=move |event| state.quantity.set(event_target_value(&event))
-                    />
-                    <p id=hint_id class="cc-hint">{strings.quantity_hint}</p>
-                </div>
-                <p class="cc-total">
-                    <span class="cc-label" id=total_id.clone()>{strings.total}</span>
-                    " "
-                    <output
-                        data-role="total"
-                        data-priced=move || state.total.with(Option::is_some).to_string()
-                        for=quantity_id
-                        aria-labelledby=total_id
-                    >
-                        {total_text}
-                    </output>
-                </p>
                 <div class="cc-field" role="group" aria-labelledby=payment_group_label>
                     <span class="cc-label" id=payment_id>
                         {strings.payment_details}
@@ -201,7 +394,7 @@ pub fn CheckoutView(
                     class="cc-pay"
                     data-role="pay"
                     disabled=move || !state.can_pay()
-                    aria-busy=move || (phase() == Phase::Paying).to_string()
+                    aria-busy=move || paying().to_string()
                 >
                     {pay_label}
                 </button>
@@ -217,39 +410,24 @@ pub fn CheckoutView(
             >
                 {message}
             </div>
-            <Show when=move || state.problem.with(|p| p.as_ref().is_some_and(|p| p.can_retry()))>
-                <button
-                    type="button"
-                    class="cc-retry"
-                    data-role="retry"
-                    on:click=move |_| on_retry.run(())
-                >
-                    {strings.retry}
-                </button>
-            </Show>
-            <Show when=move || state.receipt.with(Option::is_some)>
-                <div class="cc-receipt" data-role="receipt" tabindex="-1" node_ref=receipt_ref>
-                    <h2 class="cc-receipt-title">{strings.receipt_title}</h2>
-                    <dl>
-                        <dt>{strings.receipt_amount}</dt>
-                        <dd data-role="receipt-amount">
-                            {move || state.receipt.with(|r| r.as_ref().map(|r| format(&r.amount)))}
-                        </dd>
-                        <dt>{strings.receipt_seller}</dt>
-                        <dd data-role="receipt-seller">
-                            {move || state.receipt.with(|r| r.as_ref().map(|r| r.seller.clone()))}
-                        </dd>
-                        <dt>{strings.receipt_reference}</dt>
-                        <dd data-role="receipt-reference">
-                            <code>
-                                {move || {
-                                    state.receipt.with(|r| r.as_ref().map(|r| r.reference.clone()))
-                                }}
-                            </code>
-                        </dd>
-                    </dl>
-                </div>
-            </Show>
+            {move || {
+                state
+                    .problem
+                    .with(|p| p.as_ref().is_some_and(|p| p.can_retry()))
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="cc-retry"
+                                data-role="retry"
+                                on:click=move |_| on_retry.run(())
+                            >
+                                {strings.retry}
+                            </button>
+                        }
+                    })
+            }}
+            {receipt}
         </section>
     }
 }

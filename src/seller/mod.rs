@@ -1,0 +1,160 @@
+//! The seller's side of the marketplace: their own page (`/seller`, [`SellerPage`]) with the
+//! account's status, their payments and refunds and, for Express and Standard accounts, the way
+//! to Stripe's dashboard; and the parts the onboarding page (`crate::onboarding`) shares: the
+//! client of the function's seller endpoints, the status view and its polling, and the sign-in
+//! or refusal shown when the session does not allow a page.
+//!
+//! - [`client`]: `SellerApi`, one method per seller endpoint.
+//! - [`status`]: `StatusView` and what a status means; [`poll`] keeps it fresh.
+//! - [`payments`]: `PaymentsView`, refunds with a confirmation step.
+//! - [`access`]: `AccessView`, the sign-in prompt and the refusal.
+//! - [`page`]: `SellerPage`, all of it wired to the function.
+//!
+//! None of this is reachable from the checkout: the embed build carries none of it.
+
+pub mod access;
+pub mod client;
+pub mod format;
+pub mod page;
+pub mod payments;
+pub mod poll;
+pub mod problem;
+pub mod status;
+pub mod wire;
+
+use connect_checkout_core::{AccountId, AttemptId};
+use js_sys::Reflect;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub use access::AccessView;
+pub use client::{SellerApi, SellerConfig};
+pub use page::SellerPage;
+pub use payments::{PaymentsState, PaymentsView, RefundDraft, RefundOrder, RefundPhase};
+pub use poll::{StatusState, Watch};
+pub use problem::Access;
+pub use status::StatusView;
+
+use crate::i18n::seller::{SellerStrings, seller_strings_for};
+
+/// Where the browser remembers which account it last signed in as (an id, nothing secret: the
+/// session itself is an HttpOnly cookie the page cannot read).
+const REMEMBERED: &str = "connect-checkout-seller";
+
+/// A non-empty query parameter of the page's URL.
+pub fn page_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|value| !value.is_empty())
+}
+
+/// The `account` query parameter, when it is a well-formed account id.
+pub fn account_from_url() -> Option<AccountId> {
+    AccountId::new(page_param("account")?).ok()
+}
+
+/// The account this browser last signed in as.
+pub fn remembered_account() -> Option<AccountId> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    AccountId::new(storage.get_item(REMEMBERED).ok()??).ok()
+}
+
+/// Remembers (or, with `None`, forgets) the account this browser is signed in as.
+pub fn remember_account(account: Option<&AccountId>) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let _ = match account {
+        Some(account) => storage.set_item(REMEMBERED, account.as_str()),
+        None => storage.remove_item(REMEMBERED),
+    };
+}
+
+/// Leaves the page for `url` (Stripe's hosted pages, another of our pages).
+pub fn navigate(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
+}
+
+/// Goes to Stripe's hosted onboarding for `account` with a fresh link (`replace`: the page
+/// that asked is not kept in the history, so Back does not loop through a spent link).
+pub async fn go_to_stripe(
+    api: &SellerApi,
+    account: &AccountId,
+    replace: bool,
+) -> Result<(), crate::api::ApiError> {
+    let abort = web_sys::AbortController::new().map_err(|_| crate::api::ApiError::Aborted)?;
+    let link = api.onboarding_link(account, &abort.signal()).await?;
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        let _ = if replace {
+            location.replace(&link.url)
+        } else {
+            location.assign(&link.url)
+        };
+    }
+    Ok(())
+}
+
+/// A new random attempt id (`crypto.randomUUID()`, or 128 random bits), made once per form
+/// submission or refund confirmation so that a repeat finds the first one's result.
+pub fn new_attempt() -> Option<AttemptId> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let has_uuid = Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    if has_uuid {
+        return AttemptId::new(crypto.random_uuid()).ok();
+    }
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    AttemptId::new(hex).ok()
+}
+
+/// The seller's locale: `?lang=`, else the browser's language.
+pub fn page_locale() -> Option<String> {
+    page_param("lang").or_else(|| web_sys::window()?.navigator().language())
+}
+
+/// Titles the demo page for a seller's page: the document's title, its `lang`, and the
+/// header above the mount point (index.html's, written for the store).
+pub fn title_page(strings: &SellerStrings, title: &str, intro: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    document.set_title(title);
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("lang", strings.lang);
+    }
+    if let Ok(Some(heading)) = document.query_selector(".store-header h1") {
+        heading.set_text_content(Some(title));
+    }
+    if let Ok(Some(text)) = document.query_selector(".store-header p") {
+        text.set_text_content(Some(intro));
+    }
+}
+
+/// The element of index.html pages mount into.
+pub fn mount_point() -> Option<web_sys::HtmlElement> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id(crate::store::MOUNT_ID)?
+        .dyn_into()
+        .ok()
+}
+
+/// Mounts the seller's page (`/seller?account=acct_…`) into index.html's `<main id="app">`.
+pub fn mount() {
+    let Some(parent) = mount_point() else {
+        return;
+    };
+    let locale = page_locale();
+    let strings = seller_strings_for(locale.as_deref());
+    title_page(strings, strings.seller_title, strings.seller_intro);
+    let account = account_from_url().or_else(remembered_account);
+    mount_to(parent, move || {
+        view! { <SellerPage account locale /> }
+    })
+    .forget();
+}

@@ -1,0 +1,260 @@
+//! The messages the widget receives, read from the values the browser parsed (`Response.json()`,
+//! Stripe.js's answers) into the types of `connect_checkout_core::api` and [`crate::stripe_js`].
+//!
+//! Why not serde: a derived `Deserialize` through serde-wasm-bindgen cost about 10 KB of brotli
+//! wasm here, most of it error paths (serde's messages format floats, which pulls in
+//! `core::fmt`'s float printing). These readers are a few field lookups each. They are as strict
+//! as serde for what the widget relies on (required fields, checked ids and currencies) and, as
+//! serde, ignore fields they do not know. Enums with many names (`ErrorCode`, `Mode`) still go
+//! through their derived `Deserialize`, from a plain string, which formats no floats.
+//!
+//! The one message the widget sends, `CheckoutRequest`, is written by [`checkout_request_json`].
+
+use connect_checkout_core::api::{
+    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody, ErrorDetail,
+    FieldError, Product, ProductList, Seller, SellerList,
+};
+use connect_checkout_core::{AccountId, Currency, Money, PriceId};
+use js_sys::{Array, JSON, Object, Reflect};
+use serde::Deserialize;
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use wasm_bindgen::JsValue;
+
+use crate::stripe_js::{PaymentIntent, StripeError};
+
+/// A type read from a browser value; `None` when the value does not have its shape.
+pub trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Option<Self>;
+}
+
+/// The value of `object[name]` (`undefined` when missing or when `object` is no object).
+pub fn field(object: &JsValue, name: &str) -> JsValue {
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[name]` when it is a string.
+pub fn string(object: &JsValue, name: &str) -> Option<String> {
+    field(object, name).as_string()
+}
+
+/// `object[name]` when it is a whole number that `f64` holds exactly.
+pub(crate) fn integer(object: &JsValue, name: &str) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_991.0; // 2^53 − 1
+    let number = field(object, name).as_f64()?;
+    (number.fract() == 0.0 && number.abs() <= EXACT).then_some(number as i64)
+}
+
+/// `object[name]`, read as `T` unless it is missing or `null`.
+pub(crate) fn optional<T: FromJs>(object: &JsValue, name: &str) -> Option<Option<T>> {
+    let value = field(object, name);
+    if value.is_undefined() || value.is_null() {
+        return Some(None);
+    }
+    T::from_js(&value).map(Some)
+}
+
+/// `object[name]` as a list of `T`, every element well formed.
+pub(crate) fn list<T: FromJs>(object: &JsValue, name: &str) -> Option<Vec<T>> {
+    let value = field(object, name);
+    if !Array::is_array(&value) {
+        return None;
+    }
+    Array::from(&value)
+        .iter()
+        .map(|item| T::from_js(&item))
+        .collect()
+}
+
+/// An enum from its serde name, through its derived `Deserialize`.
+pub(crate) fn named<'de, T: Deserialize<'de>>(name: &'de str) -> Option<T> {
+    T::deserialize(StrDeserializer::<ValueError>::new(name)).ok()
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
+}
+
+impl FromJs for Currency {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Currency::new(&value.as_string()?).ok()
+    }
+}
+
+impl FromJs for AccountId {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        AccountId::new(value.as_string()?).ok()
+    }
+}
+
+impl FromJs for Money {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Money::new(
+            integer(value, "amount")?,
+            Currency::from_js(&field(value, "currency"))?,
+        ))
+    }
+}
+
+impl FromJs for ClientConfig {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(ClientConfig {
+            publishable_key: string(value, "publishable_key")?,
+            stripe_js_url: string(value, "stripe_js_url")?,
+            mode: named(&string(value, "mode")?)?,
+            // Kinds this build does not know (a newer function) are left out; a function that
+            // predates the field sends none.
+            account_kinds: {
+                let kinds = field(value, "account_kinds");
+                if Array::is_array(&kinds) {
+                    Array::from(&kinds)
+                        .iter()
+                        .filter_map(|kind| named(&kind.as_string()?))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            },
+        })
+    }
+}
+
+impl FromJs for Seller {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Seller {
+            id: AccountId::from_js(&field(value, "id"))?,
+            display_name: string(value, "display_name")?,
+            default_currency: optional(value, "default_currency")?,
+        })
+    }
+}
+
+impl FromJs for SellerList {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(SellerList {
+            sellers: list(value, "sellers")?,
+        })
+    }
+}
+
+impl FromJs for Product {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Product {
+            price: PriceId::new(string(value, "price")?).ok()?,
+            name: string(value, "name")?,
+            description: optional(value, "description")?,
+            unit_amount: Money::from_js(&field(value, "unit_amount"))?,
+        })
+    }
+}
+
+impl FromJs for ProductList {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(ProductList {
+            seller: Seller::from_js(&field(value, "seller"))?,
+            products: list(value, "products")?,
+        })
+    }
+}
+
+impl FromJs for CheckoutLine {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(CheckoutLine {
+            price: PriceId::new(string(value, "price")?).ok()?,
+            name: string(value, "name")?,
+            quantity: u32::try_from(integer(value, "quantity")?).ok()?,
+            unit_amount: Money::from_js(&field(value, "unit_amount"))?,
+            amount: Money::from_js(&field(value, "amount"))?,
+        })
+    }
+}
+
+impl FromJs for CheckoutSession {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(CheckoutSession {
+            payment_intent: string(value, "payment_intent")?,
+            client_secret: string(value, "client_secret")?,
+            stripe_account: optional(value, "stripe_account")?,
+            seller: Seller::from_js(&field(value, "seller"))?,
+            lines: list(value, "lines")?,
+            total: Money::from_js(&field(value, "total"))?,
+        })
+    }
+}
+
+impl FromJs for ErrorBody {
+    /// `fields` are read for the seller's forms, which show each against its field; a list
+    /// that is missing or malformed reads as none.
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let error = field(value, "error");
+        Some(ErrorBody {
+            error: ErrorDetail {
+                code: named(&string(&error, "code")?)?,
+                message: string(&error, "message")?,
+                decline_code: optional(&error, "decline_code")?,
+                fields: list(&error, "fields").unwrap_or_default(),
+            },
+        })
+    }
+}
+
+impl FromJs for FieldError {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(FieldError {
+            field: string(value, "field")?,
+            message: string(value, "message")?,
+        })
+    }
+}
+
+impl FromJs for StripeError {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.is_object().then(|| StripeError {
+            kind: string(value, "type"),
+            code: string(value, "code"),
+            decline_code: string(value, "decline_code"),
+            message: string(value, "message"),
+        })
+    }
+}
+
+impl FromJs for PaymentIntent {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(PaymentIntent {
+            id: string(value, "id")?,
+            status: string(value, "status")?,
+            amount: integer(value, "amount")?,
+            currency: Currency::from_js(&field(value, "currency"))?,
+            receipt_email: string(value, "receipt_email"),
+            last_payment_error: optional(value, "last_payment_error")?,
+        })
+    }
+}
+
+/// `request` as the JSON `POST /api/checkout` takes, through the browser's `JSON.stringify`.
+pub fn checkout_request_json(request: &CheckoutRequest) -> Option<String> {
+    let items = Array::new();
+    for CartItem { price, quantity } in &request.items {
+        let item = Object::new();
+        set(&item, "price", &price.as_str().into());
+        set(&item, "quantity", &(*quantity).into());
+        items.push(&item);
+    }
+    let body = Object::new();
+    set(&body, "seller", &request.seller.as_str().into());
+    set(&body, "items", &items);
+    set(&body, "attempt", &request.attempt.as_str().into());
+    if let Some(email) = &request.email {
+        set(&body, "email", &email.into());
+    }
+    JSON::stringify(&body).ok()?.as_string()
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a fresh plain object's own property cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
+}

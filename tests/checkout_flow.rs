@@ -1,0 +1,779 @@
+//! The real checkout component, in headless Chromium, against a stand-in for the function and
+//! Stripe.js in the same page (tests/fixtures/fake_stack.js): the steps between the shopper's
+//! actions and the requests, the attempt ids, the Payment Elements made and destroyed.
+//! End-to-end tests (e2e/tests/shopper.rs) do the same against the real function and sandbox.
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown`.
+#![allow(clippy::unwrap_used)]
+
+use connect_checkout::api::{Api, ApiError, Backoff};
+use connect_checkout::i18n::EN;
+use connect_checkout::{CheckoutOptions, mount_checkout};
+use connect_checkout_core::AccountId;
+use js_sys::{Array, Function, JSON, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CONFIG: &str =
+    r#"{"publishable_key":"pk_test_fake","stripe_js_url":"/fake/stripe.js","mode":"sandbox"}"#;
+const LUMEN: &str =
+    r#"{"id":"acct_1Lumen","display_name":"Lumen Coffee","default_currency":"usd"}"#;
+const KYOTO: &str =
+    r#"{"id":"acct_1Kyoto","display_name":"Kyoto Tea House","default_currency":"jpy"}"#;
+
+fn sellers() -> String {
+    format!(r#"{{"sellers":[{LUMEN},{KYOTO}]}}"#)
+}
+
+fn lumen_products() -> String {
+    format!(
+        r#"{{"seller":{LUMEN},"products":[
+            {{"price":"price_1Mug","name":"Mug","description":null,"unit_amount":{{"amount":1200,"currency":"usd"}}}},
+            {{"price":"price_1Beans","name":"Beans","description":"Roasted","unit_amount":{{"amount":2450,"currency":"usd"}}}}]}}"#
+    )
+}
+
+fn kyoto_products() -> String {
+    format!(
+        r#"{{"seller":{KYOTO},"products":[
+            {{"price":"price_1Sencha","name":"Sencha","description":null,"unit_amount":{{"amount":1500,"currency":"jpy"}}}}]}}"#
+    )
+}
+
+/// The function's answer for PaymentIntent `n`: one line of `quantity` mugs.
+fn session(n: u32, quantity: i64) -> String {
+    let amount = 1200 * quantity;
+    format!(
+        r#"{{"payment_intent":"pi_{n}","client_secret":"pi_{n}_secret_x","stripe_account":"acct_1Lumen",
+            "seller":{LUMEN},
+            "lines":[{{"price":"price_1Mug","name":"Mug","quantity":{quantity},
+                "unit_amount":{{"amount":1200,"currency":"usd"}},"amount":{{"amount":{amount},"currency":"usd"}}}}],
+            "total":{{"amount":{amount},"currency":"usd"}}}}"#
+    )
+}
+
+fn ok(body: &str) -> String {
+    format!(r#"{{"status":200,"body":{body}}}"#)
+}
+
+fn error(status: u16, code: &str) -> String {
+    format!(
+        r#"{{"status":{status},"body":{{"error":{{"code":"{code}","message":"m"}}}},
+            "headers":{{"content-type":"application/json","retry-after":"0"}}}}"#
+    )
+}
+
+const NETWORK: &str = r#"{"network":true}"#;
+
+fn succeeded(n: u32, amount: i64, email: &str) -> String {
+    format!(
+        r#"{{"paymentIntent":{{"id":"pi_{n}","status":"succeeded","amount":{amount},"currency":"usd",
+            "client_secret":"pi_{n}_secret_x","receipt_email":{email}}}}}"#
+    )
+}
+
+/// Runs `code` (a JS function body) in the page.
+fn js(code: &str) -> JsValue {
+    Function::new_no_args(code).call0(&JsValue::NULL).unwrap()
+}
+
+/// A fresh fake stack answering `answers` (JSON: path → list of answers).
+fn install(answers: &[(&str, Vec<String>)]) {
+    js(include_str!("fixtures/fake_stack.js"));
+    let fake = fake();
+    let table = js_sys::Object::new();
+    for (path, list) in answers {
+        let list = JSON::parse(&format!("[{}]", list.join(","))).unwrap();
+        Reflect::set(&table, &(*path).into(), &list).unwrap();
+    }
+    Reflect::set(&fake, &"answers".into(), &table).unwrap();
+}
+
+/// The usual answers: Lumen and Kyoto, Lumen's two products, and `checkout` for the cart.
+fn standard(checkout: Vec<String>) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("/api/config", vec![ok(CONFIG)]),
+        ("/api/sellers", vec![ok(&sellers())]),
+        (
+            "/api/sellers/acct_1Lumen/products",
+            vec![ok(&lumen_products())],
+        ),
+        (
+            "/api/sellers/acct_1Kyoto/products",
+            vec![ok(&kyoto_products())],
+        ),
+        ("/api/checkout", checkout),
+    ]
+}
+
+fn set_results(name: &str, results: &[String]) {
+    let list = JSON::parse(&format!("[{}]", results.join(","))).unwrap();
+    Reflect::set(&fake(), &name.into(), &list).unwrap();
+}
+
+fn fake() -> JsValue {
+    Reflect::get(&js_sys::global(), &"__fake".into()).unwrap()
+}
+
+fn list(name: &str) -> Vec<JsValue> {
+    Array::from(&Reflect::get(&fake(), &name.into()).unwrap()).to_vec()
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |value, key| {
+        Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+/// The JSON bodies of the `POST /api/checkout` requests so far.
+fn checkout_bodies() -> Vec<JsValue> {
+    list("requests")
+        .into_iter()
+        .filter(|r| get(r, "path").as_string().as_deref() == Some("/api/checkout"))
+        .map(|r| JSON::parse(&get(&r, "body").as_string().unwrap()).unwrap())
+        .collect()
+}
+
+fn attempt(body: &JsValue) -> String {
+    get(body, "attempt").as_string().unwrap()
+}
+
+fn elements() -> Vec<JsValue> {
+    list("elements")
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    find(root, selector)
+        .text_content()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn state(root: &Element) -> String {
+    find(root, r#"[data-role="checkout"]"#)
+        .get_attribute("data-state")
+        .unwrap_or_default()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits (at most `seconds`) until `done` holds.
+async fn wait_for(what: &str, seconds: u32, done: impl Fn() -> bool) {
+    for _ in 0..seconds * 50 {
+        if done() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out after {seconds} s waiting for {what}");
+}
+
+struct Checkout {
+    root: Element,
+    /// Dropping it unmounts the checkout (its requests cancelled, its Element destroyed).
+    _handle: Box<dyn std::any::Any>,
+}
+
+fn mount(seller: Option<&str>) -> Checkout {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let options = CheckoutOptions {
+        seller: seller.map(|s| AccountId::new(s).unwrap()),
+        locale: Some("en-US".into()),
+        ..CheckoutOptions::default()
+    };
+    let handle = mount_checkout(container.clone(), options);
+    Checkout {
+        root: container.into(),
+        _handle: Box::new(handle),
+    }
+}
+
+/// Waits until the checkout is payable. Effects run after a tick: the DOM shows a change of
+/// phase only then.
+async fn ready(checkout: &Checkout) {
+    leptos::task::tick().await;
+    wait_for("a payable checkout", 5, || state(&checkout.root) == "ready").await;
+}
+
+fn quantity(root: &Element, index: usize) -> HtmlInputElement {
+    let inputs = root
+        .query_selector_all(r#"input[data-role="quantity"]"#)
+        .unwrap();
+    inputs.item(index as u32).unwrap().unchecked_into()
+}
+
+fn type_into(input: &HtmlInputElement, value: &str) {
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn pay(root: &Element) {
+    let pay: HtmlButtonElement = find(root, r#"button[data-role="pay"]"#).unchecked_into();
+    assert!(!pay.disabled(), "Pay is enabled");
+    pay.click();
+}
+
+#[wasm_bindgen_test]
+async fn a_checkout_loads_the_sellers_prices_the_first_cart_and_mounts_its_element() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    let checkout = mount(None);
+    ready(&checkout).await;
+
+    let select: HtmlSelectElement =
+        find(&checkout.root, r#"select[data-role="seller"]"#).unchecked_into();
+    assert_eq!(select.length(), 2);
+    assert_eq!(select.value(), "acct_1Lumen");
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 1);
+    let body = &bodies[0];
+    assert_eq!(get(body, "seller").as_string().unwrap(), "acct_1Lumen");
+    assert_eq!(
+        JSON::stringify(&get(body, "items")).unwrap(),
+        r#"[{"price":"price_1Mug","quantity":1}]"#
+    );
+    assert!(get(body, "email").is_undefined(), "no email given");
+    assert!(attempt(body).len() >= 16);
+
+    // The Element is for the function's PaymentIntent, on the seller's account, in English.
+    let element = &elements()[0];
+    assert_eq!(
+        get(element, "clientSecret").as_string().unwrap(),
+        "pi_1_secret_x"
+    );
+    assert_eq!(get(element, "account").as_string().unwrap(), "acct_1Lumen");
+    assert_eq!(get(element, "kind").as_string().unwrap(), "payment");
+    let stripe = &list("stripes")[0];
+    assert_eq!(get(stripe, "key").as_string().unwrap(), "pk_test_fake");
+    assert_eq!(get(stripe, "options.locale").as_string().unwrap(), "en");
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$12.00");
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="line"]"#),
+        "1 × Mug$12.00"
+    );
+}
+
+// Pins: the stale client secret charged the old total.
+#[wasm_bindgen_test]
+async fn changing_the_cart_destroys_the_element_at_once_and_prices_a_new_attempt() {
+    install(&standard(vec![ok(&session(1, 1)), ok(&session(2, 3))]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+
+    type_into(&quantity(&checkout.root, 0), "3");
+    // At once, before the new cart is priced: no Element of the old cart, nothing to pay.
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
+    leptos::task::tick().await;
+    let pay: HtmlButtonElement =
+        find(&checkout.root, r#"button[data-role="pay"]"#).unchecked_into();
+    assert!(pay.disabled());
+
+    ready(&checkout).await;
+    let bodies = checkout_bodies();
+    assert_eq!(
+        bodies.len(),
+        2,
+        "{:?}",
+        bodies
+            .iter()
+            .map(|b| JSON::stringify(b).unwrap())
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(attempt(&bodies[0]), attempt(&bodies[1]));
+    assert_eq!(
+        JSON::stringify(&get(&bodies[1], "items")).unwrap(),
+        r#"[{"price":"price_1Mug","quantity":3}]"#
+    );
+    let elements = elements();
+    assert_eq!(elements.len(), 2);
+    assert_eq!(
+        get(&elements[1], "clientSecret").as_string().unwrap(),
+        "pi_2_secret_x"
+    );
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$36.00");
+
+    // Every quantity at 0: nothing to pay, said in words, and no request.
+    type_into(&quantity(&checkout.root, 0), "0");
+    wait_for("the empty cart message", 2, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.cart_empty
+    );
+    assert_eq!(get(&elements[1], "destroyed"), JsValue::TRUE);
+    sleep(400).await;
+    assert_eq!(checkout_bodies().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_email_replaces_the_payment_intent_and_a_bad_one_is_refused_before_asking() {
+    install(&standard(vec![ok(&session(1, 1)), ok(&session(2, 1))]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    let email: HtmlInputElement =
+        find(&checkout.root, r#"input[data-role="email"]"#).unchecked_into();
+
+    email.set_value("not an email");
+    email
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    wait_for("the email message", 2, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.email_invalid
+    );
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
+    assert_eq!(checkout_bodies().len(), 1, "the function is not asked");
+
+    email.set_value(" jo@example.com ");
+    email
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    ready(&checkout).await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(
+        get(&bodies[1], "email").as_string().unwrap(),
+        "jo@example.com"
+    );
+    assert_ne!(attempt(&bodies[0]), attempt(&bodies[1]));
+
+    // The same email committed again changes nothing.
+    email
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    sleep(50).await;
+    assert_eq!(checkout_bodies().len(), 2);
+    assert_eq!(elements().len(), 2);
+}
+
+// Pins: a retry after a lost answer must find the same PaymentIntent, never make a second one.
+#[wasm_bindgen_test]
+async fn a_network_failure_offers_a_retry_that_keeps_the_attempt() {
+    install(&standard(vec![NETWORK.into(), ok(&session(1, 1))]));
+    let checkout = mount(Some("acct_1Lumen"));
+    wait_for("the network message", 5, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), EN.network);
+    find(&checkout.root, r#"button[data-role="retry"]"#)
+        .unchecked_into::<HtmlElement>()
+        .click();
+    ready(&checkout).await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(attempt(&bodies[0]), attempt(&bodies[1]));
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_busy_function_is_waited_out_with_the_same_attempt() {
+    install(&standard(vec![
+        error(429, "rate_limited"),
+        error(503, "payment_provider_unavailable"),
+        ok(&session(1, 1)),
+    ]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| attempt(b) == attempt(&bodies[0])));
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
+    install(&standard(vec![error(503, "payment_provider_unavailable")]));
+    let checkout = mount(Some("acct_1Lumen"));
+    wait_for("the unavailable message", 10, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.provider_unavailable
+    );
+    assert_eq!(checkout_bodies().len(), 4, "the first try and 3 retries");
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"button[data-role="retry"]"#)
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn paying_confirms_once_and_shows_the_receipt() {
+    install(&standard(vec![ok(&session(1, 1)), ok(&session(2, 1))]));
+    set_results(
+        "confirmResults",
+        &[succeeded(2, 1200, r#""jo@example.com""#)],
+    );
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    let email: HtmlInputElement =
+        find(&checkout.root, r#"input[data-role="email"]"#).unchecked_into();
+    email.set_value("jo@example.com");
+    email
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    ready(&checkout).await;
+
+    pay(&checkout.root);
+    // A second press while paying does nothing.
+    find(&checkout.root, r#"button[data-role="pay"]"#)
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+
+    let confirms = list("confirms");
+    assert_eq!(confirms.len(), 1);
+    let confirm = &confirms[0];
+    assert_eq!(
+        get(confirm, "clientSecret").as_string().unwrap(),
+        "pi_2_secret_x"
+    );
+    assert_eq!(get(confirm, "redirect").as_string().unwrap(), "if_required");
+    assert_eq!(
+        get(confirm, "params.receipt_email").as_string().unwrap(),
+        "jo@example.com"
+    );
+    let return_url = get(confirm, "params.return_url").as_string().unwrap();
+    assert!(return_url.contains("cc_seller=acct_1Lumen"), "{return_url}");
+    assert!(
+        return_url.contains("cc_account=acct_1Lumen"),
+        "{return_url}"
+    );
+
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-amount"]"#),
+        "$12.00"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-seller"]"#),
+        "Lumen Coffee"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-reference"]"#),
+        "pi_2"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-email"]"#),
+        "jo@example.com"
+    );
+    assert_eq!(get(&elements()[1], "destroyed"), JsValue::TRUE);
+}
+
+#[wasm_bindgen_test]
+async fn a_decline_keeps_the_form_and_the_same_element_for_another_card() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    set_results(
+        "confirmResults",
+        &[
+            r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"x"}}"#.into(),
+            succeeded(1, 1200, "null"),
+        ],
+    );
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the decline", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.insufficient_funds
+    );
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::FALSE);
+
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    assert_eq!(
+        elements().len(),
+        1,
+        "the same Element, the same PaymentIntent"
+    );
+    assert_eq!(checkout_bodies().len(), 1);
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"[data-role="receipt-email"]"#)
+            .unwrap()
+            .is_none()
+    );
+}
+
+// Pins: a confirmation whose answer was lost showed a failure for a payment that went through.
+#[wasm_bindgen_test]
+async fn a_lost_confirmation_answer_is_checked_with_stripe_before_saying_it_failed() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    set_results(
+        "confirmResults",
+        &[r#"{"error":{"type":"api_connection_error","message":"offline"}}"#.into()],
+    );
+    set_results("retrieveResults", &[succeeded(1, 1200, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    let retrieves = list("retrieves");
+    assert_eq!(retrieves.len(), 1);
+    assert_eq!(
+        get(&retrieves[0], "clientSecret").as_string().unwrap(),
+        "pi_1_secret_x"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn choosing_another_seller_loads_their_products_and_prices_their_cart() {
+    let kyoto_session = r#"{"payment_intent":"pi_9","client_secret":"pi_9_secret_x","stripe_account":"acct_1Kyoto",
+        "seller":{"id":"acct_1Kyoto","display_name":"Kyoto Tea House","default_currency":"jpy"},
+        "lines":[{"price":"price_1Sencha","name":"Sencha","quantity":1,"unit_amount":{"amount":1500,"currency":"jpy"},"amount":{"amount":1500,"currency":"jpy"}}],
+        "total":{"amount":1500,"currency":"jpy"}}"#;
+    install(&standard(vec![ok(&session(1, 1)), ok(kyoto_session)]));
+    let checkout = mount(None);
+    ready(&checkout).await;
+    let select: HtmlSelectElement =
+        find(&checkout.root, r#"select[data-role="seller"]"#).unchecked_into();
+    select.set_value("acct_1Kyoto");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
+    ready(&checkout).await;
+    let bodies = checkout_bodies();
+    assert_eq!(
+        get(&bodies[1], "seller").as_string().unwrap(),
+        "acct_1Kyoto"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="product-name"]"#),
+        "Sencha"
+    );
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "¥1,500");
+    assert_eq!(
+        get(&elements()[1], "account").as_string().unwrap(),
+        "acct_1Kyoto"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_return_from_a_redirect_shows_the_receipt_and_cleans_the_address() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    set_results(
+        "retrieveResults",
+        &[succeeded(7, 2400, r#""jo@example.com""#)],
+    );
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some("?keep=1&payment_intent=pi_7&payment_intent_client_secret=pi_7_secret_x&redirect_status=succeeded&cc_seller=acct_1Lumen&cc_account=acct_1Lumen"),
+        )
+        .unwrap();
+    let checkout = mount(None);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    let retrieves = list("retrieves");
+    assert_eq!(
+        get(&retrieves[0], "clientSecret").as_string().unwrap(),
+        "pi_7_secret_x"
+    );
+    assert_eq!(
+        get(&retrieves[0], "account").as_string().unwrap(),
+        "acct_1Lumen"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-amount"]"#),
+        "$24.00"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-reference"]"#),
+        "pi_7"
+    );
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert_eq!(
+        search, "?keep=1",
+        "the client secret leaves the address bar"
+    );
+    assert!(checkout_bodies().is_empty(), "nothing more to pay");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_return_from_a_redirect_says_why_over_a_fresh_form() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    set_results(
+        "retrieveResults",
+        &[r#"{"paymentIntent":{"id":"pi_7","status":"requires_payment_method","amount":1200,"currency":"usd",
+            "last_payment_error":{"type":"invalid_request_error","code":"payment_intent_authentication_failure","message":"x"}}}"#
+            .into()],
+    );
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some("?payment_intent=pi_7&payment_intent_client_secret=pi_7_secret_x&redirect_status=failed&cc_seller=acct_1Lumen&cc_account=acct_1Lumen"),
+        )
+        .unwrap();
+    let checkout = mount(None);
+    wait_for("the failure over a payable form", 5, || {
+        state(&checkout.root) == "failed" && elements().len() == 1
+    })
+    .await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.authentication_failed
+    );
+    let pay: HtmlButtonElement =
+        find(&checkout.root, r#"button[data-role="pay"]"#).unchecked_into();
+    assert!(!pay.disabled());
+    assert_eq!(web_sys::window().unwrap().location().search().unwrap(), "");
+}
+
+#[wasm_bindgen_test]
+async fn the_api_waits_out_429_and_503_then_reports() {
+    install(&[(
+        "/api/config",
+        vec![error(429, "rate_limited"), error(503, "x"), ok(CONFIG)],
+    )]);
+    let fast = Backoff {
+        retries: 2,
+        first_ms: 1,
+        max_ms: 5,
+    };
+    let api = Api::new("").with_backoff(fast);
+    let signal = web_sys::AbortController::new().unwrap().signal();
+    let config = api.config(&signal).await.unwrap();
+    assert_eq!(config.publishable_key, "pk_test_fake");
+    assert_eq!(list("requests").len(), 3);
+
+    install(&[("/api/config", vec![error(429, "rate_limited")])]);
+    let refused = api.config(&signal).await;
+    assert!(
+        matches!(refused, Err(ApiError::Refused { status: 429, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(list("requests").len(), 3, "the first try and 2 retries");
+
+    // Other refusals are the answer, at once.
+    install(&[("/api/config", vec![error(400, "invalid_request")])]);
+    assert!(api.config(&signal).await.is_err());
+    assert_eq!(list("requests").len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn backoff_grows_caps_honours_retry_after_and_jitters() {
+    let backoff = Backoff::default();
+    assert_eq!(backoff.delay_ms(1, None, 1.0), 500);
+    assert_eq!(backoff.delay_ms(2, None, 1.0), 1000);
+    assert_eq!(backoff.delay_ms(3, None, 1.0), 2000);
+    assert_eq!(backoff.delay_ms(9, None, 1.0), 4000, "capped");
+    assert_eq!(backoff.delay_ms(1, Some(2), 1.0), 2000, "Retry-After: 2");
+    assert_eq!(backoff.delay_ms(1, Some(60), 1.0), 4000, "within the cap");
+    assert_eq!(backoff.delay_ms(2, None, 0.5), 500);
+    assert_eq!(
+        backoff.delay_ms(2, None, 0.1),
+        500,
+        "jitter at least one half"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_checkout_that_cannot_reach_the_function_says_so_and_loads_on_retry() {
+    let mut answers = standard(vec![ok(&session(1, 1))]);
+    answers[0] = ("/api/config", vec![NETWORK.into(), ok(CONFIG)]);
+    install(&answers);
+    let checkout = mount(None);
+    wait_for("the network message", 5, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), EN.network);
+    assert_eq!(
+        find(&checkout.root, "form")
+            .get_attribute("hidden")
+            .as_deref(),
+        Some(""),
+        "no form without products"
+    );
+    find(&checkout.root, r#"button[data-role="retry"]"#)
+        .unchecked_into::<HtmlElement>()
+        .click();
+    ready(&checkout).await;
+    assert_eq!(checkout_bodies().len(), 1);
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"button[data-role="retry"]"#)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_destroys_the_element() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::FALSE);
+    drop(checkout);
+    assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
+}
+
+#[wasm_bindgen_test]
+async fn the_language_comes_from_the_page_when_the_options_do_not_say() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    let page: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    page.set_attribute("lang", "fr").unwrap();
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    page.append_child(&container).unwrap();
+    document().body().unwrap().append_child(&page).unwrap();
+    assert_eq!(
+        connect_checkout::checkout::page_language(&container).as_deref(),
+        Some("fr")
+    );
+    let options = CheckoutOptions {
+        seller: Some(AccountId::new("acct_1Lumen").unwrap()),
+        ..CheckoutOptions::default()
+    };
+    let handle = mount_checkout(container.clone(), options);
+    let checkout = Checkout {
+        root: container.into(),
+        _handle: Box::new(handle),
+    };
+    ready(&checkout).await;
+    let root = find(&checkout.root, r#"[data-role="checkout"]"#);
+    assert_eq!(root.get_attribute("lang").as_deref(), Some("fr"));
+    assert_eq!(
+        text(&checkout.root, r#"button[data-role="pay"]"#),
+        "Payer 12,00\u{a0}$US"
+    );
+    let stripe = list("stripes").pop().unwrap();
+    assert_eq!(get(&stripe, "options.locale").as_string().unwrap(), "fr");
+}
