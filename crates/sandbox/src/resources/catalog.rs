@@ -1,5 +1,7 @@
 //! What sellers sell: Products and their Prices, each on one account.
-//! `GET /v1/products`, `GET /v1/products/{id}`, `GET /v1/prices`, `GET /v1/prices/{id}`.
+//! `POST /v1/products` (with `default_price_data`), `POST /v1/products/{id}`,
+//! `GET /v1/products`, `GET /v1/products/{id}`, `POST /v1/prices` (one-time prices; `product`
+//! or `product_data`), `POST /v1/prices/{id}`, `GET /v1/prices`, `GET /v1/prices/{id}`.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +11,11 @@ use serde_json::{Value, json};
 
 use super::expand;
 use super::list::{Listed, list};
+use crate::currency;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{Field, LIST_FIELDS, Ty, opt};
+use crate::http::params::{Field, LIST_FIELDS, NON_NEGATIVE, Params, Ty, opt, req};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
 use crate::seed::SeedProduct;
 use crate::state::{SandboxState, Store};
@@ -282,6 +285,313 @@ pub(crate) async fn list_products(State(state): State<SandboxState>, req: ApiReq
         let mut value = list(products, p, "/v1/products", "product", Product::to_json)?;
         expand::apply(call.store, account, &mut value, &p.expand(), false)?;
         Ok(value)
+    })
+    .await
+}
+
+const PRICE_DATA: &[Field] = &[
+    req("currency", Ty::Str),
+    req("unit_amount", NON_NEGATIVE),
+    opt("recurring", Ty::AnyObj),
+    opt(
+        "tax_behavior",
+        Ty::Enum(&["exclusive", "inclusive", "unspecified"]),
+    ),
+];
+
+const PRODUCT_DATA: &[Field] = &[
+    req("name", Ty::Str),
+    opt("active", Ty::Bool),
+    opt("metadata", Ty::Metadata),
+];
+
+const CREATE_PRODUCT: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        req("name", Ty::Str),
+        opt("id", Ty::Str),
+        opt("description", Ty::Str),
+        opt("active", Ty::Bool),
+        opt("metadata", Ty::Metadata),
+        opt("default_price_data", Ty::Obj(PRICE_DATA)),
+        opt("images", Ty::List(&Ty::Str)),
+        opt("url", Ty::Str),
+        opt("expand", Ty::List(&Ty::Str)),
+    ],
+};
+
+const UPDATE_PRODUCT: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        opt("name", Ty::Str),
+        opt("description", Ty::Str),
+        opt("active", Ty::Bool),
+        opt("metadata", Ty::Metadata),
+        opt("default_price", Ty::Str),
+        opt("expand", Ty::List(&Ty::Str)),
+    ],
+};
+
+const CREATE_PRICE: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        req("currency", Ty::Str),
+        opt("unit_amount", NON_NEGATIVE),
+        opt("product", Ty::Str),
+        opt("product_data", Ty::Obj(PRODUCT_DATA)),
+        opt("active", Ty::Bool),
+        opt("metadata", Ty::Metadata),
+        opt("nickname", Ty::Str),
+        opt("lookup_key", Ty::Str),
+        opt("recurring", Ty::AnyObj),
+        opt(
+            "tax_behavior",
+            Ty::Enum(&["exclusive", "inclusive", "unspecified"]),
+        ),
+        opt("expand", Ty::List(&Ty::Str)),
+    ],
+};
+
+const UPDATE_PRICE: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        opt("active", Ty::Bool),
+        opt("metadata", Ty::Metadata),
+        opt("nickname", Ty::Str),
+        opt("expand", Ty::List(&Ty::Str)),
+    ],
+};
+
+/// A one-time price's amount and currency, checked as Stripe checks them.
+fn price_terms(p: &Params, prefix: &str) -> Result<(i64, String), ApiError> {
+    let named = |field: &str| {
+        if prefix.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{prefix}[{field}]")
+        }
+    };
+    if p.contains("recurring") {
+        return Err(ApiError::invalid_request(
+            "The Stripe sandbox sells one-time prices only: recurring prices are not supported.",
+        )
+        .param(named("recurring")));
+    }
+    let currency = p.str("currency").unwrap_or_default().to_ascii_lowercase();
+    if !currency::is_supported(&currency) {
+        return Err(
+            ApiError::invalid_request(currency::unsupported_message(&currency))
+                .param(named("currency")),
+        );
+    }
+    let amount = p
+        .int("unit_amount")
+        .ok_or_else(|| ApiError::parameter_missing(&named("unit_amount")))?;
+    if amount > 99_999_999 {
+        return Err(ApiError::invalid_request(
+            "This value must be less than or equal to 99999999.",
+        )
+        .param(named("unit_amount")));
+    }
+    Ok((amount, currency))
+}
+
+impl Store {
+    fn add_price(
+        &mut self,
+        account: &str,
+        product: &str,
+        amount: i64,
+        currency: String,
+        p: &Params,
+        now: i64,
+    ) -> Price {
+        let price = Price {
+            id: self.new_id("price_", 24),
+            account: account.to_owned(),
+            product: product.to_owned(),
+            unit_amount: amount,
+            currency,
+            active: p.bool("active").unwrap_or(true),
+            metadata: p.string_map("metadata"),
+            created: now,
+            seq: self.next_seq(),
+        };
+        self.prices.insert(price.id.clone(), price.clone());
+        price
+    }
+}
+
+/// `POST /v1/products` on the caller's account.
+pub(crate) async fn create_product(State(state): State<SandboxState>, req: ApiRequest) -> Response {
+    run(&state, req, &CREATE_PRODUCT, |call| {
+        let p = call.params;
+        let account = call.caller.account.clone();
+        let name = p.str("name").unwrap_or_default();
+        if name.trim().is_empty() {
+            return Err(ApiError::parameter_invalid_empty("name"));
+        }
+        let id = match p.str("id") {
+            Some(id) if call.store.products.contains_key(id) => {
+                return Err(ApiError::invalid_request(format!(
+                    "Product already exists with id: {id}"
+                ))
+                .code("resource_already_exists")
+                .param("id"));
+            }
+            Some(id) => id.to_owned(),
+            None => call.store.new_id("prod_", 14),
+        };
+        let terms = p
+            .obj("default_price_data")
+            .map(|data| price_terms(data, "default_price_data"))
+            .transpose()?;
+        let mut product = Product {
+            id: id.clone(),
+            account: account.clone(),
+            name: name.to_owned(),
+            description: p.str("description").map(str::to_owned),
+            active: p.bool("active").unwrap_or(true),
+            default_price: None,
+            metadata: p.string_map("metadata"),
+            created: call.now,
+            seq: call.store.next_seq(),
+        };
+        if let (Some((amount, currency)), Some(data)) = (terms, p.obj("default_price_data")) {
+            let price = call
+                .store
+                .add_price(&account, &id, amount, currency, data, call.now);
+            product.default_price = Some(price.id);
+        }
+        let value = product.to_json();
+        call.store.products.insert(id, product);
+        call.store.emit(
+            &account,
+            "product.created",
+            value.clone(),
+            None,
+            call.origin,
+            call.now,
+        );
+        Ok(value)
+    })
+    .await
+}
+
+/// `POST /v1/products/{id}`: name, description, active, metadata, default_price.
+pub(crate) async fn update_product(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &UPDATE_PRODUCT, |call| {
+        let p = call.params;
+        let account = call.caller.account.clone();
+        if let Some(price) = p.str("default_price")
+            && !call
+                .store
+                .prices
+                .get(price)
+                .is_some_and(|x| x.account == account && x.product == id)
+        {
+            return Err(ApiError::resource_missing("price", price, "default_price")
+                .status(axum::http::StatusCode::BAD_REQUEST));
+        }
+        let product = call
+            .store
+            .products
+            .get_mut(&id)
+            .filter(|product| product.account == account)
+            .ok_or_else(|| ApiError::resource_missing("product", &id, "id"))?;
+        if let Some(name) = p.str("name") {
+            product.name = name.to_owned();
+        }
+        if let Some(description) = p.str("description") {
+            product.description = (!description.is_empty()).then(|| description.to_owned());
+        }
+        if let Some(active) = p.bool("active") {
+            product.active = active;
+        }
+        if let Some(price) = p.str("default_price") {
+            product.default_price = Some(price.to_owned());
+        }
+        product.metadata.extend(p.string_map("metadata"));
+        product.metadata.retain(|_, value| !value.is_empty());
+        Ok(product.to_json())
+    })
+    .await
+}
+
+/// `POST /v1/prices` on the caller's account: for `product`, or a new one from `product_data`.
+pub(crate) async fn create_price(State(state): State<SandboxState>, req: ApiRequest) -> Response {
+    run(&state, req, &CREATE_PRICE, |call| {
+        let p = call.params;
+        let account = call.caller.account.clone();
+        let (amount, currency) = price_terms(p, "")?;
+        let product = match (p.str("product"), p.obj("product_data")) {
+            (Some(id), None) => {
+                let owned = call.store.products.get(id).map(|product| &product.account);
+                if owned != Some(&account) {
+                    return Err(ApiError::resource_missing("product", id, "product")
+                        .status(axum::http::StatusCode::BAD_REQUEST));
+                }
+                id.to_owned()
+            }
+            (None, Some(data)) => {
+                let id = call.store.new_id("prod_", 14);
+                let product = Product {
+                    id: id.clone(),
+                    account: account.clone(),
+                    name: data.str("name").unwrap_or_default().to_owned(),
+                    description: None,
+                    active: data.bool("active").unwrap_or(true),
+                    default_price: None,
+                    metadata: data.string_map("metadata"),
+                    created: call.now,
+                    seq: call.store.next_seq(),
+                };
+                call.store.products.insert(id.clone(), product);
+                id
+            }
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid_request(
+                    "You may only specify one of these parameters: product, product_data.",
+                )
+                .param("product"));
+            }
+            (None, None) => return Err(ApiError::parameter_missing("product")),
+        };
+        let price = call
+            .store
+            .add_price(&account, &product, amount, currency, p, call.now);
+        let mut value = price.to_json();
+        expand::apply(call.store, &account, &mut value, &p.expand(), false)?;
+        Ok(value)
+    })
+    .await
+}
+
+/// `POST /v1/prices/{id}`: active, metadata, nickname (amounts never change on Stripe).
+pub(crate) async fn update_price(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &UPDATE_PRICE, |call| {
+        let p = call.params;
+        let account = call.caller.account.clone();
+        let price = call
+            .store
+            .prices
+            .get_mut(&id)
+            .filter(|price| price.account == account)
+            .ok_or_else(|| ApiError::resource_missing("price", &id, "id"))?;
+        if let Some(active) = p.bool("active") {
+            price.active = active;
+        }
+        price.metadata.extend(p.string_map("metadata"));
+        price.metadata.retain(|_, value| !value.is_empty());
+        Ok(price.to_json())
     })
     .await
 }

@@ -76,10 +76,22 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/balance", get(balance::retrieve))
         .route("/tokens", post(token::create))
         .route("/tokens/{id}", get(token::retrieve))
-        .route("/products", get(catalog::list_products))
-        .route("/products/{id}", get(catalog::retrieve_product))
-        .route("/prices", get(catalog::list_prices))
-        .route("/prices/{id}", get(catalog::retrieve_price))
+        .route(
+            "/products",
+            get(catalog::list_products).post(catalog::create_product),
+        )
+        .route(
+            "/products/{id}",
+            get(catalog::retrieve_product).post(catalog::update_product),
+        )
+        .route(
+            "/prices",
+            get(catalog::list_prices).post(catalog::create_price),
+        )
+        .route(
+            "/prices/{id}",
+            get(catalog::retrieve_price).post(catalog::update_price),
+        )
         .route("/payment_methods", post(payment_method::create))
         .route("/payment_methods/{id}", get(payment_method::retrieve))
         .route(
