@@ -181,3 +181,16 @@ impl Drop for RunningSandbox {
         }
     }
 }
+
+/// For the fuzz target only (`fuzz/`): decodes `input` as a form body and checks it against the
+/// PaymentIntent-create schema, the path every request body takes. Its promise, which the
+/// fuzzer checks, is that no input makes it panic.
+#[doc(hidden)]
+pub fn fuzz_form_body(input: &[u8]) -> bool {
+    let mut tree = http::form::Tree::new();
+    if http::form::decode_into(&mut tree, input).is_err() {
+        return false;
+    }
+    let _ = http::form::to_json(&tree);
+    http::params::validate(&tree, resources::payment_intent::CREATE.schema).is_ok()
+}

@@ -219,7 +219,7 @@ const TRANSFER_DATA: &[Field] = &[req("destination", Ty::Str), opt("amount", NON
 const CAPTURE_METHODS: Ty = Ty::Enum(&["automatic", "automatic_async", "manual"]);
 const SETUP_FUTURE_USAGE: Ty = Ty::Enum(&["on_session", "off_session"]);
 
-const CREATE: Endpoint = Endpoint {
+pub(crate) const CREATE: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[
         req(
