@@ -7,6 +7,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod capture;
 /// The seller's journey: seeded sellers still to onboard, and a seller's steps in the browser.
 pub mod seller;
 
@@ -135,7 +136,7 @@ async fn start_function(
     config.mode = Mode::Sandbox;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = app(AppState::new(config));
+    let router = capture::recorded(app(AppState::new(config)));
     let task = tokio::spawn(async move {
         axum_serve(listener, router).await;
     });
@@ -408,7 +409,7 @@ impl RestartableFunction {
         if let Some(retry) = self.retry {
             state = state.with_retry_policy(retry);
         }
-        let router = app(state);
+        let router = capture::recorded(app(state));
         runtime.spawn(async move {
             let listener = TcpListener::from_std(listener).unwrap();
             axum::serve(listener, router).await.unwrap();
