@@ -6,6 +6,7 @@
 
 /// The seller's pages (onboarding, status, payments) have words of their own, kept apart so the
 /// checkout carries none of them.
+#[cfg(feature = "demo")]
 pub mod seller;
 
 /// The words of one language.
@@ -37,6 +38,8 @@ pub struct Strings {
     pub pay_amount: &'static str,
     pub processing: &'static str,
     pub retry: &'static str,
+    /// The Cancel button, shown when the page asks for one (the embed's `cancelable`).
+    pub cancel: &'static str,
     pub mode_sandbox: &'static str,
     pub mode_test: &'static str,
 
@@ -107,6 +110,7 @@ pub static EN: Strings = Strings {
     pay_amount: "Pay {amount}",
     processing: "Processing…",
     retry: "Try again",
+    cancel: "Cancel",
     mode_sandbox: "Sandbox: no real payment is made. Pay with the test card 4242 4242 4242 4242.",
     mode_test: "Test mode: no real payment is made.",
 
@@ -173,6 +177,7 @@ pub static FR: Strings = Strings {
     pay_amount: "Payer {amount}",
     processing: "Traitement en cours…",
     retry: "Réessayer",
+    cancel: "Annuler",
     mode_sandbox: "Bac à sable : aucun paiement réel n’est effectué. Payez avec la carte de test 4242 4242 4242 4242.",
     mode_test: "Mode test : aucun paiement réel n’est effectué.",
 

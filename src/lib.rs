@@ -17,18 +17,31 @@
 //!   Stripe's hosted onboarding or the platform's own form for Custom accounts.
 //! - [`seller`]: the seller's own page (`/seller`): status, payments, refunds, dashboard; and
 //!   the seller API client and status view the onboarding page shares.
+//! - [`docs`]: the embed's documentation page (`/embed`), with a live playground.
+//! - [`embed`]: the embeddable checkout's JS API (`mount`), behind the `embed` feature; the
+//!   `<connect-checkout>` element and `ConnectCheckout` global are in www/embed/loader.js.
+//!
+//! Features: `demo` (default) compiles the demo's pages (`store`, `onboarding`, `seller`,
+//! `docs`); the embed build is `--no-default-features --features embed`: the checkout alone.
 //!
 //! What it is not: a router, a Stripe client with a secret key, or a place that computes a
 //! price. The amount charged is always the function's.
 
 pub mod api;
 pub mod checkout;
+#[cfg(feature = "demo")]
+pub mod docs;
+#[cfg(feature = "embed")]
+pub mod embed;
 pub mod i18n;
 pub mod money;
+#[cfg(feature = "demo")]
 pub mod onboarding;
+#[cfg(feature = "demo")]
 pub mod seller;
+#[cfg(feature = "demo")]
 pub mod store;
 pub mod stripe_js;
 pub mod wire;
 
-pub use checkout::{CheckoutOptions, mount_checkout};
+pub use checkout::{CheckoutEvent, CheckoutOptions, mount_checkout, mount_checkout_with};

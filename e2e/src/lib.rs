@@ -11,6 +11,9 @@ pub mod capture;
 /// The seller's journey: seeded sellers still to onboard, and a seller's steps in the browser.
 pub mod seller;
 
+/// The embed's host pages: a static site on another origin than the function.
+pub mod host;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -60,11 +63,16 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// [`Stack::start`], the function configured with `extra` too (as [`Stack::function_env`]).
+    pub async fn start_with(extra: &[(&str, &str)]) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sandbox = stripe_sandbox::spawn(listener, Seed::default())
             .await
             .unwrap();
-        let (function_url, function) = start_function(&sandbox, &[]).await;
+        let (function_url, function) = start_function(&sandbox, extra).await;
         Self {
             sandbox,
             function_url,
@@ -105,6 +113,25 @@ impl Stack {
             request = request.header("Stripe-Account", account);
         }
         request.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// A form POST to the sandbox's API as the platform, on `account`: what a platform does
+    /// with its own tools (the Dashboard, a script), outside the product.
+    pub async fn stripe_post(&self, path: &str, account: &str, form: &[(&str, &str)]) -> Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.sandbox.base_url()))
+            .bearer_auth(self.sandbox.secret_key())
+            .header("Stripe-Account", account)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
     }
 
     /// The seller's PaymentIntents, newest first.

@@ -1,6 +1,6 @@
 //! Checkout attempts: the id the function turns into the PaymentIntent's Idempotency-Key.
 //!
-//! One id per cart (seller, items and receipt email): a retry of the same cart (after a lost
+//! One id per cart (seller and items): a retry of the same cart (after a lost
 //! answer, say) sends the same id and so finds the same PaymentIntent instead of making a second
 //! one; a changed cart gets a fresh id and so a fresh PaymentIntent for its own amount.
 
@@ -9,12 +9,14 @@ use connect_checkout_core::{AccountId, AttemptId};
 use js_sys::Reflect;
 
 /// What the shopper asks to pay for: everything of a [`CheckoutRequest`] but the attempt.
+///
+/// Not the email: it goes to Stripe with the confirmation (`confirmParams.receipt_email`), so
+/// editing it after the card is typed keeps the PaymentIntent and its Payment Element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cart {
     pub seller: AccountId,
     /// Only lines with a quantity of at least 1.
     pub items: Vec<CartItem>,
-    pub email: Option<String>,
 }
 
 impl Cart {
@@ -24,7 +26,7 @@ impl Cart {
             seller: self.seller.clone(),
             items: self.items.clone(),
             attempt,
-            email: self.email.clone(),
+            email: None,
         }
     }
 }
@@ -86,7 +88,6 @@ mod tests {
                 price: PriceId::new("price_1").unwrap(),
                 quantity,
             }],
-            email: None,
         }
     }
 
@@ -113,18 +114,10 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_email_gets_a_new_attempt() {
-        // The function sends the email to Stripe under the attempt's Idempotency-Key: the same
-        // key with another email would be refused as a different request.
-        let mut attempts = Attempts::default();
-        let plain = attempts.for_cart(&cart(1), || id("aaaaaaaaaaaaaaaa"));
-        let mut with_email = cart(1);
-        with_email.email = Some("jo@example.com".into());
-        let emailed = attempts.for_cart(&with_email, || id("bbbbbbbbbbbbbbbb"));
-        assert_ne!(plain, emailed);
-        assert_eq!(
-            attempts.for_cart(&with_email, || id("cccccccccccccccc")),
-            emailed
-        );
+    fn the_request_carries_no_email() {
+        // Pins: an email edited after the card was typed rebuilt the Payment Element (the
+        // email was part of the cart); it now goes with the confirmation only.
+        let request = cart(1).request(AttemptId::new("aaaaaaaaaaaaaaaa").unwrap());
+        assert_eq!(request.email, None);
     }
 }

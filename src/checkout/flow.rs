@@ -4,44 +4,59 @@
 //! 1. load: `GET /api/config`, Stripe.js from its `stripe_js_url` (meanwhile the sellers, when
 //!    the page did not choose one, and the seller's products), then price the first cart, or
 //!    show how a payment that left the page for a redirect ended;
-//! 2. price: `POST /api/checkout` for the cart (seller, items, email), then the Payment Element
-//!    for the PaymentIntent it returns, on the account it lives on;
-//! 3. pay: `confirmPayment` without a redirect unless one is needed (3-D Secure happens in
-//!    place, inside Stripe.js), then the receipt or the reason in words.
+//! 2. price: `POST /api/checkout` for the cart (seller, items), then the Payment Element for
+//!    the PaymentIntent it returns, on the account it lives on;
+//! 3. pay: `confirmPayment` with the email as `receipt_email`, without a redirect unless one is
+//!    needed (3-D Secure happens in place, inside Stripe.js), then the receipt or the reason in
+//!    words.
+//!
+//! Each step tells the page what happened through the [`CheckoutEvent`]s it asked for.
 //!
 //! **Invariant:** a Payment Element exists only for the cart on screen. Any change to the cart
-//! or the email destroys it at once, before the new cart is priced, so a stale PaymentIntent
-//! (the old amount) can never be confirmed.
+//! destroys it at once, before the new cart is priced, so a stale PaymentIntent (the old
+//! amount) can never be confirmed. The email is not part of the cart: editing it keeps the
+//! Element and the card typed into it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use connect_checkout_core::AccountId;
-use connect_checkout_core::api::{CheckoutSession, ClientConfig};
+use connect_checkout_core::api::{CartItem, CheckoutSession, ClientConfig, Product};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
 use super::attempt::{Attempts, Cart, random_attempt_id};
+use super::event::{CheckoutEvent, EventSink};
 use super::problem::Problem;
 use super::redirect::{self, Return};
-use super::state::{CheckoutState, Phase, Receipt};
+use super::state::{CheckoutState, Phase, Receipt, plausible_email};
 use super::theme;
 use crate::api::{Api, ApiError};
+use crate::i18n::Strings;
 use crate::stripe_js::{self, Elements, PaymentIntent, Stripe, StripeElement, StripeError};
 
 /// How long typing in a quantity must pause before the cart is priced again.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
+/// What the page decided about a checkout.
+pub(super) struct Setup {
+    pub api: Api,
+    /// The seller the page chose; `None` offers the platform's sellers in a picker.
+    pub fixed_seller: Option<AccountId>,
+    /// The prices to offer and their first quantities; empty offers every product.
+    pub items: Vec<CartItem>,
+    /// The widget's words; their language is Stripe.js's `locale` too.
+    pub strings: &'static Strings,
+    pub on_event: Option<EventSink>,
+}
+
 /// One checkout's steps. Shared (`Rc`) by the tasks and callbacks that drive them.
 pub(super) struct Flow {
+    setup: Setup,
     api: Api,
-    /// The seller the page chose; `None` offers the platform's sellers in a picker.
-    fixed_seller: Option<AccountId>,
-    /// Stripe.js's `locale`: the language of the widget's words.
-    stripe_locale: &'static str,
     state: CheckoutState,
     element_ref: NodeRef<Div>,
     inner: RefCell<Inner>,
@@ -64,6 +79,8 @@ struct Inner {
     returned: Option<Return>,
     /// A problem to show once the next cart is priced (how a redirect ended).
     after_mount: Option<Problem>,
+    /// `Ready` was sent: it is sent once.
+    announced: bool,
     /// The checkout left the page: nothing more may happen.
     closed: bool,
 }
@@ -84,23 +101,16 @@ impl Drop for Mounted {
 }
 
 impl Flow {
-    pub(super) fn new(
-        api: Api,
-        fixed_seller: Option<AccountId>,
-        stripe_locale: &'static str,
-        state: CheckoutState,
-        element_ref: NodeRef<Div>,
-    ) -> Rc<Self> {
+    pub(super) fn new(setup: Setup, state: CheckoutState, element_ref: NodeRef<Div>) -> Rc<Self> {
         // Read (and removed from the address bar) at once; kept until shown, so that a load
         // that fails and is tried again still shows it.
         let inner = Inner {
-            returned: redirect::take_return(),
+            returned: redirect::take_return_for(setup.fixed_seller.as_ref()),
             ..Inner::default()
         };
         Rc::new(Self {
-            api,
-            fixed_seller,
-            stripe_locale,
+            api: setup.api.clone(),
+            setup,
             state,
             element_ref,
             inner: RefCell::new(inner),
@@ -132,9 +142,9 @@ impl Flow {
         let chosen = returned
             .as_ref()
             .and_then(|r| r.seller.clone())
-            .or_else(|| self.fixed_seller.clone())
+            .or_else(|| self.setup.fixed_seller.clone())
             .or_else(|| self.seller_id());
-        let seller = match (&self.fixed_seller, chosen) {
+        let seller = match (&self.setup.fixed_seller, chosen) {
             (Some(_), Some(seller)) => seller,
             (_, chosen) => {
                 let sellers = self
@@ -160,11 +170,9 @@ impl Flow {
         if self.is_closed() {
             return Ok(());
         }
-        if list.products.is_empty() {
-            return Err(Problem::NothingToSell);
-        }
+        let (products, quantities) = self.offer(list.products)?;
         self.state.seller.set(Some(list.seller));
-        self.state.set_products(list.products);
+        self.state.set_offer(products, quantities);
         if let Some(returned) = returned
             && self.show_return(returned).await
         {
@@ -214,13 +222,14 @@ impl Flow {
         spawn_local(async move {
             match flow.api.products(&seller, &signal).await {
                 Ok(list) if flow.seller_id().as_ref() == Some(&seller) => {
-                    if list.products.is_empty() {
-                        flow.fail(Problem::NothingToSell);
-                        return;
+                    match flow.offer(list.products) {
+                        Ok((products, quantities)) => {
+                            flow.state.seller.set(Some(list.seller));
+                            flow.state.set_offer(products, quantities);
+                            flow.price_cart();
+                        }
+                        Err(problem) => flow.fail(problem),
                     }
-                    flow.state.seller.set(Some(list.seller));
-                    flow.state.set_products(list.products);
-                    flow.price_cart();
                 }
                 // Another seller was chosen meanwhile.
                 Ok(_) => {}
@@ -246,22 +255,29 @@ impl Flow {
         self.inner.borrow_mut().debounce = timer;
     }
 
-    /// The shopper committed an email: a PaymentIntent made with another one is replaced.
+    /// The shopper committed an email. It goes with the confirmation, so the cart and its
+    /// Payment Element stay; one that cannot be an address is said at once.
     pub(super) fn email_changed(self: &Rc<Self>) {
-        if self.is_settled() || self.state.products.with_untracked(Vec::is_empty) {
+        if self.is_settled() {
             return;
         }
-        let email = self.email();
-        let unchanged = self
-            .inner
-            .borrow()
-            .mounted
-            .as_ref()
-            .is_some_and(|m| m.cart.email == email);
-        if !unchanged {
-            self.invalidate_cart();
-            self.price_cart();
+        if !self.email_is_valid() {
+            self.fail(Problem::Email);
+        } else if self
+            .state
+            .problem
+            .with_untracked(|p| p == &Some(Problem::Email))
+        {
+            self.state.problem.set(None);
+            if self.inner.borrow().mounted.is_some() {
+                self.state.phase.set(Phase::Ready);
+            }
         }
+    }
+
+    /// Empty, or plausibly an address.
+    fn email_is_valid(&self) -> bool {
+        self.email().is_none_or(|email| plausible_email(&email))
     }
 
     /// "Try again": repeat the step that failed. The same cart keeps its attempt id, so a
@@ -285,11 +301,7 @@ impl Flow {
         let Some(seller) = self.seller_id() else {
             return;
         };
-        let cart = Cart {
-            seller,
-            items,
-            email: self.email(),
-        };
+        let cart = Cart { seller, items };
         if self
             .inner
             .borrow()
@@ -312,12 +324,8 @@ impl Flow {
         };
         let request = cart.request(attempt);
         // The function's own rules, checked before asking it.
-        if let Err(error) = request.validate() {
-            return self.fail(if error.field == "email" {
-                Problem::Email
-            } else {
-                Problem::Quantity
-            });
+        if request.validate().is_err() {
+            return self.fail(Problem::Quantity);
         }
         let Some(signal) = self.restart_requests() else {
             return;
@@ -344,10 +352,12 @@ impl Flow {
             {
                 Ok(()) => {
                     let shown = flow.inner.borrow_mut().after_mount.take();
-                    match shown {
+                    let email_problem = (!flow.email_is_valid()).then_some(Problem::Email);
+                    match shown.or(email_problem) {
                         Some(problem) => flow.fail(problem),
                         None => flow.state.phase.set(Phase::Ready),
                     }
+                    flow.announce_cart();
                 }
                 Err(problem) => flow.fail(problem),
             }
@@ -384,16 +394,19 @@ impl Flow {
     /// Step 3: confirm the PaymentIntent of the mounted Element. The view has already set the
     /// phase to `Paying`, so the shopper cannot press Pay or change the cart meanwhile.
     pub(super) fn pay(self: &Rc<Self>) {
+        if !self.email_is_valid() {
+            return self.fail(Problem::Email);
+        }
+        let email = self.email();
         let mounted = self.inner.borrow().mounted.as_ref().map(|m| {
             (
                 m.stripe.clone(),
                 m.elements.clone(),
                 m.session.client_secret.clone(),
                 redirect::return_url(&m.cart.seller, m.session.stripe_account.as_ref()),
-                m.cart.email.clone(),
             )
         });
-        let Some((stripe, elements, client_secret, return_url, email)) = mounted else {
+        let Some((stripe, elements, client_secret, return_url)) = mounted else {
             return self.fail(Problem::Integration(
                 "Pay was pressed without a Payment Element".into(),
             ));
@@ -438,20 +451,91 @@ impl Flow {
         }
         let mounted = self.inner.borrow_mut().mounted.take();
         drop(mounted);
-        let seller = self
+        let (seller, seller_id) = self
             .state
             .seller
-            .with_untracked(|s| s.as_ref().map(|s| s.display_name.clone()))
-            .unwrap_or_default();
+            .with_untracked(|s| s.as_ref().map(|s| (s.display_name.clone(), s.id.clone())))
+            .unzip();
+        let amount = intent.amount();
+        let payment_intent = intent.id.clone();
         self.state.receipt.set(Some(Receipt {
-            amount: intent.amount(),
-            seller,
+            amount: amount.clone(),
+            seller: seller.unwrap_or_default(),
             reference: intent.id,
             email: intent.receipt_email,
         }));
         self.state.problem.set(None);
         self.state.phase.set(Phase::Succeeded);
+        if let Some(seller) = seller_id {
+            self.emit(CheckoutEvent::Success {
+                payment_intent,
+                amount,
+                seller,
+            });
+        }
         Ok(())
+    }
+
+    /// The shopper pressed Cancel: the page hears it and decides.
+    pub(super) fn cancel(&self) {
+        self.emit(CheckoutEvent::Cancel {
+            seller: self.seller_id(),
+        });
+    }
+
+    /// Tells the page about the cart just priced, and the first time that the checkout is
+    /// ready.
+    fn announce_cart(&self) {
+        let priced = self.inner.borrow().mounted.as_ref().map(|m| {
+            (
+                m.cart.seller.clone(),
+                m.session.lines.clone(),
+                m.session.total.clone(),
+            )
+        });
+        let Some((seller, lines, total)) = priced else {
+            return;
+        };
+        let first = !std::mem::replace(&mut self.inner.borrow_mut().announced, true);
+        self.emit(CheckoutEvent::Change {
+            seller: seller.clone(),
+            lines,
+            total: total.clone(),
+        });
+        if first {
+            self.emit(CheckoutEvent::Ready { seller, total });
+        }
+    }
+
+    /// Sends `event` to the page, if it listens. Never while `inner` is borrowed.
+    fn emit(&self, event: CheckoutEvent) {
+        if let Some(on_event) = &self.setup.on_event
+            && !self.is_closed()
+        {
+            on_event(event);
+        }
+    }
+
+    /// What to show of the seller's `products`, and each one's first quantity: every product
+    /// (the first once), or the page's items in its order.
+    fn offer(&self, products: Vec<Product>) -> Result<(Vec<Product>, Vec<u32>), Problem> {
+        if products.is_empty() {
+            return Err(Problem::NothingToSell);
+        }
+        let items = &self.setup.items;
+        if items.is_empty() {
+            let quantities = (0..products.len()).map(|i| u32::from(i == 0)).collect();
+            return Ok((products, quantities));
+        }
+        items
+            .iter()
+            .map(|item| {
+                let product = products.iter().find(|p| p.price == item.price);
+                Some((product?.clone(), item.quantity))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|offer| offer.into_iter().unzip())
+            .ok_or(Problem::NotForSale)
     }
 
     /// The checkout left the page: cancel what is in flight and remove the Element.
@@ -479,8 +563,16 @@ impl Flow {
         if matches!(problem, Problem::Api(ApiError::Aborted)) || self.is_closed() {
             return;
         }
+        let event = self.setup.on_event.is_some().then(|| CheckoutEvent::Error {
+            code: problem.code(),
+            decline_code: problem.decline_code().map(str::to_owned),
+            message: problem.words(self.setup.strings).into_owned(),
+        });
         self.state.problem.set(Some(problem));
         self.state.phase.set(Phase::Failed);
+        if let Some(event) = event {
+            self.emit(event);
+        }
     }
 
     fn is_closed(&self) -> bool {
@@ -559,7 +651,7 @@ impl Flow {
             .as_ref()
             .map(|c| c.publishable_key.clone())
             .unwrap_or_default();
-        let stripe = Stripe::new(&key, account, Some(self.stripe_locale))?;
+        let stripe = Stripe::new(&key, account, Some(self.setup.strings.lang))?;
         inner.stripes.push((account.cloned(), stripe.clone()));
         Ok(stripe)
     }

@@ -6,9 +6,11 @@
 //!   function and Stripe.js.
 //! - [`CheckoutView`] is its markup, a function of [`CheckoutState`]: browser tests drive it by
 //!   setting the signals.
-//! - [`mount_checkout`] mounts a checkout into an element of any page; the embed grows from it.
+//! - [`mount_checkout`] mounts a checkout into an element of any page; [`mount_checkout_with`]
+//!   also hears its [`CheckoutEvent`]s (the embed, `crate::embed`, is built on it).
 
 mod attempt;
+mod event;
 mod flow;
 mod problem;
 mod redirect;
@@ -17,21 +19,23 @@ mod theme;
 mod view;
 
 use connect_checkout_core::AccountId;
+use connect_checkout_core::api::CartItem;
 use leptos::html::Div;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
 pub use attempt::{Attempts, Cart};
+pub use event::{CheckoutEvent, EventSink};
 pub use problem::{Problem, stripe_error_words};
-pub use redirect::{Return, return_url, take_return};
-pub use state::{CheckoutState, Phase, Receipt, parse_quantity};
+pub use redirect::{Return, return_url, take_return, take_return_for};
+pub use state::{CheckoutState, Phase, Receipt, parse_quantity, plausible_email};
 pub use theme::appearance_at;
 pub use view::{CheckoutView, Edit};
 
 use crate::api::Api;
 use crate::i18n::strings_for;
-use flow::Flow;
+use flow::{Flow, Setup};
 
 /// How a checkout is set up by the page that shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,24 +51,38 @@ pub struct CheckoutOptions {
     pub locale: Option<String>,
     /// `light` or `dark`; `None` follows the shopper's `prefers-color-scheme`.
     pub theme: Option<String>,
+    /// What to offer: these prices of the seller's, in this order, each starting at its
+    /// quantity. Empty (the default) offers all the seller's products, the first one once.
+    /// Needs `seller`: prices belong to one seller.
+    pub items: Vec<CartItem>,
+    /// Shows a Cancel button, which sends [`CheckoutEvent::Cancel`] (the page decides what
+    /// cancelling means: closing a dialog, going back).
+    pub cancelable: bool,
 }
 
 /// A working checkout: loads the sellers and products, prices the cart with the function,
 /// collects the card in Stripe's Payment Element and confirms the payment.
 #[component]
 pub fn Checkout(
-    /// The function's address, the seller, the locale and the theme.
+    /// The function's address, the seller, the items, the locale and the theme.
     #[prop(optional)]
     options: CheckoutOptions,
+    /// Hears what happens (ready, a priced cart, paid, a problem, cancelled).
+    #[prop(optional_no_strip)]
+    on_event: Option<EventSink>,
 ) -> impl IntoView {
     let state = CheckoutState::new();
     let element_ref = NodeRef::<Div>::new();
     let locale = options.locale.or_else(browser_language);
     let strings = strings_for(locale.as_deref());
     let flow = Flow::new(
-        Api::new(&options.api_base),
-        options.seller,
-        strings.lang,
+        Setup {
+            api: Api::new(&options.api_base),
+            fixed_seller: options.seller,
+            items: options.items,
+            strings,
+            on_event,
+        },
         state,
         element_ref,
     );
@@ -88,6 +106,10 @@ pub fn Checkout(
         let flow = flow.clone();
         move || flow.retry()
     };
+    let on_cancel = options.cancelable.then(|| {
+        let flow = flow.clone();
+        UnsyncCallback::new(move |()| flow.cancel())
+    });
     let on_edit = move |edit: Edit| match edit {
         Edit::Seller(seller) => flow.seller_chosen(seller),
         Edit::Cart => flow.cart_changed(),
@@ -103,6 +125,7 @@ pub fn Checkout(
             on_pay
             on_retry
             on_edit
+            on_cancel
         />
     }
 }
@@ -112,12 +135,21 @@ pub fn Checkout(
 /// Payment Element.
 pub fn mount_checkout(
     parent: HtmlElement,
+    options: CheckoutOptions,
+) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    mount_checkout_with(parent, options, None)
+}
+
+/// [`mount_checkout`], with `on_event` hearing the checkout's [`CheckoutEvent`]s.
+pub fn mount_checkout_with(
+    parent: HtmlElement,
     mut options: CheckoutOptions,
+    on_event: Option<EventSink>,
 ) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
     if options.locale.is_none() {
         options.locale = page_language(&parent);
     }
-    mount_to(parent, move || view! { <Checkout options /> })
+    mount_to(parent, move || view! { <Checkout options on_event /> })
 }
 
 /// The language the page declares where the checkout goes: the `lang` of `element` or of its

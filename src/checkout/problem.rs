@@ -31,6 +31,8 @@ pub enum Problem {
     Email,
     /// No seller, or a seller without products.
     NothingToSell,
+    /// A price the page asked to offer is not among the seller's products.
+    NotForSale,
 }
 
 impl Problem {
@@ -52,6 +54,42 @@ impl Problem {
             Self::CartEmpty => strings.cart_empty.into(),
             Self::Email => strings.email_invalid.into(),
             Self::NothingToSell => strings.nothing_to_sell.into(),
+            Self::NotForSale => strings.price_not_found.into(),
+        }
+    }
+
+    /// A stable, machine-readable name for the page around the checkout (the embed's `error`
+    /// event): the function's error code, Stripe's error code (or type), or one of ours.
+    pub fn code(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Self::Payment(error) => {
+                return match error.code.as_ref().or(error.kind.as_ref()) {
+                    Some(code) => code.clone().into(),
+                    None => "payment_failed".into(),
+                };
+            }
+            Self::NotCompleted { status } if status == "processing" => "payment_processing",
+            Self::NotCompleted { .. } => "payment_not_completed",
+            Self::Api(ApiError::Network(_)) => "network",
+            Self::Api(ApiError::Unexpected { .. }) => "unexpected_response",
+            Self::Api(ApiError::Aborted) => "aborted",
+            Self::Api(ApiError::Refused { body, .. }) => error_code_name(body.error.code),
+            Self::StripeJs(_) => "stripe_js_unavailable",
+            Self::Integration(_) => "integration_error",
+            Self::Quantity => "invalid_quantity",
+            Self::CartEmpty => "cart_empty",
+            Self::Email => "invalid_email",
+            Self::NothingToSell => "nothing_to_sell",
+            Self::NotForSale => "price_not_found",
+        })
+    }
+
+    /// Stripe's decline code, for a declined card.
+    pub fn decline_code(&self) -> Option<&str> {
+        match self {
+            Self::Payment(error) => error.decline_code.as_deref(),
+            Self::Api(ApiError::Refused { body, .. }) => body.error.decline_code.as_deref(),
+            _ => None,
         }
     }
 
@@ -143,6 +181,30 @@ fn code_words(code: &str, strings: &'static Strings) -> Option<&'static str> {
         "rate_limit" => strings.rate_limited,
         _ => return None,
     })
+}
+
+/// The function's error code as it sends it (its serde name).
+fn error_code_name(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidRequest => "invalid_request",
+        ErrorCode::NotFound => "not_found",
+        ErrorCode::SellerNotFound => "seller_not_found",
+        ErrorCode::SellerCannotTakeCharges => "seller_cannot_take_charges",
+        ErrorCode::PriceNotFound => "price_not_found",
+        ErrorCode::CurrencyMismatch => "currency_mismatch",
+        ErrorCode::AmountOutOfRange => "amount_out_of_range",
+        ErrorCode::AttemptReused => "attempt_reused",
+        ErrorCode::CardDeclined => "card_declined",
+        ErrorCode::RateLimited => "rate_limited",
+        ErrorCode::PaymentProviderUnavailable => "payment_provider_unavailable",
+        ErrorCode::ProviderConfiguration => "provider_configuration",
+        ErrorCode::PayloadTooLarge => "payload_too_large",
+        ErrorCode::Unauthorized => "unauthorized",
+        ErrorCode::Forbidden => "forbidden",
+        ErrorCode::NotAvailable => "not_available",
+        ErrorCode::Internal => "internal",
+        _ => "unknown",
+    }
 }
 
 /// The function's error as a sentence.

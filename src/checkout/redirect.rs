@@ -46,6 +46,12 @@ pub fn return_url(seller: &AccountId, account: Option<&AccountId>) -> String {
 /// The return in this page's URL, if it is one; the URL is cleaned at once (the client secret
 /// must not stay in the address bar or the history), with `history.replaceState`.
 pub fn take_return() -> Option<Return> {
+    take_return_for(None)
+}
+
+/// [`take_return`] for a checkout of `seller` (`None`: any seller). A return for another
+/// seller is left in the URL for the checkout it belongs to, when a page shows several.
+pub fn take_return_for(seller: Option<&AccountId>) -> Option<Return> {
     let url = page_url()?;
     let params = url.search_params();
     let client_secret = params.get(CLIENT_SECRET)?;
@@ -55,6 +61,11 @@ pub fn take_return() -> Option<Return> {
         seller: id(SELLER),
         account: id(ACCOUNT),
     };
+    if let (Some(mine), Some(theirs)) = (seller, &found.seller)
+        && mine != theirs
+    {
+        return None;
+    }
     for name in PARAMETERS {
         params.delete(name);
     }

@@ -63,7 +63,8 @@ pub struct CheckoutState {
     pub products: RwSignal<Vec<Product>>,
     /// One quantity per product, as typed (so a half-typed value is not overwritten).
     pub quantities: RwSignal<Vec<String>>,
-    /// The email for the receipt as last committed (on `change`, not on every key).
+    /// The email for the receipt as last committed (on `change`, not on every key). It goes
+    /// to Stripe with the confirmation (`receipt_email`), so changing it keeps the card typed.
     pub email: RwSignal<String>,
     /// The function's priced lines of the current cart; empty while it is being priced.
     pub lines: RwSignal<Vec<CheckoutLine>>,
@@ -96,9 +97,15 @@ impl CheckoutState {
     /// Shows `products` with the first one in the cart once and the others not.
     pub fn set_products(&self, products: Vec<Product>) {
         let quantities = (0..products.len())
-            .map(|index| if index == 0 { "1" } else { "0" }.to_owned())
+            .map(|index| u32::from(index == 0))
             .collect();
-        self.quantities.set(quantities);
+        self.set_offer(products, quantities);
+    }
+
+    /// Shows `products`, each with its quantity in `quantities`.
+    pub fn set_offer(&self, products: Vec<Product>, quantities: Vec<u32>) {
+        self.quantities
+            .set(quantities.iter().map(u32::to_string).collect());
         self.products.set(products);
     }
 
@@ -167,6 +174,16 @@ impl Default for CheckoutState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Whether `email` looks enough like an address to hand to Stripe as `receipt_email`: the
+/// function's own rule for the emails it takes (`CheckoutRequest::validate`).
+pub fn plausible_email(email: &str) -> bool {
+    email.len() <= limits::MAX_EMAIL_LEN
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace)
 }
 
 /// `"12"` → 12; empty, over 999, signs, decimals → `None`. `"0"` is a valid quantity (not in

@@ -68,6 +68,9 @@ pub fn CheckoutView(
     /// The shopper changed the seller, a quantity or the email.
     #[prop(into)]
     on_edit: UnsyncCallback<Edit>,
+    /// Cancel was pressed; without it there is no Cancel button.
+    #[prop(optional_no_strip)]
+    on_cancel: Option<UnsyncCallback<()>>,
 ) -> impl IntoView {
     let id = next_id();
     let seller_id = format!("{id}-seller");
@@ -398,6 +401,20 @@ pub fn CheckoutView(
                 >
                     {pay_label}
                 </button>
+                {on_cancel
+                    .map(|on_cancel| {
+                        view! {
+                            <button
+                                type="button"
+                                class="cc-cancel"
+                                data-role="cancel"
+                                disabled=paying
+                                on:click=move |_| on_cancel.run(())
+                            >
+                                {strings.cancel}
+                            </button>
+                        }
+                    })}
             </form>
             <div
                 class="cc-message"

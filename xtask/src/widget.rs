@@ -1,10 +1,15 @@
-//! Building the widget with Trunk.
+//! Building the widget with Trunk, and the embed next to it.
+
+// Declared here rather than in main.rs so that `embed::build` lands with its one caller.
+#[path = "embed.rs"]
+pub mod embed;
 
 use std::process::Command;
 
 use crate::process::{execute, root, step, tool_path};
 
-/// `trunk build --release` into `dist/`: the demo store and the checkout widget.
+/// `trunk build --release` into `dist/`: the demo store and the checkout widget; then the
+/// embed (the checkout alone) into `dist/embed/`.
 pub fn build_release() -> Result<(), String> {
     step("building the widget (trunk build --release; about 2 minutes cold, seconds warm)");
     // Trunk builds with `--offline`; make sure every crate is in the local registry first.
@@ -14,5 +19,6 @@ pub fn build_release() -> Result<(), String> {
             .args(["build", "--release", "--dist"])
             .arg(root().join("dist"))
             .env("PATH", tool_path()),
-    )
+    )?;
+    embed::build(&root().join("dist")).map(drop)
 }

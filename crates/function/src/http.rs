@@ -1,16 +1,17 @@
-//! The HTTP shell around the journeys: routes, the built widget, and the layers every request
-//! passes through (request id, logging, CORS, body limit, security headers).
+//! The HTTP shell around the journeys: routes, the built widget and its embed, and the layers
+//! every request passes through (request id, logging, CORS, body limit, security headers).
 
+use std::path::Path;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -18,6 +19,8 @@ use tower_http::request_id::{
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+use connect_checkout_core::api::ErrorCode;
 
 use crate::error::AppError;
 use crate::{AppState, checkout, page_security, sellers, webhooks};
@@ -46,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(webhooks::routes())
         .fallback(|| async { AppError::not_found("no such API route: see /api/openapi.json") })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -63,13 +67,15 @@ pub fn router(state: AppState) -> Router {
         let index = ServeFile::new(dir.join("index.html"));
         let html = std::fs::read_to_string(dir.join("index.html")).ok();
         let policy = page_security::page_policy(&state.config, html.as_deref());
+        let csp = SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy);
         let pages = ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CONTENT_SECURITY_POLICY,
-                policy,
-            ))
-            .service(ServeDir::new(dir).fallback(index));
-        router = router.fallback_service(pages);
+            .layer(csp.clone())
+            .service(ServeDir::new(dir).fallback(index.clone()));
+        // `/embed` is the demo's docs page, although `embed/` is a folder of files.
+        let docs = ServiceBuilder::new().layer(csp).service(index);
+        router = embed_routes(router, dir)
+            .route_service("/embed", docs)
+            .fallback_service(pages);
     }
 
     let cors = cors(&state);
@@ -120,6 +126,77 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
             Json(json!({ "status": "not_ready", "reason": reason })),
         ),
     }
+}
+
+/// A route asked with a method it does not take: the API's error shape, not axum's empty 405.
+/// (The demo's seller sign-in, `POST /api/seller-session`, is one: it exists in sandbox mode
+/// only.)
+async fn method_not_allowed(method: Method) -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::InvalidRequest,
+        format!("this route does not take {method} here: see /api/openapi.json for its methods"),
+    )
+}
+
+/// How long a browser or CDN keeps the embed's stable files (`/embed/loader.js`): a deploy
+/// reaches every host page within this time. The files it names must stay served as long.
+pub const EMBED_LOADER_CACHE: &str = "public, max-age=300";
+/// The embed's content-hashed files: a new build has new names, so they never change.
+pub const EMBED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// The embed's files (`<WIDGET_DIR>/embed/`, made by `cargo xtask`; README "Embedding"), for
+/// host pages on any origin: public code, so `Access-Control-Allow-Origin: *` (the wasm and
+/// the glue are fetched in CORS mode) and `Cross-Origin-Resource-Policy: cross-origin` (for
+/// host pages that isolate themselves with COEP). The API's allow-list is untouched: a page
+/// on an origin not listed loads the checkout, whose calls to the API are then refused.
+/// A missing file is a 404, never the demo page; `/embed` itself is the demo's docs page.
+fn embed_routes(router: Router<AppState>, dir: &Path) -> Router<AppState> {
+    let embed = dir.join("embed");
+    let stable = |name: &str| {
+        let file = ServeFile::new(embed.join(name));
+        get(move |request: Request| serve_embed(file.clone(), EMBED_LOADER_CACHE, request))
+    };
+    // Rooted at the widget: the request's path starts with `/embed/`.
+    let hashed = ServeDir::new(dir);
+    router
+        .route("/embed/loader.js", stable("loader.js"))
+        .route(
+            "/embed/connect-checkout.d.ts",
+            stable("connect-checkout.d.ts"),
+        )
+        .route(
+            "/embed/{*file}",
+            get(move |request: Request| serve_embed(hashed.clone(), EMBED_ASSET_CACHE, request)),
+        )
+}
+
+/// One of the embed's files, with `Cache-Control: cache` and the cross-origin headers when
+/// the answer carries it.
+async fn serve_embed<S>(files: S, cache: &'static str, request: Request) -> Response
+where
+    S: tower::Service<
+            Request,
+            Response = http::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+            Error = std::convert::Infallible,
+        >,
+{
+    let Ok(response) = files.oneshot(request).await;
+    let mut response = response.into_response();
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        );
+    }
+    response
 }
 
 /// Host pages on other origins may call the API only when the operator listed them.

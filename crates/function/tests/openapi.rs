@@ -31,6 +31,28 @@ fn assert_matches(doc: &Value, name: &str, value: &Value) {
     );
 }
 
+// Found by schemathesis: a method a route does not take was axum's 405 with an empty body, no
+// JSON and no error code.
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_refused_in_the_apis_error_shape() {
+    let h = harness(&[]).await;
+    let answer = h.call(Method::PUT, "/api/checkout", None, None).await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        answer.body["error"]["code"], "invalid_request",
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not take PUT"),
+        "{}",
+        answer.body
+    );
+}
+
 #[tokio::test]
 async fn every_documented_operation_exists() {
     let h = harness(&[]).await;
