@@ -1,5 +1,6 @@
 //! `cargo xtask dist`: what a platform deploys. The Lambda function (the `bootstrap` binary,
-//! zipped, for arm64 and x86_64) and the static widget, in `target/dist/`.
+//! zipped, for arm64 and x86_64), the static widget and the embed as an npm-style package
+//! (`embed-package/`), in `target/dist/`.
 //!
 //! cargo-lambda cross-compiles with zig, so no cross toolchain is needed and the binary links
 //! against the glibc that Lambda's Amazon Linux 2023 has, not this machine's newer one.
@@ -13,6 +14,21 @@ use crate::{tools, widget};
 
 pub const CARGO_LAMBDA_VERSION: &str = "1.9.2";
 
+/// `cargo lambda build` of the function's binary as a zip; the architecture flag follows.
+/// `cargo xtask bench` builds the same, so the size it reports is the size deployed.
+pub const LAMBDA_BUILD_ARGS: [&str; 10] = [
+    "lambda",
+    "build",
+    "--profile",
+    "server",
+    "--output-format",
+    "zip",
+    "--package",
+    "connect-checkout-function",
+    "--bin",
+    "connect-checkout",
+];
+
 /// The Lambda architectures, as cargo-lambda names them and as the zip is named.
 const ARCHITECTURES: [(&str, &str, &str); 2] = [
     ("--arm64", "aarch64-unknown-linux-gnu", "arm64"),
@@ -25,6 +41,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "`cargo xtask dist` takes no arguments (got `{extra}`)"
         ));
     }
+    let budgets = crate::budgets::load()?;
     tools::ensure_wasm_tools()?;
     ensure_cargo_lambda()?;
     widget::build_release()?;
@@ -34,26 +51,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     fs::create_dir_all(&out)
         .map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     copy_dir(&root().join("dist"), &out.join("widget"))?;
+    widget::embed::package(&out.join("embed-package"))?;
 
     for (flag, target, name) in ARCHITECTURES {
         ensure_target(target)?;
         step(&format!(
             "building the Lambda function for {name} (cargo lambda build)"
         ));
-        execute(Command::new("cargo").args([
-            "lambda",
-            "build",
-            "--profile",
-            "server",
-            flag,
-            "--output-format",
-            "zip",
-            "--package",
-            "connect-checkout-function",
-            "--bin",
-            "connect-checkout",
-        ]))?;
-        let built = root().join("target/lambda/connect-checkout/bootstrap.zip");
+        execute(Command::new("cargo").args(LAMBDA_BUILD_ARGS).arg(flag))?;
+        let built = crate::bench::target_dir().join("lambda/connect-checkout/bootstrap.zip");
+        if let Some(budget) = &budgets.lambda_zip {
+            let bytes = fs::metadata(&built).map_or(0, |meta| meta.len());
+            crate::budgets::check_zip(budget, bytes).map_err(|error| format!("{name}: {error}"))?;
+        }
         let zip = out.join(format!("connect-checkout-lambda-{name}.zip"));
         fs::copy(&built, &zip)
             .map_err(|error| format!("cannot copy {}: {error}", built.display()))?;
@@ -74,7 +84,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn ensure_cargo_lambda() -> Result<(), String> {
+pub fn ensure_cargo_lambda() -> Result<(), String> {
     let installed = output(Command::new("cargo").args(["lambda", "--version"])).unwrap_or_default();
     if installed.contains(CARGO_LAMBDA_VERSION) {
         return Ok(());
@@ -91,7 +101,7 @@ fn ensure_cargo_lambda() -> Result<(), String> {
     ]))
 }
 
-fn ensure_target(target: &str) -> Result<(), String> {
+pub fn ensure_target(target: &str) -> Result<(), String> {
     let installed =
         output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|line| line.trim() == target) {

@@ -4,22 +4,27 @@
 //! cargo xtask dev  [--port 8080] [--sandbox-port 12111]   the whole product on the sandbox
 //! cargo xtask test                                         every check CI runs
 //! cargo xtask dist                                         Lambda zips (arm64, x86_64) + widget
+//! cargo xtask bench [--quick | --sizes]                   every benchmark → bench/report.{md,json}
 //! ```
 //!
 //! Each command first installs the tools it needs when they are missing (see `tools.rs`),
 //! checking versions, so a fresh machine needs nothing but Rust, Node.js and (for browser
 //! tests) Debian's Chromium, which `test` installs itself when running as root.
 
+mod bench;
+mod budgets;
 mod dev;
 mod dist;
 mod process;
+mod schema;
+mod stack;
 mod test;
 mod tools;
 mod widget;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev [--port N] [--sandbox-port N] | test | dist>";
+const USAGE: &str = "usage: cargo xtask <dev [--port N] [--sandbox-port N] | test | dist | bench [--quick | --sizes]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +32,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -1,17 +1,31 @@
-//! `cargo xtask test`: every check CI runs, in the order that fails fastest.
+//! `cargo xtask test [--full]`: every check CI runs, in the order that fails fastest.
+//!
+//! `--full` is the same with more of everything that samples: 250 checkouts in the
+//! reliability test instead of 40, ten times the generated API requests, and each fuzz target
+//! for a minute (cargo-fuzz, installed when missing). CI runs the usual depth.
 
 use std::process::Command;
 
-use crate::process::{execute, step, tool_path};
+use crate::process::{execute, output, root, step, tool_path};
+use crate::schema::{self, Depth};
 use crate::tools::{self, CHROMEDRIVER};
-use crate::widget;
+use crate::{budgets, widget};
+
+/// The fuzz targets of `fuzz/` (a workspace of its own), each run by `--full`.
+const FUZZ_TARGETS: [&str; 3] = ["webhook_signature", "sandbox_form", "function_json"];
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    if let Some(extra) = args.first() {
-        return Err(format!(
-            "`cargo xtask test` takes no arguments (got `{extra}`)"
-        ));
-    }
+    let depth = match args {
+        [] => Depth::Usual,
+        [flag] if flag == "--full" => Depth::Full,
+        _ => {
+            return Err(format!(
+                "`cargo xtask test` takes --full or nothing (got `{}`)",
+                args.join(" ")
+            ));
+        }
+    };
     tools::ensure_wasm_tools()?;
     tools::ensure_browser()?;
     tools::ensure_axe_core()?;
@@ -36,6 +50,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
+        "--features",
+        "embed",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("clippy (the embed build: the checkout alone, warnings denied)");
+    execute(Command::new("cargo").args([
+        "clippy",
+        "--package",
+        "connect-checkout",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--lib",
+        "--no-default-features",
+        "--features",
+        "embed",
         "--",
         "-D",
         "warnings",
@@ -60,6 +91,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "connect-checkout",
                 "--target",
                 "wasm32-unknown-unknown",
+                // The demo's pages (default) and the embed's JS side, in one run.
+                "--features",
+                "embed",
             ])
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
@@ -67,8 +101,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
 
     widget::build_release()?;
+    // Sizes are deterministic, so a bundle that grew past its budget fails here, in seconds.
+    budgets::enforce_bundles()?;
+
+    lambda_zip()?;
+
+    schema::run(depth, &root().join("dist"))?;
 
     step("end-to-end tests (Chromium against the widget, the function and the sandbox)");
+    // The leak scan reads what this run captured, and nothing older.
+    let capture = root().join("e2e/artifacts/capture");
+    if capture.exists() {
+        std::fs::remove_dir_all(&capture)
+            .map_err(|error| format!("cannot empty {}: {error}", capture.display()))?;
+    }
+    let checkouts = match depth {
+        Depth::Usual => "40",
+        Depth::Full => "250",
+    };
     execute(
         Command::new("cargo")
             .args([
@@ -79,9 +129,79 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "--test-threads",
                 "1",
             ])
-            .env("CHROMEDRIVER", CHROMEDRIVER),
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("RELIABILITY_CHECKOUTS", checkouts),
     )?;
+    step("leak scan: no secret, card number or other checkout's client secret in what the run saw");
+    execute(Command::new("cargo").args([
+        "test",
+        "--package",
+        "connect-checkout-e2e",
+        "--test",
+        "leak_scan",
+        "--",
+        "--ignored",
+    ]))?;
+
+    if let Depth::Full = depth {
+        fuzz()?;
+    }
 
     step("all checks passed");
+    Ok(())
+}
+
+/// The x86_64 Lambda zip, built as `cargo xtask dist` builds it, against its budget in
+/// bench/budgets.toml: a dependency that bloats the function fails here.
+fn lambda_zip() -> Result<(), String> {
+    let budgets = budgets::load()?;
+    let Some(budget) = budgets.lambda_zip else {
+        return Ok(());
+    };
+    crate::dist::ensure_cargo_lambda()?;
+    step("the Lambda zip (cargo lambda build --x86-64; minutes cold) against its budget");
+    execute(
+        Command::new("cargo")
+            .args(crate::dist::LAMBDA_BUILD_ARGS)
+            .arg("--x86-64"),
+    )?;
+    let zip = crate::stack::target_dir().join(&budget.file);
+    let bytes = std::fs::metadata(&zip)
+        .map_err(|error| format!("{}: {error}", zip.display()))?
+        .len();
+    budgets::check_zip(&budget, bytes)?;
+    println!(
+        "    {} {} (budget {})",
+        budget.description,
+        budgets::Size(bytes),
+        budget.max
+    );
+    Ok(())
+}
+
+/// Each fuzz target for a minute, on stable Rust (no sanitizer: `-s none`).
+fn fuzz() -> Result<(), String> {
+    let installed = output(Command::new("cargo").args(["fuzz", "--version"])).unwrap_or_default();
+    if !installed.contains(CARGO_FUZZ_VERSION) {
+        step(&format!(
+            "installing cargo-fuzz {CARGO_FUZZ_VERSION} (a few minutes)"
+        ));
+        execute(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+        ]))?;
+    }
+    for target in FUZZ_TARGETS {
+        step(&format!("fuzzing {target} for 60 s"));
+        execute(
+            Command::new("cargo")
+                .args(["fuzz", "run", target, "-s", "none", "--"])
+                .arg("-max_total_time=60")
+                .current_dir(root()),
+        )?;
+    }
     Ok(())
 }

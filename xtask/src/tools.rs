@@ -144,3 +144,45 @@ pub fn ensure_browser() -> Result<(), String> {
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
+
+/// The HTTP load generator `cargo xtask bench` drives the function with.
+pub const OHA_VERSION: &str = "1.16.0";
+/// The wasm size profiler behind the report's byte breakdown.
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
+/// What `cargo xtask bench` needs beyond the build: oha and twiggy, from crates.io.
+pub fn ensure_bench_tools() -> Result<(), String> {
+    if !has_version("oha", &format!("oha {OHA_VERSION}")) {
+        step(&format!(
+            "installing oha {OHA_VERSION} (about 10 minutes on 2 cores)"
+        ));
+        // oha's lock file builds here; without its release LTO the install is minutes shorter.
+        execute(
+            Command::new("cargo")
+                .args(["install", "--locked", "oha", "--version", OHA_VERSION])
+                .arg("--force")
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+    }
+    // twiggy 0.8.0 names itself `twiggy-opt` in --version.
+    let twiggy = output(
+        Command::new("twiggy")
+            .arg("--version")
+            .env("PATH", crate::process::tool_path()),
+    )
+    .unwrap_or_default();
+    if !twiggy.trim().ends_with(TWIGGY_VERSION) {
+        step(&format!(
+            "installing twiggy {TWIGGY_VERSION} (about 2 minutes on 2 cores)"
+        ));
+        execute(
+            Command::new("cargo")
+                .args(["install", "--locked", "twiggy", "--version", TWIGGY_VERSION])
+                .arg("--force")
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        )?;
+    }
+    Ok(())
+}

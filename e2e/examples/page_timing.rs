@@ -1,0 +1,407 @@
+//! How long the checkout page takes to become usable in headless Chromium, for
+//! `cargo xtask bench`. Prints one JSON object: every run's milestones, in milliseconds from
+//! the start of the navigation.
+//!
+//! ```text
+//! cargo run -p connect-checkout-e2e --example page_timing -- \
+//!     --url 'http://127.0.0.1:8080/?seller=acct_1LumenCoffee0001' [--runs 12] [--warm]
+//! ```
+//!
+//! The page is the one the function serves (`WIDGET_DIR`), unchanged. Before any page script
+//! runs, a small observer is added to every new document through the DevTools protocol
+//! (`Page.addScriptToEvaluateOnNewDocument`); it notes `performance.now()` (milliseconds since
+//! the navigation started) when each milestone is first reached:
+//!
+//! - `rendered`: the checkout's root element (`[data-role=checkout]`) is in the page;
+//! - `state_ready`: the checkout says `data-state="ready"` (its PaymentIntent is made and the
+//!   Payment Element mounted);
+//! - `element_ready`: the card fields' iframe reported `ready` to Stripe.js (a shopper can type);
+//! - `form_ready`: the later of the two: the form is ready for card entry;
+//! - `card_complete`: the card fields reported a complete card (`change`, `complete: true`);
+//! - `pay_enabled`: the later of `card_complete` and the moment the Pay button last became
+//!   enabled: Pay can be pressed with a complete card.
+//!
+//! At `form_ready` the observer asks the card iframe (where the same script runs) to type the
+//! test card (4242 4242 4242 4242, 12 / 34, 123, 10001): it sets each field and fires its
+//! `input` event, as typing does, and says when it finished (`typed`). Typing is instant and
+//! in the page, so no WebDriver round trip is in the figures; `typed - form_ready` is
+//! reported to show it. Resource timings of the wasm, Stripe.js and the API calls are
+//! included too. By default every run starts with an empty HTTP cache (a shopper's
+//! first visit); `--warm` keeps the cache.
+//!
+//! `--embed --host-port N --seller acct_…` measures the embed instead: `--url` is then the
+//! function's origin, and the page is a platform's own, served here on `http://localhost:N`
+//! (another origin, which the function must allow), with the loader in its head. Once the page
+//! has loaded, its script inserts `<connect-checkout seller=…>` and notes when (`inserted`):
+//! the loader fetches the checkout's wasm only then, as on a real host page.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use connect_checkout_e2e::TempDir;
+use connect_checkout_e2e::host::{Host, host_csp, host_page};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// Runs in every new document before its own scripts: in the page it notes the milestones in
+/// `window.__ccBench`; in the card fields' iframe it types the test card when the page asks.
+const OBSERVER: &str = r#"
+(() => {
+  if (window.top !== window) {
+    // The card iframe (the sandbox's Stripe.js stand-in). Typing here, in the page's own
+    // event loop, keeps WebDriver's round trips out of the figures.
+    window.addEventListener('message', (event) => {
+      if (!event.data || event.data.__ccBench !== 'type' || event.source !== window.parent) return;
+      const set = (name, value) => {
+        const input = document.querySelector(`input[name="${name}"]`);
+        if (!input || input.closest('[hidden]')) return;
+        input.value = value;
+        input.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertText'}));
+      };
+      set('number', '4242 4242 4242 4242');
+      set('expiry', '12 / 34');
+      set('cvc', '123');
+      set('postalCode', '10001');
+      window.parent.postMessage(
+        {__ccBench: 'typed', at: performance.timeOrigin + performance.now()}, '*');
+    });
+    return;
+  }
+  const marks = {};
+  window.__ccBench = marks;
+  const note = (name) => { if (marks[name] === undefined) marks[name] = performance.now(); };
+  const both = () => {
+    if (marks.form_ready === undefined
+        && marks.state_ready !== undefined && marks.element_ready !== undefined) {
+      note('form_ready');
+      const frame = document.querySelector('[data-role="payment-element"] iframe');
+      if (frame) frame.contentWindow.postMessage({__ccBench: 'type'}, '*');
+    }
+    if (marks.card_complete !== undefined && marks.pay_enabled_since !== undefined) {
+      marks.pay_enabled = Math.max(marks.card_complete, marks.pay_enabled_since);
+    }
+  };
+  const check = () => {
+    const root = document.querySelector('[data-role="checkout"]');
+    if (!root) return;
+    note('rendered');
+    if (root.dataset.state === 'ready') note('state_ready');
+    const pay = document.querySelector('button[data-role="pay"]');
+    if (pay && !pay.disabled) {
+      if (marks.pay_enabled_since === undefined) marks.pay_enabled_since = performance.now();
+    } else {
+      delete marks.pay_enabled_since;
+      delete marks.pay_enabled;
+    }
+    both();
+  };
+  window.addEventListener('message', (event) => {
+    const data = event.data;
+    if (data && data.__ccBench === 'typed') marks.typed = data.at - performance.timeOrigin;
+    if (!data || data.__stripeSandbox !== 1) return;
+    if (data.type === 'ready') note('element_ready');
+    if (data.type === 'change' && data.complete) note('card_complete');
+    both();
+  }, true);
+  new MutationObserver(check).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['data-state', 'disabled'],
+  });
+})();
+"#;
+
+/// Everything the page knows once Pay is enabled, in the page's clock.
+const COLLECT: &str = r#"
+const marks = window.__ccBench || {};
+const resource = (test) => {
+  const entry = performance.getEntriesByType('resource').find((e) => test(e.name));
+  return entry ? entry.responseEnd : null;
+};
+const nav = performance.getEntriesByType('navigation')[0];
+return {
+  marks,
+  time_origin: performance.timeOrigin,
+  html_loaded: nav ? nav.responseEnd : null,
+  dom_content_loaded: nav ? nav.domContentLoadedEventEnd : null,
+  wasm_loaded: resource((n) => n.endsWith('.wasm')),
+  config_loaded: resource((n) => n.includes('/api/config')),
+  stripe_js_loaded: resource((n) => n.includes('/v3')),
+  checkout_created: resource((n) => n.includes('/api/checkout')),
+  loader_loaded: resource((n) => n.includes('/embed/loader.js')),
+  inserted: window.__ccInserted ?? null,
+};
+"#;
+
+/// The host page's script for `--embed`: the checkout goes in once the page has loaded.
+fn insert_script(seller: &str) -> String {
+    format!(
+        "addEventListener('load', function () {{\n\
+         \x20 setTimeout(function () {{\n\
+         \x20   var checkout = document.createElement('connect-checkout');\n\
+         \x20   checkout.setAttribute('seller', '{seller}');\n\
+         \x20   window.__ccInserted = performance.now();\n\
+         \x20   document.body.appendChild(checkout);\n\
+         \x20 }}, 0);\n\
+         }});\n"
+    )
+}
+
+struct Options {
+    url: String,
+    runs: usize,
+    warm: bool,
+    embed: bool,
+    host_port: u16,
+    seller: String,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        url: String::new(),
+        runs: 12,
+        warm: false,
+        embed: false,
+        host_port: 0,
+        seller: String::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--url" => options.url = args.next().ok_or("--url needs the page's URL")?,
+            "--runs" => {
+                options.runs = args
+                    .next()
+                    .and_then(|runs| runs.parse().ok())
+                    .filter(|&runs| runs > 0)
+                    .ok_or("--runs needs a positive whole number")?;
+            }
+            "--warm" => options.warm = true,
+            "--embed" => options.embed = true,
+            "--host-port" => {
+                options.host_port = args
+                    .next()
+                    .and_then(|port| port.parse().ok())
+                    .ok_or("--host-port needs a port number")?;
+            }
+            "--seller" => options.seller = args.next().ok_or("--seller needs an account id")?,
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    if options.url.is_empty() {
+        return Err("--url is required".into());
+    }
+    if options.embed && (options.host_port == 0 || options.seller.is_empty()) {
+        return Err("--embed needs --host-port and --seller".into());
+    }
+    Ok(options)
+}
+
+/// A ChromeDriver of our own, so that its address is known for DevTools commands.
+struct Driver {
+    url: String,
+    process: Child,
+    _profile: TempDir,
+    client: Client,
+}
+
+impl Driver {
+    async fn start() -> Self {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
+        let profile = TempDir::new("bench-chromium-profile");
+        // The same browser as the end-to-end tests (connect_checkout_e2e::Browser). With the
+        // page load strategy `none`, a navigation returns at once and the harness watches the
+        // page come up instead of waiting for its load event.
+        let capabilities = json!({
+            "pageLoadStrategy": "none",
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1024,900",
+                    format!("--user-data-dir={}", profile.path.display()),
+                ]
+            }
+        });
+        let capabilities = capabilities.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Self {
+                        url,
+                        process,
+                        _profile: profile,
+                        client,
+                    };
+                }
+                Err(error) => last_error = error.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("ChromeDriver did not start on {url}: {last_error}");
+    }
+
+    /// A DevTools protocol command, through ChromeDriver's `goog/cdp/execute`.
+    async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let session = self.client.session_id().await.unwrap().unwrap();
+        let response = reqwest::Client::new()
+            .post(format!("{}/session/{session}/goog/cdp/execute", self.url))
+            .json(&json!({ "cmd": cmd, "params": params }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert!(status.is_success(), "{cmd}: {body}");
+        body
+    }
+
+    async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|error| panic!("{script}: {error}"))
+    }
+
+    /// Polls `script` (a `return …;` body) until it gives a non-null value, within 20 s.
+    async fn poll(&self, what: &str, script: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(value) = self.client.execute(script, vec![]).await
+                && !value.is_null()
+            {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "no {what} within 20 s");
+            // The page notes its own times, so polling seldom loses no precision and leaves the
+            // CPU to the page.
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.process.kill().await;
+    }
+}
+
+async fn one_run(driver: &Driver, url: &str, warm: bool) -> Value {
+    driver.client.goto("about:blank").await.unwrap();
+    if !warm {
+        driver.cdp("Network.clearBrowserCache", json!({})).await;
+    }
+    driver.client.goto(url).await.unwrap();
+    driver
+        .poll(
+            "an enabled Pay button with a complete card",
+            "return (window.__ccBench && window.__ccBench.pay_enabled) ?? null;",
+        )
+        .await;
+    driver.eval(COLLECT).await
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("page_timing: {message}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    // reqwest's rustls needs the process-wide crypto provider the function installs for itself.
+    connect_checkout_function::stripe::install_crypto_provider();
+    // With --embed, the platform's page on its own origin; else the function's own page.
+    let host = if options.embed {
+        let host = Host::start_on(options.host_port).await;
+        let function = options.url.trim_end_matches('/').to_owned();
+        host.script("/insert.js", &insert_script(&options.seller));
+        let stripe_js = function_stripe_js_origin(&function).await;
+        host.page(
+            "/shop",
+            host_page(&function, "<script src=\"/insert.js\"></script>", ""),
+            Some(host_csp(&function, &stripe_js)),
+        );
+        Some(host)
+    } else {
+        None
+    };
+    let url = host
+        .as_ref()
+        .map_or_else(|| options.url.clone(), |host| host.url("/shop"));
+    let driver = Driver::start().await;
+    driver
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": OBSERVER }),
+        )
+        .await;
+    driver.cdp("Network.enable", json!({})).await;
+    // One run that is not counted: Chromium's first page starts processes and fills caches
+    // of its own that no shopper's browser starts without.
+    let warm_up = one_run(&driver, &url, options.warm).await;
+    let mut runs = Vec::new();
+    for _ in 0..options.runs {
+        runs.push(one_run(&driver, &url, options.warm).await);
+    }
+    let version = driver
+        .eval("return navigator.userAgent;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    driver.stop().await;
+    if let Some(host) = host {
+        host.stop();
+    }
+    println!(
+        "{}",
+        json!({
+            "url": url,
+            "cache": if options.warm { "warm" } else { "cold" },
+            "user_agent": version,
+            "warm_up": warm_up,
+            "runs": runs,
+        })
+    );
+    std::process::ExitCode::SUCCESS
+}
+
+/// The origin of the Stripe.js the function configures (`GET /api/config`), for the host
+/// page's Content-Security-Policy.
+async fn function_stripe_js_origin(function: &str) -> String {
+    let config: Value = reqwest::get(format!("{function}/api/config"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = config["stripe_js_url"]
+        .as_str()
+        .unwrap_or("https://js.stripe.com/v3/");
+    let parsed = reqwest::Url::parse(url).unwrap();
+    parsed.origin().ascii_serialization()
+}
