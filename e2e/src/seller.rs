@@ -3,10 +3,10 @@
 //! shopper can buy; and the steps a seller takes in the browser (create, Stripe's hosted
 //! onboarding, the Custom form, the demo sign-in, a refund) and a shopper's payment to them.
 //!
-//! Why seeded sellers: the sandbox makes accounts but not products (`POST /v1/products` is not
-//! in its API subset), so a seller created in a test has nothing to sell. The tests create
-//! accounts of every kind through the onboarding page, and take seeded, not yet onboarded
-//! sellers with a product through onboarding, a payment and a refund.
+//! Both ways in are tested: accounts of every kind created through the onboarding page (the
+//! Custom one is then given a product through Stripe's API, paid and refunded), and seeded
+//! sellers of every kind, signed up but not onboarded, each with a product, taken through
+//! onboarding from their seller page, a payment and a refund.
 
 use std::time::Duration;
 

@@ -272,6 +272,22 @@ async fn every_kind_of_account_is_created_from_the_onboarding_page() {
     assert_eq!(created[0]["external_accounts"]["data"][0]["last4"], "6789");
     browser.screenshot("seller-created-custom-done").await;
 
+    // The platform lists the new seller's first product (Stripe's API, as its catalogue tools
+    // would); a shopper pays the seller just created, who sees it and refunds part of it.
+    let custom = created[0]["id"].as_str().unwrap().to_owned();
+    stack
+        .stripe_post(
+            "/v1/products",
+            &custom,
+            &[
+                ("name", "Stoneware mug"),
+                ("default_price_data[currency]", "usd"),
+                ("default_price_data[unit_amount]", "2000"),
+            ],
+        )
+        .await;
+    paid_and_refunded(&browser, &stack, &custom, "created-custom", "7.50", 750).await;
+
     browser.close().await;
     stack.shutdown().await;
 }
