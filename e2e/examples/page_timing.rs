@@ -30,7 +30,7 @@
 //! first visit); `--warm` keeps the cache.
 //!
 //! `--embed --host-port N --seller acct_…` measures the embed instead: `--url` is then the
-//! function's origin, and the page is a platform's own, served here on `http://localhost:N`
+//! function's origin, and the page is a platform's own, served here on `http://127.0.0.1:N`
 //! (another origin, which the function must allow), with the loader in its head. Once the page
 //! has loaded, its script inserts `<connect-checkout seller=…>` and notes when (`inserted`):
 //! the loader fetches the checkout's wasm only then, as on a real host page.
@@ -295,7 +295,20 @@ impl Driver {
             {
                 return value;
             }
-            assert!(Instant::now() < deadline, "no {what} within 20 s");
+            if Instant::now() >= deadline {
+                // What the page shows, so that a stuck run says where it stopped.
+                let page = self
+                    .client
+                    .execute(
+                        "return JSON.stringify({marks: window.__ccBench, \
+                         state: document.querySelector('[data-role=checkout]')?.dataset.state, \
+                         text: document.body && document.body.innerText.slice(0, 400)});",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("no {what} within 20 s; the page: {page}");
+            }
             // The page notes its own times, so polling seldom loses no precision and leaves the
             // CPU to the page.
             tokio::time::sleep(Duration::from_millis(25)).await;
@@ -349,9 +362,14 @@ async fn main() -> std::process::ExitCode {
     } else {
         None
     };
-    let url = host
-        .as_ref()
-        .map_or_else(|| options.url.clone(), |host| host.url("/shop"));
+    // The host page as `127.0.0.1:N`: another origin than the function's, but the same site,
+    // so that Chromium keeps the card iframe in the page's process, where DevTools' observer
+    // script runs and types the card (cross-site, it would be an out-of-process frame). The
+    // checkout page above is measured the same way. The cross-site case is e2e/tests/embed.rs.
+    let url = match &host {
+        Some(_) => format!("http://127.0.0.1:{}/shop", options.host_port),
+        None => options.url.clone(),
+    };
     let driver = Driver::start().await;
     driver
         .cdp(

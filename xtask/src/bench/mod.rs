@@ -136,7 +136,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &sandbox,
             &keys,
             &widget_dir,
-            &format!("http://localhost:{host_port}"),
+            &format!("http://127.0.0.1:{host_port}"),
             &logs.join("function.log"),
         )?;
         // The browser first, while nothing else has filled the sandbox.
