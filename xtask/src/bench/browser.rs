@@ -29,7 +29,6 @@ const MILESTONES: [(&str, &str); 9] = [
 ];
 
 pub fn page(plan: &Plan, function: &Server, report: &mut Report) -> Result<(), String> {
-    let example = target_dir().join("server/examples/page_timing");
     let url = format!("{}/?seller={SELLER}", function.url());
     for warm in [false, true] {
         let cache = if warm { "warm" } else { "cold" };
@@ -37,22 +36,7 @@ pub fn page(plan: &Plan, function: &Server, report: &mut Report) -> Result<(), S
             "page timing in headless Chromium, {cache} cache ({} runs + 1 not counted)",
             plan.page_runs
         ));
-        let mut command = Command::new(&example);
-        command
-            .args(["--url", &url, "--runs", &plan.page_runs.to_string()])
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .stderr(Stdio::inherit());
-        if warm {
-            command.arg("--warm");
-        }
-        let output = command
-            .output()
-            .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
-        if !output.status.success() {
-            return Err(format!("{} failed ({})", example.display(), output.status));
-        }
-        let result: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|error| format!("page_timing's JSON: {error}"))?;
+        let result = page_timing(&["--url", &url], plan, warm)?;
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
             "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --runs {}{}",
@@ -127,7 +111,6 @@ pub fn embed(
     host_port: u16,
     report: &mut Report,
 ) -> Result<(), String> {
-    let example = target_dir().join("server/examples/page_timing");
     for warm in [false, true] {
         let cache = if warm { "warm" } else { "cold" };
         step(&format!(
@@ -135,28 +118,17 @@ pub fn embed(
             plan.page_runs
         ));
         let port = host_port.to_string();
-        let runs = plan.page_runs.to_string();
-        let mut command = Command::new(&example);
-        command
-            .args(["--url", &function.url(), "--runs", &runs, "--embed"])
-            .args(["--host-port", &port, "--seller", SELLER])
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .stderr(Stdio::inherit());
-        if warm {
-            command.arg("--warm");
-        }
-        let output = command
-            .output()
-            .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
-        if !output.status.success() {
-            return Err(format!(
-                "{} --embed failed ({})",
-                example.display(),
-                output.status
-            ));
-        }
-        let result: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|error| format!("page_timing's JSON: {error}"))?;
+        let url = function.url();
+        let args = [
+            "--url",
+            &url,
+            "--embed",
+            "--host-port",
+            &port,
+            "--seller",
+            SELLER,
+        ];
+        let result = page_timing(&args, plan, warm)?;
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
             "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url $FUNCTION --embed --host-port $PORT --seller {SELLER} --runs {}{}",
@@ -189,4 +161,31 @@ pub fn embed(
         }
     }
     Ok(())
+}
+
+/// Runs e2e/examples/page_timing.rs (built with the server profile) with `args`, the plan's
+/// number of runs, and `--warm` for a warm cache; its JSON.
+fn page_timing(args: &[&str], plan: &Plan, warm: bool) -> Result<Value, String> {
+    let example = target_dir().join("server/examples/page_timing");
+    let mut command = Command::new(&example);
+    command
+        .args(args)
+        .args(["--runs", &plan.page_runs.to_string()])
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .stderr(Stdio::inherit());
+    if warm {
+        command.arg("--warm");
+    }
+    let output = command
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} {} failed ({})",
+            example.display(),
+            args.join(" "),
+            output.status
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|error| format!("page_timing's JSON: {error}"))
 }

@@ -74,16 +74,6 @@ const TWIGGY_BUILDS: [(&str, &[&str], &str); 2] = [
     ),
 ];
 
-/// wasm-opt's features, as index.html passes them to Trunk.
-const WASM_OPT_FEATURES: [&str; 6] = [
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-reference-types",
-    "--enable-multivalue",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-];
-
 /// Builds each binary as Trunk does but keeping function names (the shipped build strips
 /// them), and records twiggy's `top` and `dominators` and a per-crate sum.
 pub fn twiggy(report: &mut Report) -> Result<(), String> {
@@ -117,7 +107,7 @@ pub fn twiggy(report: &mut Report) -> Result<(), String> {
         execute(
             Command::new("wasm-opt")
                 .args(["-Oz", "-g"])
-                .args(WASM_OPT_FEATURES)
+                .args(crate::widget::embed::WASM_OPT_FEATURES)
                 .arg(&bound)
                 .arg("-o")
                 .arg(&optimised)
