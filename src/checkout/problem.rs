@@ -73,7 +73,7 @@ impl Problem {
             Self::Api(ApiError::Network(_)) => "network",
             Self::Api(ApiError::Unexpected { .. }) => "unexpected_response",
             Self::Api(ApiError::Aborted) => "aborted",
-            Self::Api(ApiError::Refused { body, .. }) => error_code_name(body.error.code),
+            Self::Api(ApiError::Refused { body, .. }) => body.error.code.as_str(),
             Self::StripeJs(_) => "stripe_js_unavailable",
             Self::Integration(_) => "integration_error",
             Self::Quantity => "invalid_quantity",
@@ -181,30 +181,6 @@ fn code_words(code: &str, strings: &'static Strings) -> Option<&'static str> {
         "rate_limit" => strings.rate_limited,
         _ => return None,
     })
-}
-
-/// The function's error code as it sends it (its serde name).
-fn error_code_name(code: ErrorCode) -> &'static str {
-    match code {
-        ErrorCode::InvalidRequest => "invalid_request",
-        ErrorCode::NotFound => "not_found",
-        ErrorCode::SellerNotFound => "seller_not_found",
-        ErrorCode::SellerCannotTakeCharges => "seller_cannot_take_charges",
-        ErrorCode::PriceNotFound => "price_not_found",
-        ErrorCode::CurrencyMismatch => "currency_mismatch",
-        ErrorCode::AmountOutOfRange => "amount_out_of_range",
-        ErrorCode::AttemptReused => "attempt_reused",
-        ErrorCode::CardDeclined => "card_declined",
-        ErrorCode::RateLimited => "rate_limited",
-        ErrorCode::PaymentProviderUnavailable => "payment_provider_unavailable",
-        ErrorCode::ProviderConfiguration => "provider_configuration",
-        ErrorCode::PayloadTooLarge => "payload_too_large",
-        ErrorCode::Unauthorized => "unauthorized",
-        ErrorCode::Forbidden => "forbidden",
-        ErrorCode::NotAvailable => "not_available",
-        ErrorCode::Internal => "internal",
-        _ => "unknown",
-    }
 }
 
 /// The function's error as a sentence.

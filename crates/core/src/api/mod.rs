@@ -88,6 +88,33 @@ pub enum ErrorCode {
     Unknown,
 }
 
+impl ErrorCode {
+    /// The code as the function writes it on the wire (its serde name), for code that reads
+    /// the JSON without serde: the widget hands it to a host page's `error` event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::NotFound => "not_found",
+            Self::SellerNotFound => "seller_not_found",
+            Self::SellerCannotTakeCharges => "seller_cannot_take_charges",
+            Self::PriceNotFound => "price_not_found",
+            Self::CurrencyMismatch => "currency_mismatch",
+            Self::AmountOutOfRange => "amount_out_of_range",
+            Self::AttemptReused => "attempt_reused",
+            Self::CardDeclined => "card_declined",
+            Self::RateLimited => "rate_limited",
+            Self::PaymentProviderUnavailable => "payment_provider_unavailable",
+            Self::ProviderConfiguration => "provider_configuration",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotAvailable => "not_available",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// The body of every error response: `{"error": {"code": …, "message": …}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -117,5 +144,37 @@ mod tests {
         let body: ErrorBody =
             serde_json::from_str(r#"{"error":{"code":"brand_new","message":"m"}}"#).unwrap();
         assert_eq!(body.error.code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn each_codes_name_is_the_one_serde_writes_and_reads() {
+        // `as_str` matches every variant, so a new one cannot go without a name; this checks
+        // that each name is serde's, both ways.
+        let names = [
+            "invalid_request",
+            "not_found",
+            "seller_not_found",
+            "seller_cannot_take_charges",
+            "price_not_found",
+            "currency_mismatch",
+            "amount_out_of_range",
+            "attempt_reused",
+            "card_declined",
+            "rate_limited",
+            "payment_provider_unavailable",
+            "provider_configuration",
+            "payload_too_large",
+            "unauthorized",
+            "forbidden",
+            "not_available",
+            "internal",
+        ];
+        for name in names {
+            let code: ErrorCode = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert_ne!(code, ErrorCode::Unknown, "{name} is a known code");
+            assert_eq!(code.as_str(), name);
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
+        assert_eq!(ErrorCode::Unknown.as_str(), "unknown");
     }
 }
