@@ -40,9 +40,9 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use connect_checkout_e2e::TempDir;
 use connect_checkout_e2e::host::{Host, host_csp, host_page};
-use fantoccini::{Client, ClientBuilder};
+use connect_checkout_e2e::{TempDir, chromium_capabilities, connect_webdriver};
+use fantoccini::Client;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
@@ -227,41 +227,15 @@ impl Driver {
         // The same browser as the end-to-end tests (connect_checkout_e2e::Browser). With the
         // page load strategy `none`, a navigation returns at once and the harness watches the
         // page come up instead of waiting for its load event.
-        let capabilities = json!({
-            "pageLoadStrategy": "none",
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1024,900",
-                    format!("--user-data-dir={}", profile.path.display()),
-                ]
-            }
-        });
-        let capabilities = capabilities.as_object().unwrap().clone();
-        let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = String::new();
-        for _ in 0..100 {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Self {
-                        url,
-                        process,
-                        _profile: profile,
-                        client,
-                    };
-                }
-                Err(error) => last_error = error.to_string(),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut capabilities = chromium_capabilities(&profile.path);
+        capabilities.insert("pageLoadStrategy".into(), json!("none"));
+        let client = connect_webdriver(port, capabilities).await;
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            process,
+            _profile: profile,
+            client,
         }
-        panic!("ChromeDriver did not start on {url}: {last_error}");
     }
 
     /// A DevTools protocol command, through ChromeDriver's `goog/cdp/execute`.

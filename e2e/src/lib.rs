@@ -199,39 +199,12 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1024,900",
-                    format!("--user-data-dir={}", profile.path.display()),
-                ]
-            }
-        });
-        let capabilities = capabilities.as_object().unwrap().clone();
-        let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = String::new();
-        for _ in 0..100 {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Self {
-                        client,
-                        driver,
-                        _profile: profile,
-                    };
-                }
-                Err(error) => last_error = error.to_string(),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let client = connect_webdriver(port, chromium_capabilities(&profile.path)).await;
+        Self {
+            client,
+            driver,
+            _profile: profile,
         }
-        panic!("ChromeDriver did not start on {url}: {last_error}");
     }
 
     /// Waits (at most 20 s) for an element matching `css`.
@@ -305,6 +278,41 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
     }
+}
+
+/// How every harness here starts Chromium: headless, with its profile in `profile`.
+pub fn chromium_capabilities(profile: &Path) -> serde_json::Map<String, Value> {
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1024,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    capabilities.as_object().unwrap().clone()
+}
+
+/// A WebDriver session with the ChromeDriver on `port`, waiting (10 s at most) for it to listen.
+pub async fn connect_webdriver(port: u16, capabilities: serde_json::Map<String, Value>) -> Client {
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = String::new();
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) => last_error = error.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("ChromeDriver did not start on {url}: {last_error}");
 }
 
 async fn free_port() -> u16 {
