@@ -14,7 +14,7 @@ use connect_checkout::api::ApiError;
 use connect_checkout::checkout::{
     CheckoutState, CheckoutView, Edit, Phase, Problem, Receipt, appearance_at,
 };
-use connect_checkout::i18n::{EN, FR, LANGUAGES, Strings, strings_for};
+use connect_checkout::i18n::{EN, FR, LANGUAGES, Strings, fill, strings_for};
 use connect_checkout::stripe_js::StripeError;
 use connect_checkout::wire::FromJs;
 use connect_checkout_core::api::{CheckoutLine, ErrorBody, Product, Seller};
@@ -760,6 +760,21 @@ fn every_language_says_everything() {
         assert!(strings.invalid_request.contains("{detail}"));
     }
     assert_ne!(words(&EN), words(&FR));
+}
+
+#[wasm_bindgen_test]
+fn a_placeholder_is_filled_wherever_it_is_and_other_braces_stay() {
+    assert_eq!(fill("Pay {amount}", "{amount}", "$24.00"), "Pay $24.00");
+    assert_eq!(
+        fill("{n} of {n}, {other} {", "{n}", "2"),
+        "2 of 2, {other} {"
+    );
+    // A value is not searched again: a product named `{name}` stays as it is.
+    assert_eq!(
+        fill("{quantity} × {name}", "{name}", "{name} mug"),
+        "{quantity} × {name} mug"
+    );
+    assert_eq!(fill("no placeholder", "{amount}", "x"), "no placeholder");
 }
 
 #[wasm_bindgen_test]

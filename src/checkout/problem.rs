@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use connect_checkout_core::api::ErrorCode;
 
 use crate::api::ApiError;
-use crate::i18n::Strings;
+use crate::i18n::{Strings, fill};
 use crate::stripe_js::{LoadError, StripeError};
 
 /// Why the checkout cannot go on as it is.
@@ -43,10 +43,9 @@ impl Problem {
             Self::NotCompleted { status } if status == "processing" => {
                 strings.payment_processing.into()
             }
-            Self::NotCompleted { status } => strings
-                .payment_not_completed
-                .replace("{status}", status)
-                .into(),
+            Self::NotCompleted { status } => {
+                fill(strings.payment_not_completed, "{status}", status).into()
+            }
             Self::Api(error) => api_error_words(error, strings),
             Self::StripeJs(_) => strings.stripe_not_loaded.into(),
             Self::Integration(_) => strings.our_side.into(),
@@ -197,10 +196,7 @@ fn api_error_words(error: &ApiError, strings: &'static Strings) -> Cow<'static, 
             code_words(decline, strings).unwrap_or(strings.card_declined)
         }
         ErrorCode::InvalidRequest => {
-            return strings
-                .invalid_request
-                .replace("{detail}", &body.message)
-                .into();
+            return fill(strings.invalid_request, "{detail}", &body.message).into();
         }
         ErrorCode::SellerNotFound | ErrorCode::NotFound => strings.seller_not_found,
         ErrorCode::SellerCannotTakeCharges => strings.seller_cannot_take_charges,

@@ -7,12 +7,13 @@ use std::cell::Cell;
 
 use connect_checkout_core::api::Mode;
 use connect_checkout_core::{AccountId, Money};
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::state::{CheckoutState, Phase};
-use crate::i18n::Strings;
+use crate::i18n::{Strings, fill};
 use crate::money::format_money;
 
 thread_local! {
@@ -110,7 +111,7 @@ pub fn CheckoutView(
     };
     let pay_label = move || match (phase(), state.total.get()) {
         (Phase::Paying, _) => strings.processing.to_owned(),
-        (_, Some(total)) => strings.pay_amount.replace("{amount}", &format(&total)),
+        (_, Some(total)) => fill(strings.pay_amount, "{amount}", &format(&total)),
         (_, None) => strings.pay.to_owned(),
     };
     let notice = move || match state.mode.get() {
@@ -138,8 +139,9 @@ pub fn CheckoutView(
                         .seller
                         .with(|s| s.as_ref().map(|s| s.display_name.clone()))
                 };
-                return view! { <h2 class="cc-seller-name" data-role="seller-name">{name}</h2> }
-                    .into_any();
+                return Either::Left(
+                    view! { <h2 class="cc-seller-name" data-role="seller-name">{name}</h2> },
+                );
             }
             let current = move || {
                 state
@@ -160,7 +162,7 @@ pub fn CheckoutView(
                     }
                 })
                 .collect_view();
-            view! {
+            let v = view! {
                 <div class="cc-field">
                     <label class="cc-label" for=seller_id.clone()>{strings.seller}</label>
                     <select
@@ -177,8 +179,8 @@ pub fn CheckoutView(
                         {options}
                     </select>
                 </div>
-            }
-            .into_any()
+            };
+            Either::Right(v)
         }
     };
 
@@ -264,10 +266,11 @@ pub fn CheckoutView(
             .get()
             .into_iter()
             .map(|line| {
-                let text = strings
-                    .line
-                    .replace("{quantity}", &line.quantity.to_string())
-                    .replace("{name}", &line.name);
+                let text = fill(
+                    &fill(strings.line, "{quantity}", &line.quantity.to_string()),
+                    "{name}",
+                    &line.name,
+                );
                 view! {
                     <li class="cc-line" data-role="line">
                         <span>{text}</span>
@@ -417,8 +420,9 @@ pub fn CheckoutView(
                     })}
             </form>
             <div
-                class="cc-message"
-                class:cc-message-shown=move || state.problem.with(Option::is_some)
+                class=move || {
+                    if state.problem.with(Option::is_some) { "cc-message cc-message-shown" } else { "cc-message" }
+                }
                 data-role="message"
                 node_ref=message_ref
                 role="alert"
