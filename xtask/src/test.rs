@@ -42,16 +42,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    step("clippy (the widget for wasm32, warnings denied)");
+    step("clippy (the widget and its wasm-streams for wasm32, warnings denied)");
     execute(Command::new("cargo").args([
         "clippy",
         "--package",
         "connect-checkout",
+        "--package",
+        "wasm-streams",
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
         "--features",
-        "embed",
+        "connect-checkout/embed",
         "--",
         "-D",
         "warnings",
@@ -89,11 +91,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "test",
                 "--package",
                 "connect-checkout",
+                "--package",
+                "wasm-streams",
                 "--target",
                 "wasm32-unknown-unknown",
                 // The demo's pages (default) and the embed's JS side, in one run.
                 "--features",
-                "embed",
+                "connect-checkout/embed",
             ])
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
