@@ -13,6 +13,8 @@ use crate::process::{execute, output, root, step};
 pub const TRUNK_VERSION: &str = "0.22.1";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const BINARYEN_VERSION: &str = "132";
+/// The embed's JS glue is minified with it (xtask/src/embed.rs).
+pub const TERSER_VERSION: &str = "5.51.4";
 /// The accessibility audit the end-to-end tests inject into pages.
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 
@@ -31,7 +33,7 @@ fn has_version(program: &str, wanted: &str) -> bool {
         .is_some_and(|version| version.trim() == wanted)
 }
 
-/// Everything `trunk build` and the wasm browser tests need.
+/// Everything `trunk build`, the embed's build and the wasm browser tests need.
 pub fn ensure_wasm_tools() -> Result<(), String> {
     let installed =
         output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
@@ -87,6 +89,15 @@ pub fn ensure_wasm_tools() -> Result<(), String> {
             "installing wasm-opt (binaryen {BINARYEN_VERSION} from npm) into tools/"
         ));
         npm_install(&format!("binaryen@{BINARYEN_VERSION}.0.0"))?;
+    }
+
+    let terser = root().join("tools/node_modules/terser/package.json");
+    let installed = std::fs::read_to_string(&terser).unwrap_or_default();
+    if !installed.contains(&format!("\"version\": \"{TERSER_VERSION}\"")) {
+        step(&format!(
+            "installing terser {TERSER_VERSION} from npm into tools/"
+        ));
+        npm_install(&format!("terser@{TERSER_VERSION}"))?;
     }
     Ok(())
 }

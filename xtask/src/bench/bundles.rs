@@ -63,13 +63,19 @@ pub fn sizes(report: &mut Report) -> Result<Vec<String>, String> {
     Ok(failures)
 }
 
-/// The wasm builds twiggy breaks down: a name, the `cargo build` arguments that select it (as
-/// Trunk and xtask/src/embed.rs build them), and the file cargo writes.
-const TWIGGY_BUILDS: [(&str, &[&str], &str); 2] = [
-    ("demo-store", &["--bin", "demo-store"], "demo-store.wasm"),
+/// The wasm builds twiggy breaks down: a name, the `cargo build` arguments that select it and
+/// wasm-opt's passes (as Trunk and xtask/src/embed.rs build them), and the file cargo writes.
+const TWIGGY_BUILDS: [(&str, &[&str], &[&str], &str); 2] = [
+    (
+        "demo-store",
+        &["--bin", "demo-store"],
+        &["-Oz"],
+        "demo-store.wasm",
+    ),
     (
         "embed",
         &["--lib", "--no-default-features", "--features", "embed"],
+        &crate::widget::embed::WASM_OPT_PASSES,
         "connect_checkout.wasm",
     ),
 ];
@@ -77,7 +83,7 @@ const TWIGGY_BUILDS: [(&str, &[&str], &str); 2] = [
 /// Builds each binary as Trunk does but keeping function names (the shipped build strips
 /// them), and records twiggy's `top` and `dominators` and a per-crate sum.
 pub fn twiggy(report: &mut Report) -> Result<(), String> {
-    for (binary, selection, artifact) in TWIGGY_BUILDS {
+    for (binary, selection, passes, artifact) in TWIGGY_BUILDS {
         step(&format!(
             "where the wasm bytes go: {binary} with names kept, then twiggy"
         ));
@@ -106,7 +112,8 @@ pub fn twiggy(report: &mut Report) -> Result<(), String> {
         // -g keeps the names through wasm-opt, as twiggy needs them.
         execute(
             Command::new("wasm-opt")
-                .args(["-Oz", "-g"])
+                .args(passes)
+                .arg("-g")
                 .args(crate::widget::embed::WASM_OPT_FEATURES)
                 .arg(&bound)
                 .arg("-o")
