@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 #[derive(Clone)]
 struct File {
     content_type: &'static str,
-    body: String,
+    body: Vec<u8>,
     csp: Option<String>,
 }
 
@@ -59,16 +59,21 @@ impl Host {
 
     /// Serves `html` at `path` with the Content-Security-Policy `csp`, if any.
     pub fn page(&self, path: &str, html: String, csp: Option<String>) {
-        self.insert(path, "text/html; charset=utf-8", html, csp);
+        self.insert(path, "text/html; charset=utf-8", html.into_bytes(), csp);
     }
 
     /// Serves the script `js` at `path` (the host's own scripts: the policy allows no inline
     /// script).
     pub fn script(&self, path: &str, js: &str) {
-        self.insert(path, "text/javascript", js.to_owned(), None);
+        self.insert(path, "text/javascript", js.as_bytes().to_vec(), None);
     }
 
-    fn insert(&self, path: &str, content_type: &'static str, body: String, csp: Option<String>) {
+    /// Serves `body` at `path` as `content_type`: files the host copied from a package.
+    pub fn file(&self, path: &str, content_type: &'static str, body: Vec<u8>) {
+        self.insert(path, content_type, body, None);
+    }
+
+    fn insert(&self, path: &str, content_type: &'static str, body: Vec<u8>, csp: Option<String>) {
         self.pages.lock().unwrap().insert(
             path.to_owned(),
             File {

@@ -54,6 +54,20 @@ pub fn widget_dist() -> PathBuf {
     dist
 }
 
+/// The embed's npm package (`embed::package` in xtask), which `cargo xtask test` writes to
+/// `target/embed-package/` after building the widget; `EMBED_PACKAGE` names another folder.
+pub fn embed_package() -> PathBuf {
+    let package = std::env::var_os("EMBED_PACKAGE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/embed-package"));
+    assert!(
+        package.join("index.js").exists(),
+        "no embed package at {}: run `cargo xtask test` (or `cargo xtask dist`) first",
+        package.display()
+    );
+    package
+}
+
 /// The sandbox and the function, running.
 pub struct Stack {
     pub sandbox: RunningSandbox,

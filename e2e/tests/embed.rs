@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use connect_checkout_e2e::host::{Host, host_csp, host_page};
-use connect_checkout_e2e::{Browser, HOUSE_BLEND_PRICE, SELLER, Stack};
+use connect_checkout_e2e::{Browser, HOUSE_BLEND_PRICE, SELLER, Stack, embed_package};
 use serde_json::Value;
 
 /// The second seeded seller, in yen, and its price.
@@ -503,4 +503,99 @@ async fn the_docs_playground_rewrites_the_snippet_and_the_live_checkout_as_optio
     );
     browser.close().await;
     stack.shutdown().await;
+}
+
+/// The npm package (`cargo xtask dist`'s `embed-package/`), as a bundler-less site uses it: the
+/// host's own module imports `mount` from the package, whose files the host serves itself, as
+/// a bundler copies them. The function is only the API: no file comes from it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files() {
+    let page = Embedding::start(true).await;
+    let package = embed_package();
+    const AT: &str = "/node_modules/@connect-checkout/embed";
+    for entry in std::fs::read_dir(&package).unwrap() {
+        let path = entry.unwrap().path();
+        let content_type = match path.extension().and_then(|e| e.to_str()) {
+            Some("js") => "text/javascript",
+            Some("wasm") => "application/wasm",
+            Some("css") => "text/css",
+            Some("json") => "application/json",
+            _ => "text/plain",
+        };
+        let name = path.file_name().unwrap().to_str().unwrap();
+        page.host.file(
+            &format!("{AT}/{name}"),
+            content_type,
+            std::fs::read(&path).unwrap(),
+        );
+    }
+    page.host.script(
+        "/app.js",
+        &format!(
+            "import {{ mount, version }} from '{AT}/index.js';\n\
+             window.packageVersion = version;\n\
+             window.ccHandle = mount(document.getElementById('checkout'), {{\n\
+             \x20 apiBase: '{function}',\n\
+             \x20 seller: '{SELLER}',\n\
+             \x20 items: [{{ price: '{HOUSE_BLEND_PRICE}', quantity: 2 }}],\n\
+             \x20 onSuccess: function (d) {{ window.ccPaid = JSON.parse(JSON.stringify(d)); }}\n\
+             }});\n",
+            function = page.stack.function_url,
+        ),
+    );
+    // No loader from the function: the package is the loader.
+    let html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+                <title>A platform's page</title>\n\
+                <script type=\"module\" src=\"/app.js\"></script>\n</head>\n\
+                <body>\n<h1>A platform's page</h1>\n<div id=\"checkout\"></div>\n</body>\n</html>\n";
+    let csp = host_csp(&page.stack.function_url, &page.stack.sandbox.base_url());
+    page.host.page("/bundled", html.to_owned(), Some(csp));
+    page.browser
+        .client
+        .goto(&page.host.url("/bundled"))
+        .await
+        .unwrap();
+
+    page.pay("checkout").await;
+    page.browser
+        .wait_until("the success callback", "window.ccPaid !== undefined")
+        .await;
+    let intent = page.paid(SELLER).await;
+    assert_eq!(intent["amount"], 2400);
+    let paid = page.browser.eval("window.ccPaid").await;
+    assert_eq!(paid["paymentIntent"], intent["id"]);
+    assert_eq!(paid["amount"], 2400);
+    assert_eq!(paid["currency"], "usd");
+
+    let version = page.browser.eval("window.packageVersion").await;
+    assert!(
+        version.as_str().is_some_and(|v| v.starts_with("0.1.0-")),
+        "the package's version: {version}"
+    );
+    // The wasm, its glue and the stylesheet came from the package's folder on the host.
+    let fetched = page
+        .browser
+        .eval("performance.getEntriesByType('resource').map(e => e.name)")
+        .await;
+    let fetched: Vec<&str> = fetched
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for extension in [".wasm", ".js", ".css"] {
+        assert!(
+            fetched.iter().any(|url| url.starts_with(&page.host.url(AT))
+                && url.contains("/connect-checkout-")
+                && url.ends_with(extension)),
+            "the package's {extension} from the host: {fetched:#?}"
+        );
+    }
+    assert!(
+        !fetched
+            .iter()
+            .any(|url| url.starts_with(&format!("{}/embed/", page.stack.function_url))),
+        "nothing of the embed from the function: {fetched:#?}"
+    );
+    page.stop().await;
 }

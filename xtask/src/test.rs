@@ -105,6 +105,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
 
     widget::build_release()?;
+    // The npm package, which an end-to-end test imports as a site would (e2e/tests/embed.rs).
+    widget::embed::package(&root().join("target/embed-package"))?;
     // Sizes are deterministic, so a bundle that grew past its budget fails here, in seconds.
     budgets::enforce_bundles()?;
 
