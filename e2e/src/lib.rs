@@ -41,31 +41,35 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The built widget. `cargo xtask test` builds it before running these tests.
+/// The built widget. `cargo xtask test` builds it before running these tests; `WIDGET_DIST`
+/// names another folder (`trunk build --release` writes `dist/`).
 pub fn widget_dist() -> PathBuf {
-    let dist = std::env::var_os("WIDGET_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("dist"));
-    assert!(
-        dist.join("index.html").exists(),
-        "no built widget at {}: run `cargo xtask test` (or `trunk build --release`) first",
-        dist.display()
-    );
-    dist
+    built("WIDGET_DIST", "dist", "index.html", "the built widget")
 }
 
 /// The embed's npm package (`embed::package` in xtask), which `cargo xtask test` writes to
-/// `target/embed-package/` after building the widget; `EMBED_PACKAGE` names another folder.
+/// `target/embed-package/` after building the widget; `EMBED_PACKAGE` names another folder
+/// (`cargo xtask dist` writes `target/dist/embed-package/`).
 pub fn embed_package() -> PathBuf {
-    let package = std::env::var_os("EMBED_PACKAGE")
+    built(
+        "EMBED_PACKAGE",
+        "target/embed-package",
+        "index.js",
+        "the embed package",
+    )
+}
+
+/// The folder `$variable` names, else `default` in the workspace; it must hold `marker`.
+fn built(variable: &str, default: &str, marker: &str, what: &str) -> PathBuf {
+    let folder = std::env::var_os(variable)
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/embed-package"));
+        .unwrap_or_else(|| workspace_root().join(default));
     assert!(
-        package.join("index.js").exists(),
-        "no embed package at {}: run `cargo xtask test` (or `cargo xtask dist`) first",
-        package.display()
+        folder.join(marker).exists(),
+        "no {what} at {}: run `cargo xtask test` first, or name it in {variable}",
+        folder.display()
     );
-    package
+    folder
 }
 
 /// The sandbox and the function, running.
