@@ -224,8 +224,8 @@ pub static FR: Strings = Strings {
 
 /// `template` with each `placeholder` (such as `{amount}`) replaced by `value`.
 ///
-/// Not `str::replace`: its substring search (two-way) was 2 KB of the embed's wasm, for four
-/// sentences. A placeholder starts with `{`, so finding that one byte is enough.
+/// Not `str::replace`: its substring search (two-way) was 2 KB of the embed's wasm (0.8 KB
+/// brotli), for four sentences. A placeholder starts with `{`, so finding that byte is enough.
 pub fn fill(template: &str, placeholder: &str, value: &str) -> String {
     let mut filled = String::with_capacity(template.len() + value.len());
     let mut rest = template;

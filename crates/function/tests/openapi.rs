@@ -135,7 +135,10 @@ async fn the_documented_examples_are_requests_the_function_takes() {
 
     let account = &doc["components"]["parameters"]["Account"]["example"];
     let products = h
-        .get(&format!("/api/sellers/{}/products", account.as_str().unwrap()))
+        .get(&format!(
+            "/api/sellers/{}/products",
+            account.as_str().unwrap()
+        ))
         .await;
     assert_eq!(products.status, StatusCode::OK, "{}", products.body);
     assert!(!products.body["products"].as_array().unwrap().is_empty());
@@ -147,7 +150,12 @@ async fn the_documented_examples_are_requests_the_function_takes() {
     for example in examples {
         assert_matches(&doc, "CheckoutRequest", example);
         let session = h.post("/api/checkout", example).await;
-        assert_eq!(session.status, StatusCode::OK, "{example}: {}", session.body);
+        assert_eq!(
+            session.status,
+            StatusCode::OK,
+            "{example}: {}",
+            session.body
+        );
         assert_matches(&doc, "CheckoutSession", &session.body);
     }
 }
