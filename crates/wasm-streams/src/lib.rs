@@ -40,7 +40,8 @@ pub struct ReadableStream {
     raw: web_sys::ReadableStream,
 }
 
-/// The Rust stream a Rust [`Stream`] is read from, shared by the source's `pull` and `cancel`.
+/// The Rust stream behind a JS stream made by `from_stream`, shared by its source's `pull` and
+/// `cancel`; `None` once it ended, failed or was cancelled.
 type Shared = Rc<RefCell<Option<LocalBoxStream<'static, Result<JsValue, JsValue>>>>>;
 
 impl ReadableStream {
