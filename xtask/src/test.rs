@@ -29,6 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     tools::ensure_wasm_tools()?;
     tools::ensure_browser()?;
     tools::ensure_axe_core()?;
+    let scratch = Scratch::empty()?;
 
     step("format");
     execute(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
@@ -75,14 +76,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ]))?;
 
     step("native tests (core, function, sandbox)");
-    execute(Command::new("cargo").args([
-        "test",
-        "--workspace",
-        "--exclude",
-        "connect-checkout-e2e",
-        "--exclude",
-        "connect-checkout",
-    ]))?;
+    execute(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "connect-checkout-e2e",
+                "--exclude",
+                "connect-checkout",
+            ])
+            .env("TMPDIR", &scratch.0),
+    )?;
 
     step("browser tests (wasm-bindgen-test in headless Chromium)");
     execute(
@@ -101,7 +106,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ])
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .env("TMPDIR", &scratch.0),
     )?;
 
     widget::build_release()?;
@@ -136,25 +142,57 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "1",
             ])
             .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("RELIABILITY_CHECKOUTS", checkouts),
+            .env("RELIABILITY_CHECKOUTS", checkouts)
+            .env("TMPDIR", &scratch.0),
     )?;
     step("leak scan: no secret, card number or other checkout's client secret in what the run saw");
-    execute(Command::new("cargo").args([
-        "test",
-        "--package",
-        "connect-checkout-e2e",
-        "--test",
-        "leak_scan",
-        "--",
-        "--ignored",
-    ]))?;
+    execute(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--package",
+                "connect-checkout-e2e",
+                "--test",
+                "leak_scan",
+                "--",
+                "--ignored",
+            ])
+            .env("TMPDIR", &scratch.0),
+    )?;
 
     if let Depth::Full = depth {
         fuzz()?;
     }
 
+    scratch.remove()?;
     step("all checks passed");
     Ok(())
+}
+
+/// The temporary directory of every test this command runs (their `TMPDIR`), inside the target
+/// directory. ChromeDriver leaves a 100 MB `org.chromium.Chromium.scoped_dir.*` profile in the
+/// temporary directory for each browser it starts and does not remove when its test ends
+/// (135 of them, 11 GB, had piled up in /tmp from earlier runs, and a CI run then failed when
+/// the disk filled). Here they are removed when every check has passed, and kept for
+/// diagnosis when one failed, until the next run empties the directory first.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn empty() -> Result<Self, String> {
+        let dir = crate::stack::target_dir().join("test-tmp");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|error| format!("cannot empty {}: {error}", dir.display()))?;
+        }
+        std::fs::create_dir_all(&dir)
+            .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    fn remove(self) -> Result<(), String> {
+        std::fs::remove_dir_all(&self.0)
+            .map_err(|error| format!("cannot remove {}: {error}", self.0.display()))
+    }
 }
 
 /// The x86_64 Lambda zip, built as `cargo xtask dist` builds it, against its budget in

@@ -407,9 +407,8 @@ mod tests {
 
     #[test]
     fn secret_key_can_come_from_a_file() {
-        let dir = std::env::temp_dir().join(format!("cc-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("sk");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sk");
         std::fs::write(&path, format!("{SK}\n")).unwrap();
         let config = Config::from_env(&env(&[
             ("STRIPE_SECRET_KEY_FILE", path.to_str().unwrap()),

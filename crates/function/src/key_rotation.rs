@@ -66,9 +66,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_changed_key_file_switches_the_client_and_a_bad_one_does_not() {
-        let dir = std::env::temp_dir().join(format!("cc-rotation-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("secret-key");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret-key");
         std::fs::write(&path, OLD).unwrap();
         let client = StripeClient::new(
             "http://127.0.0.1:9",

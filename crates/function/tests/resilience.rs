@@ -171,9 +171,8 @@ async fn a_revoked_key_fails_fast_with_an_operator_message_and_health_says_not_r
 async fn rolling_the_key_while_checkouts_run_loses_none_and_the_expired_key_is_named() {
     let h = quick_harness().await;
     let old_key = h.sandbox.secret_key().to_owned();
-    let dir = std::env::temp_dir().join(format!("cc-roll-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let key_file = dir.join("stripe-secret-key");
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("stripe-secret-key");
     std::fs::write(&key_file, &old_key).unwrap();
     let watcher = watch_key_file(
         key_file.clone(),
