@@ -37,14 +37,12 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use connect_checkout_e2e::host::{Host, host_csp, host_page};
-use connect_checkout_e2e::{TempDir, chromium_capabilities, connect_webdriver};
+use connect_checkout_e2e::{ChromeDriver, connect_webdriver};
 use fantoccini::Client;
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
 
 /// Runs in every new document before its own scripts: in the page it notes the milestones in
 /// `window.__ccBench`; in the card fields' iframe it types the test card when the page asks.
@@ -202,38 +200,22 @@ fn options() -> Result<Options, String> {
 /// A ChromeDriver of our own, so that its address is known for DevTools commands.
 struct Driver {
     url: String,
-    process: Child,
-    _profile: TempDir,
+    process: ChromeDriver,
     client: Client,
 }
 
 impl Driver {
     async fn start() -> Self {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let process = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
-        let profile = TempDir::new("bench-chromium-profile");
+        let process = ChromeDriver::start().await;
         // The same browser as the end-to-end tests (connect_checkout_e2e::Browser). With the
         // page load strategy `none`, a navigation returns at once and the harness watches the
         // page come up instead of waiting for its load event.
-        let mut capabilities = chromium_capabilities(&profile.path);
+        let mut capabilities = process.capabilities();
         capabilities.insert("pageLoadStrategy".into(), json!("none"));
-        let client = connect_webdriver(port, capabilities).await;
+        let client = connect_webdriver(process.port, capabilities).await;
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("http://127.0.0.1:{}", process.port),
             process,
-            _profile: profile,
             client,
         }
     }
@@ -291,7 +273,7 @@ impl Driver {
 
     async fn stop(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.process.kill().await;
+        self.process.kill().await;
     }
 }
 

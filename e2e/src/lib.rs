@@ -195,34 +195,14 @@ async fn axum_serve(listener: TcpListener, router: axum::Router) {
 /// A headless Chromium session through a ChromeDriver this harness started.
 pub struct Browser {
     pub client: Client,
-    driver: Child,
-    _profile: TempDir,
+    driver: ChromeDriver,
 }
 
 impl Browser {
     pub async fn start() -> Self {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = free_port().await;
-        let profile = TempDir::new("chromium-profile");
-        // Chromium leaves a 60 MB `org.chromium.Chromium.scoped_dir.*` in TMPDIR when it is
-        // killed; point TMPDIR into the profile, which is removed on drop, so runs leave nothing.
-        let scratch = profile.path.join("tmp");
-        std::fs::create_dir_all(&scratch).unwrap();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .env("TMPDIR", &scratch)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
-        let client = connect_webdriver(port, chromium_capabilities(&profile.path)).await;
-        Self {
-            client,
-            driver,
-            _profile: profile,
-        }
+        let driver = ChromeDriver::start().await;
+        let client = connect_webdriver(driver.port, driver.capabilities()).await;
+        Self { client, driver }
     }
 
     /// Waits (at most 20 s) for an element matching `css`.
@@ -294,7 +274,7 @@ impl Browser {
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill().await;
+        self.driver.kill().await;
     }
 }
 
@@ -338,29 +318,52 @@ async fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A directory removed on drop.
-pub struct TempDir {
-    pub path: PathBuf,
+/// A ChromeDriver on a free port with a Chromium profile of its own; both go on drop.
+pub struct ChromeDriver {
+    pub port: u16,
+    process: Child,
+    profile: tempfile::TempDir,
 }
 
-impl TempDir {
-    pub fn new(label: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "cc-e2e-{label}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        Self { path }
+impl ChromeDriver {
+    pub async fn start() -> Self {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port().await;
+        // A short name: Chromium's singleton socket lives in TMPDIR (below), and a Unix socket's
+        // path must fit in 108 bytes. A profile named by pid and nanoseconds, under CI's own
+        // TMPDIR, made it 129 and Chromium exited at start.
+        let profile = tempfile::Builder::new()
+            .prefix("cc-chromium-")
+            .tempdir()
+            .unwrap_or_else(|error| panic!("cannot create a Chromium profile: {error}"));
+        // Chromium leaves a 100 MB `org.chromium.Chromium.scoped_dir.*` in TMPDIR when it is
+        // killed; point TMPDIR into the profile, which is removed on drop, so runs leave nothing.
+        let scratch = profile.path().join("tmp");
+        std::fs::create_dir_all(&scratch).unwrap();
+        let process = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
+        Self {
+            port,
+            process,
+            profile,
+        }
     }
-}
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+    /// The capabilities of a session in this driver's profile.
+    pub fn capabilities(&self) -> serde_json::Map<String, Value> {
+        chromium_capabilities(self.profile.path())
+    }
+
+    /// Stops the driver now (and Chromium with it) rather than when it is dropped.
+    pub async fn kill(&mut self) {
+        let _ = self.process.kill().await;
     }
 }
 

@@ -29,7 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     tools::ensure_wasm_tools()?;
     tools::ensure_browser()?;
     tools::ensure_axe_core()?;
-    let scratch = Scratch::empty()?;
+    let scratch = Scratch::create()?;
 
     step("format");
     execute(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
@@ -164,34 +164,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
         fuzz()?;
     }
 
-    scratch.remove()?;
     step("all checks passed");
     Ok(())
 }
 
-/// The temporary directory of every test this command runs (their `TMPDIR`), inside the target
-/// directory. ChromeDriver leaves a 100 MB `org.chromium.Chromium.scoped_dir.*` profile in the
-/// temporary directory for each browser it starts and does not remove when its test ends
-/// (135 of them, 11 GB, had piled up in /tmp from earlier runs, and a CI run then failed when
-/// the disk filled). Here they are removed when every check has passed, and kept for
-/// diagnosis when one failed, until the next run empties the directory first.
+/// The temporary directory of every test this command runs (their `TMPDIR`), removed when the
+/// command ends, whether the checks passed or not. wasm-bindgen's test runner stops ChromeDriver
+/// without ending its session, which leaves a 100 MB `org.chromium.Chromium.scoped_dir.*`
+/// profile in TMPDIR for each test binary (135 of them, 11 GB, had piled up in /tmp, and a CI run
+/// then failed when the disk filled). It sits in the system's temporary directory under a short
+/// name, not in target/: Chromium puts its singleton socket in TMPDIR, and a Unix socket's path
+/// must fit in 108 bytes however deep the checkout is.
 struct Scratch(std::path::PathBuf);
 
 impl Scratch {
-    fn empty() -> Result<Self, String> {
-        let dir = crate::stack::target_dir().join("test-tmp");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|error| format!("cannot empty {}: {error}", dir.display()))?;
-        }
+    fn create() -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("cc-tests-{}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
         Ok(Self(dir))
     }
+}
 
-    fn remove(self) -> Result<(), String> {
-        std::fs::remove_dir_all(&self.0)
-            .map_err(|error| format!("cannot remove {}: {error}", self.0.display()))
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.0) {
+            eprintln!("xtask: cannot remove {}: {error}", self.0.display());
+        }
     }
 }
 
