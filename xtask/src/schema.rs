@@ -17,6 +17,10 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// The checks: no server error, and every answer as documented.
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance";
 
+/// The seeded seller schemathesis signs in as: the `account` parameter's example in the
+/// document, so that the seller endpoints' examples are this seller's own.
+const SIGNED_IN_SELLER: &str = "acct_1LumenCoffee0001";
+
 /// How hard to try: examples per operation.
 #[derive(Clone, Copy)]
 pub enum Depth {
@@ -68,15 +72,19 @@ pub fn run(depth: Depth, widget_dir: &Path) -> Result<(), String> {
     ]))?;
     let logs = target_dir().join("schemathesis");
     let sandbox = stack::start_sandbox(Build::Dev, &logs.join("sandbox.log"))?;
-    let keys = stack::sandbox_keys(&sandbox)?;
+    // In sandbox mode, as `cargo xtask dev` runs it: the one mode with a sign-in that
+    // schemathesis can use (a platform's own login is not in the document).
     let function = stack::start_function(
         Build::Dev,
         &sandbox,
-        &keys,
+        None,
         widget_dir,
         "https://shop.example.com",
         &logs.join("function.log"),
     )?;
+    // Signed in as the seller of the document's example account, schemathesis reaches the seller
+    // endpoints' handlers (status, payments, refunds, links) instead of their 401.
+    let session = seller_session(&function, SIGNED_IN_SELLER)?;
     let examples = match depth {
         Depth::Usual => "100",
         Depth::Full => "1000",
@@ -93,6 +101,7 @@ pub fn run(depth: Depth, widget_dir: &Path) -> Result<(), String> {
             // ended on schemathesis's own `SystemError: AST constructor recursion depth
             // mismatch`, with all 11,532 requests passed.
             .args(["--workers", "1"])
+            .args(["--header", &format!("Authorization: Bearer {session}")])
             .arg("--no-color")
             // Its example database and reports stay out of the workspace.
             .current_dir(&logs),
@@ -106,4 +115,28 @@ pub fn run(depth: Depth, widget_dir: &Path) -> Result<(), String> {
             logs.display()
         )
     })
+}
+
+/// A seller session for `account`, from the function's sandbox-mode sign-in (`POST
+/// /api/seller-session`): the value of the `cc_seller` cookie it sets.
+fn seller_session(function: &stack::Server, account: &str) -> Result<String, String> {
+    let answer = stack::request(
+        function.port,
+        "POST",
+        "/api/seller-session",
+        Some(&format!(r#"{{"account":"{account}"}}"#)),
+    )?;
+    let cookie = answer.header("set-cookie").unwrap_or_default();
+    match cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.trim().strip_prefix("cc_seller="))
+    {
+        Some(session) if answer.status == 200 && !session.is_empty() => Ok(session.to_owned()),
+        _ => Err(format!(
+            "signing in as {account} (POST /api/seller-session) answered {} without a \
+             cc_seller cookie: {}",
+            answer.status, answer.body
+        )),
+    }
 }

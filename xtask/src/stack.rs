@@ -168,12 +168,14 @@ pub fn sandbox_keys(sandbox: &Server) -> Result<Keys, String> {
     })
 }
 
-/// `connect-checkout serve` configured as in production (keys in the environment, as on
-/// Lambda), pointed at `sandbox`, serving the built widget from `widget_dir`.
+/// `connect-checkout serve` pointed at `sandbox`, serving the built widget from `widget_dir`.
+/// With `keys`, it is configured as in production (keys in the environment, as on Lambda);
+/// without, it runs in sandbox mode, as `cargo xtask dev` runs it: it asks the sandbox for the
+/// keys and offers the demo's seller sign-in.
 pub fn function_command(
     build: Build,
     sandbox: &Server,
-    keys: &Keys,
+    keys: Option<&Keys>,
     widget_dir: &Path,
     port: u16,
 ) -> Command {
@@ -182,11 +184,14 @@ pub fn function_command(
         .args(["serve", "--port", &port.to_string()])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("STRIPE_SECRET_KEY", &keys.secret)
-        .env("STRIPE_PUBLISHABLE_KEY", &keys.publishable)
         .env("STRIPE_API_BASE", sandbox.url())
         .env("STRIPE_JS_URL", format!("{}/v3/", sandbox.url()))
         .env("WIDGET_DIR", widget_dir);
+    if let Some(keys) = keys {
+        command
+            .env("STRIPE_SECRET_KEY", &keys.secret)
+            .env("STRIPE_PUBLISHABLE_KEY", &keys.publishable);
+    }
     command
 }
 
@@ -195,7 +200,7 @@ pub fn function_command(
 pub fn start_function(
     build: Build,
     sandbox: &Server,
-    keys: &Keys,
+    keys: Option<&Keys>,
     widget_dir: &Path,
     allowed_origins: &str,
     log: &Path,
@@ -222,15 +227,52 @@ fn log_file(path: &Path) -> Result<std::fs::File, String> {
 
 /// `GET path` on a loopback port: the status and the body. One connection per call.
 pub fn get(port: u16, path: &str) -> Result<(u16, String), String> {
+    let answer = request(port, "GET", path, None)?;
+    Ok((answer.status, answer.body))
+}
+
+/// An HTTP/1.1 answer from [`request`].
+pub struct Answer {
+    pub status: u16,
+    /// The status line and the headers.
+    pub head: String,
+    pub body: String,
+}
+
+impl Answer {
+    /// The value of the first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+}
+
+/// `method path` on a loopback port, with a JSON body if given. One connection per call.
+///
+/// Written by hand rather than with an HTTP client crate: xtask compiles before every command
+/// it runs, and it talks only to its own servers, on loopback, with small JSON bodies.
+pub fn request(port: u16, method: &str, path: &str, json: Option<&str>) -> Result<Answer, String> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))
         .map_err(|error| error.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|error| error.to_string())?;
+    let body = json.unwrap_or("");
+    let content_type = if json.is_some() {
+        "Content-Type: application/json\r\n"
+    } else {
+        ""
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         {content_type}Content-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .map_err(|error| error.to_string())?;
     let mut response = Vec::new();
@@ -257,5 +299,9 @@ pub fn get(port: u16, path: &str) -> Result<(u16, String), String> {
     } else {
         body.to_owned()
     };
-    Ok((status, body))
+    Ok(Answer {
+        status,
+        head: head.to_owned(),
+        body,
+    })
 }

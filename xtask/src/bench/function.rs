@@ -34,7 +34,7 @@ pub fn cold_start(
     let mut idle_rss = Vec::new();
     for run in 0..=plan.cold_starts {
         let port = stack::free_port()?;
-        let mut command = function_command(Build::Server, sandbox, keys, widget_dir, port);
+        let mut command = function_command(Build::Server, sandbox, Some(keys), widget_dir, port);
         command.stdout(Stdio::null()).stderr(Stdio::null());
         let started = Instant::now();
         let mut child = command

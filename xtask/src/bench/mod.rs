@@ -134,7 +134,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let function = stack::start_function(
             Build::Server,
             &sandbox,
-            &keys,
+            Some(&keys),
             &widget_dir,
             &format!("http://127.0.0.1:{host_port}"),
             &logs.join("function.log"),
