@@ -76,24 +76,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ]))?;
 
     step("native tests (core, function, sandbox)");
-    execute(
-        Command::new("cargo")
-            .args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "connect-checkout-e2e",
-                "--exclude",
-                "connect-checkout",
-            ])
-            .env("TMPDIR", &scratch.0),
-    )?;
+    execute(&mut scratch.cargo_test(&[
+        "--workspace",
+        "--exclude",
+        "connect-checkout-e2e",
+        "--exclude",
+        "connect-checkout",
+    ]))?;
 
     step("browser tests (wasm-bindgen-test in headless Chromium)");
     execute(
-        Command::new("cargo")
-            .args([
-                "test",
+        scratch
+            .cargo_test(&[
                 "--package",
                 "connect-checkout",
                 "--package",
@@ -106,8 +100,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ])
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .env("TMPDIR", &scratch.0),
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )?;
 
     widget::build_release()?;
@@ -132,9 +125,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Depth::Full => "250",
     };
     execute(
-        Command::new("cargo")
-            .args([
-                "test",
+        scratch
+            .cargo_test(&[
                 "--package",
                 "connect-checkout-e2e",
                 "--",
@@ -142,23 +134,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 "1",
             ])
             .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("RELIABILITY_CHECKOUTS", checkouts)
-            .env("TMPDIR", &scratch.0),
+            .env("RELIABILITY_CHECKOUTS", checkouts),
     )?;
     step("leak scan: no secret, card number or other checkout's client secret in what the run saw");
-    execute(
-        Command::new("cargo")
-            .args([
-                "test",
-                "--package",
-                "connect-checkout-e2e",
-                "--test",
-                "leak_scan",
-                "--",
-                "--ignored",
-            ])
-            .env("TMPDIR", &scratch.0),
-    )?;
+    execute(&mut scratch.cargo_test(&[
+        "--package",
+        "connect-checkout-e2e",
+        "--test",
+        "leak_scan",
+        "--",
+        "--ignored",
+    ]))?;
 
     if let Depth::Full = depth {
         fuzz()?;
@@ -178,6 +164,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 struct Scratch(std::path::PathBuf);
 
 impl Scratch {
+    /// `cargo test <args>` with its temporary files in here.
+    fn cargo_test(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("cargo");
+        command.arg("test").args(args).env("TMPDIR", &self.0);
+        command
+    }
+
     fn create() -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!("cc-tests-{}", std::process::id()));
         std::fs::create_dir_all(&dir)
