@@ -155,7 +155,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// The temporary directory of every test this command runs (their `TMPDIR`), removed when the
-/// command ends, whether the checks passed or not. wasm-bindgen's test runner stops ChromeDriver
+/// command ends, whether the checks passed or not (and by the next run, if a signal ended it). wasm-bindgen's test runner stops ChromeDriver
 /// without ending its session, which leaves a 100 MB `org.chromium.Chromium.scoped_dir.*`
 /// profile in TMPDIR for each test binary (135 of them, 11 GB, had piled up in /tmp, and a CI run
 /// then failed when the disk filled). It sits in the system's temporary directory under a short
@@ -172,10 +172,39 @@ impl Scratch {
     }
 
     fn create() -> Result<Self, String> {
-        let dir = std::env::temp_dir().join(format!("cc-tests-{}", std::process::id()));
+        let temp = std::env::temp_dir();
+        remove_abandoned(&temp);
+        let dir = temp.join(format!("{SCRATCH_PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
         Ok(Self(dir))
+    }
+}
+
+const SCRATCH_PREFIX: &str = "cc-tests-";
+
+/// Removes the scratch directories in `temp` of runs that no longer exist: a run stopped by a
+/// signal (Ctrl-C, a CI timeout) cannot remove its own. A run is alive while its pid is in
+/// /proc; without /proc (not Linux) nothing is removed.
+fn remove_abandoned(temp: &std::path::Path) {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(SCRATCH_PREFIX))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -240,4 +269,30 @@ fn fuzz() -> Result<(), String> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_abandoned_scratch_directory_is_removed_and_a_live_runs_is_kept() {
+        let temp = tempfile::tempdir().unwrap();
+        // No process has a pid this high (Linux's limit is 2^22).
+        let abandoned = temp.path().join(format!("{SCRATCH_PREFIX}4294967295"));
+        let live = temp
+            .path()
+            .join(format!("{SCRATCH_PREFIX}{}", std::process::id()));
+        let unrelated = temp.path().join(format!("{SCRATCH_PREFIX}notes"));
+        for dir in [&abandoned, &live, &unrelated] {
+            std::fs::create_dir_all(dir.join("org.chromium.Chromium.scoped_dir.x")).unwrap();
+        }
+
+        remove_abandoned(temp.path());
+
+        assert!(!abandoned.exists());
+        assert!(live.exists());
+        assert!(unrelated.exists());
+    }
 }
