@@ -81,6 +81,10 @@ pub struct Strings {
     pub price_not_found: &'static str,
     pub amount_out_of_range: &'static str,
     pub cart_changed: &'static str,
+    /// The function's total at Pay differs from the one shown: nothing was charged.
+    pub price_changed: &'static str,
+    /// The chosen items are priced in more than one currency: one payment has one currency.
+    pub mixed_currencies: &'static str,
     /// `{detail}`: the function's own sentence about the request.
     pub invalid_request: &'static str,
     pub our_side: &'static str,
@@ -149,6 +153,8 @@ pub static EN: Strings = Strings {
     price_not_found: "This item is no longer available.",
     amount_out_of_range: "This total cannot be charged. Change the quantities and try again.",
     cart_changed: "Your cart changed while the payment was being set up. Try again.",
+    price_changed: "The price changed since this page loaded, and nothing was charged. Check the new total, then press Pay to confirm it.",
+    mixed_currencies: "These items are priced in different currencies, and one payment has one currency. Pay for them separately.",
     invalid_request: "We could not set up the payment: {detail}",
     our_side: "Something went wrong on our side. You were not charged. Try again later.",
     unexpected_response: "The checkout service gave an unexpected answer. Try again later.",
@@ -216,6 +222,8 @@ pub static FR: Strings = Strings {
     price_not_found: "Cet article n’est plus disponible.",
     amount_out_of_range: "Ce total ne peut pas être débité. Modifiez les quantités et réessayez.",
     cart_changed: "Votre panier a changé pendant la préparation du paiement. Réessayez.",
+    price_changed: "Le prix a changé depuis le chargement de la page, et rien n'a été débité. Vérifiez le nouveau total, puis appuyez sur Payer pour le confirmer.",
+    mixed_currencies: "Ces articles sont dans des devises différentes, et un paiement n'a qu'une devise. Payez-les séparément.",
     invalid_request: "Le paiement n’a pas pu être préparé : {detail}",
     our_side: "Un problème est survenu de notre côté. Vous n’avez pas été débité. Réessayez plus tard.",
     unexpected_response: "Le service de paiement a donné une réponse inattendue. Réessayez plus tard.",

@@ -36,12 +36,19 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = retrievePaymentIntent)]
     fn retrieve_payment_intent_js(this: &Stripe, client_secret: &str) -> Result<Promise, JsValue>;
 
-    /// An Elements group: the Elements of one PaymentIntent, sharing its client secret.
+    /// An Elements group: the Elements of one payment, made before its PaymentIntent from the
+    /// amount and currency it will have.
     #[derive(Clone, Debug)]
     pub type Elements;
 
     #[wasm_bindgen(method, catch, js_name = create)]
     fn create_js(this: &Elements, kind: &str, options: &Object) -> Result<StripeElement, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = update)]
+    fn update_js(this: &Elements, options: &Object) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = submit)]
+    fn submit_js(this: &Elements) -> Result<Promise, JsValue>;
 
     /// One Element (here the Payment Element), an iframe Stripe.js owns.
     #[derive(Clone, Debug)]
@@ -144,10 +151,14 @@ impl Stripe {
         stripe_new(publishable_key, &options).map_err(integration_error)
     }
 
-    /// `stripe.elements({clientSecret, appearance})`: the Elements of one PaymentIntent.
-    pub fn elements_for(
+    /// `stripe.elements({mode: 'payment', amount, currency, onBehalfOf, appearance})`: the
+    /// Elements of a payment whose PaymentIntent is made later, when the shopper presses Pay
+    /// (<https://docs.stripe.com/payments/accept-a-payment-deferred>). `amount` is what the
+    /// shopper is shown; `confirm_payment` refuses an intent for any other amount.
+    pub fn payment_elements(
         &self,
-        client_secret: &str,
+        amount: &Money,
+        on_behalf_of: Option<&AccountId>,
         appearance: &Appearance,
     ) -> Result<Elements, IntegrationError> {
         let variables = Object::new();
@@ -158,18 +169,23 @@ impl Stripe {
         let theme = appearance.theme.as_deref().unwrap_or("stripe");
         set(&appearance_js, "theme", &theme.into());
         set(&appearance_js, "variables", &variables);
-        let options = Object::new();
-        set(&options, "clientSecret", &client_secret.into());
+        let options = amount_options(amount);
+        set(&options, "mode", &"payment".into());
+        if let Some(account) = on_behalf_of {
+            set(&options, "onBehalfOf", &account.as_str().into());
+        }
         set(&options, "appearance", &appearance_js);
         self.elements(&options).map_err(integration_error)
     }
 
-    /// `stripe.confirmPayment({elements, confirmParams: {return_url, receipt_email},
-    /// redirect: 'if_required'})`: without a redirect it ends in the PaymentIntent or Stripe's
-    /// error; a 3-D Secure challenge happens in place, inside Stripe.js, before it ends.
+    /// `stripe.confirmPayment({elements, clientSecret, confirmParams: {return_url,
+    /// receipt_email}, redirect: 'if_required'})`, after [`Elements::submit`]: without a
+    /// redirect it ends in the PaymentIntent or Stripe's error; a 3-D Secure challenge happens
+    /// in place, inside Stripe.js, before it ends.
     pub async fn confirm_payment(
         &self,
         elements: &Elements,
+        client_secret: &str,
         return_url: &str,
         receipt_email: Option<&str>,
     ) -> Result<PaymentIntent, StripeError> {
@@ -180,6 +196,7 @@ impl Stripe {
         }
         let options = Object::new();
         set(&options, "elements", elements);
+        set(&options, "clientSecret", &client_secret.into());
         set(&options, "confirmParams", &confirm_params);
         set(&options, "redirect", &"if_required".into());
         let promise = self
@@ -207,6 +224,38 @@ impl Elements {
         self.create_js("payment", &Object::new())
             .map_err(integration_error)
     }
+
+    /// `elements.update({amount, currency})`: the cart changed. The Element stays, and the
+    /// card typed into it.
+    pub fn update_amount(&self, amount: &Money) -> Result<(), IntegrationError> {
+        self.update_js(&amount_options(amount))
+            .map_err(integration_error)
+    }
+
+    /// `elements.submit()`: Stripe.js checks the fields (an incomplete number, say) before
+    /// anything is asked of the function. Stripe.js wants it first when Pay is pressed, before
+    /// any other asynchronous work.
+    pub async fn submit(&self) -> Result<(), StripeError> {
+        let promise = self.submit_js().map_err(|e| StripeError::read(&e))?;
+        let value = JsFuture::from(promise)
+            .await
+            .map_err(|thrown| StripeError::read(&thrown))?;
+        let error = Reflect::get(&value, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+        if error.is_undefined() || error.is_null() {
+            Ok(())
+        } else {
+            Err(StripeError::read(&error))
+        }
+    }
+}
+
+/// `{amount, currency}` as the Elements take them: minor units, a lowercase ISO code.
+fn amount_options(amount: &Money) -> Object {
+    let options = Object::new();
+    // Exact: amounts stay far below 2^53 (the function refuses carts over Stripe's maximum).
+    set(&options, "amount", &JsValue::from_f64(amount.amount as f64));
+    set(&options, "currency", &amount.currency.as_str().into());
+    options
 }
 
 impl StripeElement {

@@ -11,8 +11,8 @@
 //! The one message the widget sends, `CheckoutRequest`, is written by [`checkout_request_json`].
 
 use connect_checkout_core::api::{
-    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody, ErrorDetail,
-    FieldError, Product, ProductList, Seller, SellerList,
+    CartItem, ChargeType, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody,
+    ErrorDetail, FieldError, Product, ProductList, Seller, SellerList,
 };
 use connect_checkout_core::{AccountId, Currency, Money, PriceId};
 use js_sys::{Array, JSON, Object, Reflect};
@@ -118,6 +118,12 @@ impl FromJs for ClientConfig {
                 } else {
                     Vec::new()
                 }
+            },
+            // Missing from a function that predates it (direct charges then); one this build
+            // does not know cannot be guessed: the Payment Element would be on the wrong account.
+            charge_type: match string(value, "charge_type") {
+                None => ChargeType::default(),
+                Some(name) => named(&name)?,
             },
         })
     }

@@ -1,6 +1,7 @@
 //! The real checkout component, in headless Chromium, against a stand-in for the function and
 //! Stripe.js in the same page (tests/fixtures/fake_stack.js): the steps between the shopper's
-//! actions and the requests, the attempt ids, the Payment Elements made and destroyed.
+//! actions and the requests, the attempt ids, the Payment Elements made, updated and destroyed.
+//! The PaymentIntent is asked for only when Pay is pressed (the deferred-intent flow).
 //! End-to-end tests (e2e/tests/shopper.rs) do the same against the real function and sandbox.
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown`.
 #![allow(clippy::unwrap_used)]
@@ -44,12 +45,17 @@ fn kyoto_products() -> String {
 
 /// The function's answer for PaymentIntent `n`: one line of `quantity` mugs.
 fn session(n: u32, quantity: i64) -> String {
-    let amount = 1200 * quantity;
+    session_at(n, quantity, 1200)
+}
+
+/// [`session`] with mugs at `unit` cents: the function's price, whatever the page showed.
+fn session_at(n: u32, quantity: i64, unit: i64) -> String {
+    let amount = unit * quantity;
     format!(
         r#"{{"payment_intent":"pi_{n}","client_secret":"pi_{n}_secret_x","stripe_account":"acct_1Lumen",
             "seller":{LUMEN},
             "lines":[{{"price":"price_1Mug","name":"Mug","quantity":{quantity},
-                "unit_amount":{{"amount":1200,"currency":"usd"}},"amount":{{"amount":{amount},"currency":"usd"}}}}],
+                "unit_amount":{{"amount":{unit},"currency":"usd"}},"amount":{{"amount":{amount},"currency":"usd"}}}}],
             "total":{{"amount":{amount},"currency":"usd"}}}}"#
     )
 }
@@ -231,6 +237,22 @@ fn type_into(input: &HtmlInputElement, value: &str) {
         .unwrap();
 }
 
+fn pay_button(root: &Element) -> HtmlButtonElement {
+    find(root, r#"button[data-role="pay"]"#).unchecked_into()
+}
+
+fn set_email(root: &Element, value: &str) {
+    let email: HtmlInputElement = find(root, r#"input[data-role="email"]"#).unchecked_into();
+    email.set_value(value);
+    email
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+fn number(value: &JsValue, path: &str) -> f64 {
+    get(value, path).as_f64().unwrap()
+}
+
 fn pay(root: &Element) {
     let pay: HtmlButtonElement = find(root, r#"button[data-role="pay"]"#).unchecked_into();
     assert!(!pay.disabled(), "Pay is enabled");
@@ -238,7 +260,7 @@ fn pay(root: &Element) {
 }
 
 #[wasm_bindgen_test]
-async fn a_checkout_loads_the_sellers_prices_the_first_cart_and_mounts_its_element() {
+async fn a_checkout_shows_the_first_cart_in_a_payment_element_before_any_payment_intent() {
     install(&standard(vec![ok(&session(1, 1))]));
     let checkout = mount(None);
     ready(&checkout).await;
@@ -247,23 +269,15 @@ async fn a_checkout_loads_the_sellers_prices_the_first_cart_and_mounts_its_eleme
         find(&checkout.root, r#"select[data-role="seller"]"#).unchecked_into();
     assert_eq!(select.length(), 2);
     assert_eq!(select.value(), "acct_1Lumen");
-    let bodies = checkout_bodies();
-    assert_eq!(bodies.len(), 1);
-    let body = &bodies[0];
-    assert_eq!(get(body, "seller").as_string().unwrap(), "acct_1Lumen");
-    assert_eq!(
-        JSON::stringify(&get(body, "items")).unwrap(),
-        r#"[{"price":"price_1Mug","quantity":1}]"#
-    );
-    assert!(get(body, "email").is_undefined(), "no email given");
-    assert!(attempt(body).len() >= 16);
+    assert!(checkout_bodies().is_empty(), "no PaymentIntent for a look");
 
-    // The Element is for the function's PaymentIntent, on the seller's account, in English.
+    // The Element is made for the cart's amount, on the seller's account, in English.
     let element = &elements()[0];
-    assert_eq!(
-        get(element, "clientSecret").as_string().unwrap(),
-        "pi_1_secret_x"
-    );
+    assert_eq!(get(element, "mode").as_string().unwrap(), "payment");
+    assert_eq!(number(element, "amount"), 1200.0);
+    assert_eq!(get(element, "currency").as_string().unwrap(), "usd");
+    assert!(get(element, "clientSecret").is_null());
+    assert!(get(element, "onBehalfOf").is_null());
     assert_eq!(get(element, "account").as_string().unwrap(), "acct_1Lumen");
     assert_eq!(get(element, "kind").as_string().unwrap(), "payment");
     let stripe = &list("stripes")[0];
@@ -274,48 +288,29 @@ async fn a_checkout_loads_the_sellers_prices_the_first_cart_and_mounts_its_eleme
         text(&checkout.root, r#"[data-role="line"]"#),
         "1 × Mug$12.00"
     );
+    assert_eq!(
+        text(&checkout.root, r#"button[data-role="pay"]"#),
+        "Pay $12.00"
+    );
 }
 
-// Pins: the stale client secret charged the old total.
+// Pins: every quantity change made a PaymentIntent (and destroyed the card typed so far).
 #[wasm_bindgen_test]
-async fn changing_the_cart_destroys_the_element_at_once_and_prices_a_new_attempt() {
-    install(&standard(vec![ok(&session(1, 1)), ok(&session(2, 3))]));
+async fn changing_the_cart_updates_the_element_in_place_and_asks_nobody() {
+    install(&standard(vec![ok(&session(1, 3))]));
     let checkout = mount(Some("acct_1Lumen"));
     ready(&checkout).await;
 
     type_into(&quantity(&checkout.root, 0), "3");
-    // At once, before the new cart is priced: no Element of the old cart, nothing to pay.
-    assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
+    // At once: the same Element, told the new amount.
+    let element = &elements()[0];
+    assert_eq!(get(element, "destroyed"), JsValue::FALSE);
+    assert_eq!(number(element, "amount"), 3600.0);
     leptos::task::tick().await;
-    let pay: HtmlButtonElement =
-        find(&checkout.root, r#"button[data-role="pay"]"#).unchecked_into();
-    assert!(pay.disabled());
-
-    ready(&checkout).await;
-    let bodies = checkout_bodies();
-    assert_eq!(
-        bodies.len(),
-        2,
-        "{:?}",
-        bodies
-            .iter()
-            .map(|b| JSON::stringify(b).unwrap())
-            .collect::<Vec<_>>()
-    );
-    assert_ne!(attempt(&bodies[0]), attempt(&bodies[1]));
-    assert_eq!(
-        JSON::stringify(&get(&bodies[1], "items")).unwrap(),
-        r#"[{"price":"price_1Mug","quantity":3}]"#
-    );
-    let elements = elements();
-    assert_eq!(elements.len(), 2);
-    assert_eq!(
-        get(&elements[1], "clientSecret").as_string().unwrap(),
-        "pi_2_secret_x"
-    );
     assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$36.00");
+    assert!(!pay_button(&checkout.root).disabled());
 
-    // Every quantity at 0: nothing to pay, said in words, and no request.
+    // Every quantity at 0: nothing to pay, said in words; the Element stays for the next cart.
     type_into(&quantity(&checkout.root, 0), "0");
     wait_for("the empty cart message", 2, || {
         state(&checkout.root) == "failed"
@@ -325,25 +320,30 @@ async fn changing_the_cart_destroys_the_element_at_once_and_prices_a_new_attempt
         text(&checkout.root, r#"[data-role="message"]"#),
         EN.cart_empty
     );
-    assert_eq!(get(&elements[1], "destroyed"), JsValue::TRUE);
-    sleep(400).await;
-    assert_eq!(checkout_bodies().len(), 2);
+    assert!(pay_button(&checkout.root).disabled());
+    assert_eq!(get(element, "destroyed"), JsValue::FALSE);
+
+    type_into(&quantity(&checkout.root, 1), "2");
+    ready(&checkout).await;
+    assert_eq!(number(element, "amount"), 4900.0);
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$49.00");
+    assert_eq!(elements().len(), 1, "one Element for every cart");
+    assert_eq!(
+        get(element, "updates").unchecked_into::<Array>().length(),
+        2,
+        "the amount told for each payable cart"
+    );
+    assert!(checkout_bodies().is_empty(), "no request for any of it");
 }
 
-// Pins: an email typed after the card rebuilt the Payment Element and lost the card (the email
-// was part of the cart); it now goes with the confirmation and the Element stays.
+// Pins: an email typed after the card rebuilt the Payment Element and lost the card.
 #[wasm_bindgen_test]
-async fn an_email_keeps_the_payment_intent_and_a_bad_one_is_refused_before_paying() {
+async fn an_email_keeps_the_element_and_a_bad_one_is_refused_before_paying() {
     install(&standard(vec![ok(&session(1, 1))]));
     let checkout = mount(Some("acct_1Lumen"));
     ready(&checkout).await;
-    let email: HtmlInputElement =
-        find(&checkout.root, r#"input[data-role="email"]"#).unchecked_into();
 
-    email.set_value("not an email");
-    email
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
+    set_email(&checkout.root, "not an email");
     wait_for("the email message", 2, || state(&checkout.root) == "failed").await;
     assert_eq!(
         text(&checkout.root, r#"[data-role="message"]"#),
@@ -356,86 +356,17 @@ async fn an_email_keeps_the_payment_intent_and_a_bad_one_is_refused_before_payin
     );
     pay(&checkout.root);
     sleep(50).await;
-    assert!(list("confirms").is_empty(), "nothing is confirmed with it");
+    assert!(list("submits").is_empty(), "nothing is submitted with it");
+    assert!(checkout_bodies().is_empty());
 
-    email.set_value(" jo@example.com ");
-    email
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
+    set_email(&checkout.root, " jo@example.com ");
     ready(&checkout).await;
     assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
-    assert_eq!(
-        checkout_bodies().len(),
-        1,
-        "the function is not asked again"
-    );
     assert_eq!(elements().len(), 1, "the same Payment Element");
-    assert_eq!(
-        get(&checkout_bodies()[0], "email"),
-        JsValue::UNDEFINED,
-        "the email goes to Stripe with the confirmation, not to the function"
-    );
-}
-
-// Pins: a retry after a lost answer must find the same PaymentIntent, never make a second one.
-#[wasm_bindgen_test]
-async fn a_network_failure_offers_a_retry_that_keeps_the_attempt() {
-    install(&standard(vec![NETWORK.into(), ok(&session(1, 1))]));
-    let checkout = mount(Some("acct_1Lumen"));
-    wait_for("the network message", 5, || {
-        state(&checkout.root) == "failed"
-    })
-    .await;
-    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), EN.network);
-    find(&checkout.root, r#"button[data-role="retry"]"#)
-        .unchecked_into::<HtmlElement>()
-        .click();
-    ready(&checkout).await;
-    let bodies = checkout_bodies();
-    assert_eq!(bodies.len(), 2);
-    assert_eq!(attempt(&bodies[0]), attempt(&bodies[1]));
-    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
 }
 
 #[wasm_bindgen_test]
-async fn a_busy_function_is_waited_out_with_the_same_attempt() {
-    install(&standard(vec![
-        error(429, "rate_limited"),
-        error(503, "payment_provider_unavailable"),
-        ok(&session(1, 1)),
-    ]));
-    let checkout = mount(Some("acct_1Lumen"));
-    ready(&checkout).await;
-    let bodies = checkout_bodies();
-    assert_eq!(bodies.len(), 3);
-    assert!(bodies.iter().all(|b| attempt(b) == attempt(&bodies[0])));
-    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
-}
-
-#[wasm_bindgen_test]
-async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
-    install(&standard(vec![error(503, "payment_provider_unavailable")]));
-    let checkout = mount(Some("acct_1Lumen"));
-    wait_for("the unavailable message", 10, || {
-        state(&checkout.root) == "failed"
-    })
-    .await;
-    assert_eq!(
-        text(&checkout.root, r#"[data-role="message"]"#),
-        EN.provider_unavailable
-    );
-    assert_eq!(checkout_bodies().len(), 4, "the first try and 3 retries");
-    assert!(
-        checkout
-            .root
-            .query_selector(r#"button[data-role="retry"]"#)
-            .unwrap()
-            .is_some()
-    );
-}
-
-#[wasm_bindgen_test]
-async fn paying_confirms_once_and_shows_the_receipt() {
+async fn paying_submits_then_asks_for_the_payment_intent_once_then_confirms_it() {
     install(&standard(vec![ok(&session(1, 1))]));
     set_results(
         "confirmResults",
@@ -443,13 +374,9 @@ async fn paying_confirms_once_and_shows_the_receipt() {
     );
     let checkout = mount(Some("acct_1Lumen"));
     ready(&checkout).await;
-    let email: HtmlInputElement =
-        find(&checkout.root, r#"input[data-role="email"]"#).unchecked_into();
-    email.set_value("jo@example.com");
-    email
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
+    set_email(&checkout.root, "jo@example.com");
     ready(&checkout).await;
+    let requests_before = list("requests").len() as f64;
 
     pay(&checkout.root);
     // A second press while paying does nothing.
@@ -458,14 +385,32 @@ async fn paying_confirms_once_and_shows_the_receipt() {
         .click();
     wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
 
+    // Stripe.js checks the fields first, before anything is asked of the function.
+    let submits = list("submits");
+    assert_eq!(submits.len(), 1);
+    assert_eq!(number(&submits[0], "requestsBefore"), requests_before);
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 1, "one PaymentIntent, asked for once");
+    let body = &bodies[0];
+    assert_eq!(get(body, "seller").as_string().unwrap(), "acct_1Lumen");
+    assert_eq!(
+        JSON::stringify(&get(body, "items")).unwrap(),
+        r#"[{"price":"price_1Mug","quantity":1}]"#
+    );
+    assert!(
+        get(body, "email").is_undefined(),
+        "the email goes to Stripe with the confirmation, not to the function"
+    );
+    assert!(attempt(body).len() >= 32);
+
     let confirms = list("confirms");
     assert_eq!(confirms.len(), 1);
     let confirm = &confirms[0];
     assert_eq!(
         get(confirm, "clientSecret").as_string().unwrap(),
-        "pi_1_secret_x",
-        "the PaymentIntent made before the email was typed"
+        "pi_1_secret_x"
     );
+    assert_eq!(number(confirm, "amount"), 1200.0);
     assert_eq!(get(confirm, "redirect").as_string().unwrap(), "if_required");
     assert_eq!(
         get(confirm, "params.receipt_email").as_string().unwrap(),
@@ -499,7 +444,102 @@ async fn paying_confirms_once_and_shows_the_receipt() {
 }
 
 #[wasm_bindgen_test]
-async fn a_decline_keeps_the_form_and_the_same_element_for_another_card() {
+async fn an_incomplete_card_is_said_by_stripe_js_and_costs_no_payment_intent() {
+    install(&standard(vec![ok(&session(1, 1))]));
+    set_results(
+        "submitResults",
+        &[
+            r#"{"error":{"type":"validation_error","code":"incomplete_number","message":"x"}}"#
+                .into(),
+            "{}".into(),
+        ],
+    );
+    set_results("confirmResults", &[succeeded(1, 1200, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the card message", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.incomplete_details
+    );
+    assert!(checkout_bodies().is_empty());
+
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    assert_eq!(checkout_bodies().len(), 1);
+}
+
+// Pins: a retry after a lost answer must find the same PaymentIntent, never make a second one.
+#[wasm_bindgen_test]
+async fn a_network_failure_at_pay_offers_a_retry_that_keeps_the_attempt() {
+    install(&standard(vec![NETWORK.into(), ok(&session(1, 1))]));
+    set_results("confirmResults", &[succeeded(1, 1200, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the network message", 5, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), EN.network);
+    assert!(list("confirms").is_empty());
+    find(&checkout.root, r#"button[data-role="retry"]"#)
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(attempt(&bodies[0]), attempt(&bodies[1]));
+    assert_eq!(list("submits").len(), 2, "each press is submitted");
+    assert_eq!(list("confirms").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_busy_function_is_waited_out_with_the_same_attempt() {
+    install(&standard(vec![
+        error(429, "rate_limited"),
+        error(503, "payment_provider_unavailable"),
+        ok(&session(1, 1)),
+    ]));
+    set_results("confirmResults", &[succeeded(1, 1200, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the receipt", 10, || state(&checkout.root) == "succeeded").await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| attempt(b) == attempt(&bodies[0])));
+    assert_eq!(list("confirms").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
+    install(&standard(vec![error(503, "payment_provider_unavailable")]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the unavailable message", 10, || {
+        state(&checkout.root) == "failed"
+    })
+    .await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.provider_unavailable
+    );
+    assert_eq!(checkout_bodies().len(), 4, "the first try and 3 retries");
+    assert!(list("confirms").is_empty());
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"button[data-role="retry"]"#)
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_decline_keeps_the_form_the_element_and_the_payment_intent_for_another_card() {
     install(&standard(vec![ok(&session(1, 1))]));
     set_results(
         "confirmResults",
@@ -520,12 +560,20 @@ async fn a_decline_keeps_the_form_and_the_same_element_for_another_card() {
 
     pay(&checkout.root);
     wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    assert_eq!(elements().len(), 1, "the same Element");
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 2);
     assert_eq!(
-        elements().len(),
-        1,
-        "the same Element, the same PaymentIntent"
+        attempt(&bodies[0]),
+        attempt(&bodies[1]),
+        "the same attempt, so the same PaymentIntent"
     );
-    assert_eq!(checkout_bodies().len(), 1);
+    let confirms = list("confirms");
+    assert!(
+        confirms
+            .iter()
+            .all(|c| get(c, "clientSecret").as_string().unwrap() == "pi_1_secret_x")
+    );
     assert!(
         checkout
             .root
@@ -533,6 +581,99 @@ async fn a_decline_keeps_the_form_and_the_same_element_for_another_card() {
             .unwrap()
             .is_none()
     );
+}
+
+// Pins: the amount shown is the page's; only the function's is ever confirmed.
+#[wasm_bindgen_test]
+async fn a_price_changed_since_the_page_loaded_is_shown_and_confirmed_only_on_the_next_press() {
+    install(&standard(vec![ok(&session_at(1, 1, 1300))]));
+    set_results("confirmResults", &[succeeded(1, 1300, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$12.00");
+
+    pay(&checkout.root);
+    wait_for("the new price", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.price_changed
+    );
+    assert!(list("confirms").is_empty(), "nothing confirmed at $12.00");
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$13.00");
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="unit-price"]"#),
+        "$13.00"
+    );
+    assert_eq!(
+        text(&checkout.root, r#"button[data-role="pay"]"#),
+        "Pay $13.00"
+    );
+    assert_eq!(number(&elements()[0], "amount"), 1300.0);
+
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(attempt(&bodies[0]), attempt(&bodies[1]));
+    let confirms = list("confirms");
+    assert_eq!(confirms.len(), 1);
+    assert_eq!(number(&confirms[0], "amount"), 1300.0);
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-amount"]"#),
+        "$13.00"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_payment_intent_on_another_account_than_the_element_is_never_confirmed() {
+    let elsewhere = session(1, 1).replace(
+        r#""stripe_account":"acct_1Lumen""#,
+        r#""stripe_account":"acct_1Elsewhere""#,
+    );
+    install(&standard(vec![ok(&elsewhere)]));
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the failure", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.our_side
+    );
+    assert!(list("confirms").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn with_destination_charges_the_element_is_on_the_platform_on_behalf_of_the_seller() {
+    let mut answers = standard(vec![ok(&session(1, 1).replace(
+        r#""stripe_account":"acct_1Lumen""#,
+        r#""stripe_account":null"#,
+    ))]);
+    answers[0] = (
+        "/api/config",
+        vec![ok(&CONFIG.replace(
+            r#""mode":"sandbox""#,
+            r#""mode":"sandbox","charge_type":"destination""#,
+        ))],
+    );
+    install(&answers);
+    set_results("confirmResults", &[succeeded(1, 1200, "null")]);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    let element = &elements()[0];
+    assert!(
+        get(element, "account").is_null(),
+        "the platform's Stripe.js"
+    );
+    assert_eq!(
+        get(element, "onBehalfOf").as_string().unwrap(),
+        "acct_1Lumen"
+    );
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    let return_url = get(&list("confirms")[0], "params.return_url")
+        .as_string()
+        .unwrap();
+    assert!(!return_url.contains("cc_account"), "{return_url}");
 }
 
 // Pins: a confirmation whose answer was lost showed a failure for a payment that went through.
@@ -557,12 +698,8 @@ async fn a_lost_confirmation_answer_is_checked_with_stripe_before_saying_it_fail
 }
 
 #[wasm_bindgen_test]
-async fn choosing_another_seller_loads_their_products_and_prices_their_cart() {
-    let kyoto_session = r#"{"payment_intent":"pi_9","client_secret":"pi_9_secret_x","stripe_account":"acct_1Kyoto",
-        "seller":{"id":"acct_1Kyoto","display_name":"Kyoto Tea House","default_currency":"jpy"},
-        "lines":[{"price":"price_1Sencha","name":"Sencha","quantity":1,"unit_amount":{"amount":1500,"currency":"jpy"},"amount":{"amount":1500,"currency":"jpy"}}],
-        "total":{"amount":1500,"currency":"jpy"}}"#;
-    install(&standard(vec![ok(&session(1, 1)), ok(kyoto_session)]));
+async fn choosing_another_seller_makes_an_element_on_their_account_for_their_cart() {
+    install(&standard(vec![ok(&session(1, 1))]));
     let checkout = mount(None);
     ready(&checkout).await;
     let select: HtmlSelectElement =
@@ -573,20 +710,16 @@ async fn choosing_another_seller_loads_their_products_and_prices_their_cart() {
         .unwrap();
     assert_eq!(get(&elements()[0], "destroyed"), JsValue::TRUE);
     ready(&checkout).await;
-    let bodies = checkout_bodies();
-    assert_eq!(
-        get(&bodies[1], "seller").as_string().unwrap(),
-        "acct_1Kyoto"
-    );
     assert_eq!(
         text(&checkout.root, r#"[data-role="product-name"]"#),
         "Sencha"
     );
     assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "¥1,500");
-    assert_eq!(
-        get(&elements()[1], "account").as_string().unwrap(),
-        "acct_1Kyoto"
-    );
+    let element = &elements()[1];
+    assert_eq!(get(element, "account").as_string().unwrap(), "acct_1Kyoto");
+    assert_eq!(number(element, "amount"), 1500.0);
+    assert_eq!(get(element, "currency").as_string().unwrap(), "jpy");
+    assert!(checkout_bodies().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -733,7 +866,7 @@ async fn a_checkout_that_cannot_reach_the_function_says_so_and_loads_on_retry() 
         .unchecked_into::<HtmlElement>()
         .click();
     ready(&checkout).await;
-    assert_eq!(checkout_bodies().len(), 1);
+    assert!(checkout_bodies().is_empty());
     assert!(
         checkout
             .root

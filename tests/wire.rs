@@ -6,8 +6,8 @@
 use connect_checkout::stripe_js::{PaymentIntent, StripeError};
 use connect_checkout::wire::{FromJs, checkout_request_json};
 use connect_checkout_core::api::{
-    AccountKind, CartItem, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody, ErrorCode,
-    Mode, ProductList, SellerList,
+    AccountKind, CartItem, ChargeType, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody,
+    ErrorCode, Mode, ProductList, SellerList,
 };
 use connect_checkout_core::{AccountId, AttemptId, PriceId};
 use wasm_bindgen_test::*;
@@ -28,6 +28,16 @@ fn the_functions_messages_are_read_into_the_core_types() {
         config.account_kinds.is_empty(),
         "a function that predates them"
     );
+    assert_eq!(
+        config.charge_type,
+        ChargeType::Direct,
+        "a function that predates it made direct charges"
+    );
+    let config: ClientConfig = read(
+        r#"{"publishable_key":"pk","stripe_js_url":"u","mode":"test","charge_type":"destination"}"#,
+    )
+    .unwrap();
+    assert_eq!(config.charge_type, ChargeType::Destination);
     let config: ClientConfig = read(
         r#"{"publishable_key":"pk_test_1","stripe_js_url":"u","mode":"sandbox",
             "account_kinds":["express","custom","from_the_future"]}"#,
@@ -102,6 +112,14 @@ fn a_malformed_message_is_refused_not_half_read() {
     assert!(
         read::<ClientConfig>(r#"{"publishable_key":"pk","stripe_js_url":"u","mode":"moon"}"#)
             .is_none()
+    );
+    // A charge type this build does not know would put the Payment Element on a guessed
+    // account: the configuration is refused instead.
+    assert!(
+        read::<ClientConfig>(
+            r#"{"publishable_key":"pk","stripe_js_url":"u","mode":"test","charge_type":"barter"}"#
+        )
+        .is_none()
     );
 }
 

@@ -1,28 +1,36 @@
 //! The checkout's steps against the real function and Stripe.js, writing what happens into a
-//! [`CheckoutState`] the view shows:
+//! [`CheckoutState`] the view shows. They follow Stripe's deferred-intent integration
+//! ("collect payment details before creating an Intent",
+//! <https://docs.stripe.com/payments/accept-a-payment-deferred>):
 //!
 //! 1. load: `GET /api/config`, Stripe.js from its `stripe_js_url` (meanwhile the sellers, when
-//!    the page did not choose one, and the seller's products), then price the first cart, or
+//!    the page did not choose one, and the seller's products), then show the first cart, or
 //!    show how a payment that left the page for a redirect ended;
-//! 2. price: `POST /api/checkout` for the cart (seller, items), then the Payment Element for
-//!    the PaymentIntent it returns, on the account it lives on;
-//! 3. pay: `confirmPayment` with the email as `receipt_email`, without a redirect unless one is
-//!    needed (3-D Secure happens in place, inside Stripe.js), then the receipt or the reason in
-//!    words.
+//! 2. show the cart: its lines and total from the unit amounts the function listed, and the
+//!    Payment Element made for that amount (`elements({mode: 'payment', amount, currency})`)
+//!    on the account the payment will live on. A quantity change tells the Elements the new
+//!    amount (`elements.update`): no request, no PaymentIntent, the card typed stays;
+//! 3. pay: `elements.submit()` (Stripe.js checks the fields), `POST /api/checkout` (the
+//!    function prices the cart and makes its one PaymentIntent), then `confirmPayment` with
+//!    the email as `receipt_email`, without a redirect unless one is needed (3-D Secure happens
+//!    in place, inside Stripe.js), then the receipt or the reason in words.
 //!
 //! Each step tells the page what happened through the [`CheckoutEvent`]s it asked for.
 //!
-//! **Invariant:** a Payment Element exists only for the cart on screen. Any change to the cart
-//! destroys it at once, before the new cart is priced, so a stale PaymentIntent (the old
-//! amount) can never be confirmed. The email is not part of the cart: editing it keeps the
-//! Element and the card typed into it.
+//! **Invariant:** a PaymentIntent is made only when the shopper presses Pay, and one per cart:
+//! the cart's attempt id is its Idempotency-Key, so a double press, "Try again" and a
+//! retry after a lost answer all find the same one. **Invariant:** only the function's total
+//! is confirmed: when it differs from the total shown (a price changed since the page loaded),
+//! the shopper sees the new total and presses Pay again; nothing is confirmed at the old one.
+//! The email is not part of the cart: editing it keeps the Element and the card typed into it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
-use connect_checkout_core::AccountId;
-use connect_checkout_core::api::{CartItem, CheckoutSession, ClientConfig, Product};
+use connect_checkout_core::api::{
+    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, Product,
+};
+use connect_checkout_core::{AccountId, Money};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,9 +45,6 @@ use super::theme;
 use crate::api::{Api, ApiError};
 use crate::i18n::Strings;
 use crate::stripe_js::{self, Elements, PaymentIntent, Stripe, StripeElement, StripeError};
-
-/// How long typing in a quantity must pause before the cart is priced again.
-const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// What the page decided about a checkout.
 pub(super) struct Setup {
@@ -64,34 +69,45 @@ pub(super) struct Flow {
 
 #[derive(Default)]
 struct Inner {
-    /// Cancels the requests of the step under way (the load, or pricing a cart).
+    /// Cancels the requests of the step under way (the load, a seller's products, Pay).
     abort: Option<AbortController>,
     config: Option<ClientConfig>,
     /// One Stripe.js instance per account, kept for the checkout's life.
     stripes: Vec<(Option<AccountId>, Stripe)>,
     /// The Payment Element of the cart on screen.
     mounted: Option<Mounted>,
-    /// Bumped by every cart change: an answer for an older cart is dropped.
-    generation: u64,
     attempts: Attempts,
-    debounce: Option<TimeoutHandle>,
     /// A payment back from a redirect, from the page's URL, until it is shown.
     returned: Option<Return>,
-    /// A problem to show once the next cart is priced (how a redirect ended).
+    /// A problem to show once the first cart is shown (how a redirect ended).
     after_mount: Option<Problem>,
-    /// `Ready` was sent: it is sent once.
-    announced: bool,
+    /// The cart last told to the page (`Change`); `Ready` is sent before the first one.
+    announced: Option<(AccountId, Vec<CheckoutLine>, Money)>,
     /// The checkout left the page: nothing more may happen.
     closed: bool,
 }
 
-/// A Payment Element for one PaymentIntent, and what confirming it needs.
+/// The Payment Element of one seller's cart, made before its PaymentIntent.
 struct Mounted {
-    cart: Cart,
-    session: CheckoutSession,
+    /// Another seller's cart needs another Element: with direct charges, another account.
+    seller: AccountId,
+    /// The account `stripe` acts on, where the PaymentIntent must live (`None`: the platform).
+    account: Option<AccountId>,
     stripe: Stripe,
     elements: Elements,
     element: StripeElement,
+    /// What the Elements were last told: the total on screen.
+    amount: Money,
+}
+
+/// What Pay works with, taken from the Element when it is pressed.
+struct Payment {
+    account: Option<AccountId>,
+    stripe: Stripe,
+    elements: Elements,
+    /// The total the shopper saw, and the Elements were told.
+    shown: Money,
+    cart: Cart,
 }
 
 impl Drop for Mounted {
@@ -178,7 +194,7 @@ impl Flow {
         {
             return Ok(());
         }
-        self.price_cart();
+        self.show_cart();
         Ok(())
     }
 
@@ -226,7 +242,7 @@ impl Flow {
                         Ok((products, quantities)) => {
                             flow.state.seller.set(Some(list.seller));
                             flow.state.set_offer(products, quantities);
-                            flow.price_cart();
+                            flow.show_cart();
                         }
                         Err(problem) => flow.fail(problem),
                     }
@@ -238,21 +254,13 @@ impl Flow {
         });
     }
 
-    /// The shopper changed a quantity: the Element of the old cart goes at once, the new cart
-    /// is priced once typing pauses.
+    /// The shopper changed a quantity: the summary and the Payment Element's amount follow at
+    /// once. Nothing is asked of the function or of Stripe.
     pub(super) fn cart_changed(self: &Rc<Self>) {
         if self.is_settled() || self.state.products.with_untracked(Vec::is_empty) {
             return;
         }
-        self.invalidate_cart();
-        if let Err(problem) = self.state.items() {
-            self.fail(problem);
-            return;
-        }
-        self.busy();
-        let flow = Rc::clone(self);
-        let timer = set_timeout_with_handle(move || flow.price_cart(), DEBOUNCE).ok();
-        self.inner.borrow_mut().debounce = timer;
+        self.show_cart();
     }
 
     /// The shopper committed an email. It goes with the confirmation, so the cart and its
@@ -280,49 +288,145 @@ impl Flow {
         self.email().is_none_or(|email| plausible_email(&email))
     }
 
-    /// "Try again": repeat the step that failed. The same cart keeps its attempt id, so a
+    /// "Try again": repeat the step that failed. Once the cart is on screen that is Pay (the
+    /// only step that asks the function then): the same cart keeps its attempt id, so a
     /// PaymentIntent made before an answer was lost is found again, not made twice.
     pub(super) fn retry(self: &Rc<Self>) {
-        let loaded = self.inner.borrow().config.is_some()
-            && self.state.products.with_untracked(|p| !p.is_empty());
-        if loaded {
-            self.price_cart();
+        let shown = self.inner.borrow().mounted.is_some();
+        if shown && untrack(|| self.state.can_pay()) {
+            self.state.phase.set(Phase::Paying);
+            self.pay();
         } else {
             self.load();
         }
     }
 
-    /// Step 2: `POST /api/checkout` for the cart on screen, then its Payment Element.
-    fn price_cart(self: &Rc<Self>) {
-        let items = match self.state.items() {
-            Ok(items) => items,
-            Err(problem) => return self.fail(problem),
-        };
-        let Some(seller) = self.seller_id() else {
+    /// Step 2: the cart on screen, from the listed unit amounts, in the summary and in the
+    /// Payment Element. A cart that cannot be paid as typed (a quantity, nothing chosen, two
+    /// currencies) is said in words, and Pay waits until it can.
+    fn show_cart(self: &Rc<Self>) {
+        if self.is_closed() {
             return;
+        }
+        let shown = self
+            .state
+            .shown_cart()
+            .and_then(|(lines, total)| self.element_for(&total).map(|()| (lines, total)));
+        let (lines, total) = match shown {
+            Ok(cart) => cart,
+            Err(problem) => {
+                self.state.total.set(None);
+                self.state.lines.set(Vec::new());
+                return self.fail(problem);
+            }
         };
-        let cart = Cart { seller, items };
-        if self
+        self.state.lines.set(lines);
+        self.state.total.set(Some(total));
+        let after_mount = self.inner.borrow_mut().after_mount.take();
+        let email_problem = (!self.email_is_valid()).then_some(Problem::Email);
+        match after_mount.or(email_problem) {
+            Some(problem) => self.fail(problem),
+            None => {
+                self.state.problem.set(None);
+                self.state.phase.set(Phase::Ready);
+            }
+        }
+        self.announce_cart();
+    }
+
+    /// The Payment Element for a cart of `total`: the seller's, told the new amount, or made
+    /// (`elements({mode: 'payment', amount, currency})`) on the account the PaymentIntent
+    /// will live on.
+    fn element_for(&self, total: &Money) -> Result<(), Problem> {
+        let integration = |error: stripe_js::IntegrationError| Problem::Integration(error.0);
+        let seller = self.seller_id().ok_or(Problem::NothingToSell)?;
+        let current = self
             .inner
             .borrow()
             .mounted
             .as_ref()
-            .is_some_and(|m| m.cart == cart)
-        {
-            self.state.phase.set(Phase::Ready);
-            return;
+            .map(|m| (m.seller == seller, m.amount == *total, m.elements.clone()));
+        match current {
+            Some((true, true, _)) => return Ok(()),
+            // Outside the borrow: Stripe.js may call back while updating.
+            Some((true, false, elements)) => {
+                elements.update_amount(total).map_err(integration)?;
+                if let Some(mounted) = self.inner.borrow_mut().mounted.as_mut() {
+                    mounted.amount = total.clone();
+                }
+                return Ok(());
+            }
+            Some((false, ..)) => self.invalidate_cart(),
+            None => {}
         }
+        let container = self.element_ref.get_untracked().ok_or_else(|| {
+            Problem::Integration("the Payment Element's container is gone".into())
+        })?;
+        let charge_type = self
+            .inner
+            .borrow()
+            .config
+            .as_ref()
+            .map(|config| config.charge_type)
+            .unwrap_or_default();
+        let account = charge_type.payment_account(&seller).cloned();
+        let stripe = self.stripe_for(account.as_ref()).map_err(integration)?;
+        let elements = stripe
+            .payment_elements(
+                total,
+                charge_type.on_behalf_of(&seller),
+                &theme::appearance_at(&container),
+            )
+            .map_err(integration)?;
+        let element = elements.create_payment().map_err(integration)?;
+        element.mount(&container).map_err(integration)?;
+        self.inner.borrow_mut().mounted = Some(Mounted {
+            seller,
+            account,
+            stripe,
+            elements,
+            element,
+            amount: total.clone(),
+        });
+        Ok(())
+    }
+
+    /// Step 3: Pay was pressed. The view has already set the phase to `Paying`, so the shopper
+    /// cannot press Pay again or change the cart meanwhile.
+    pub(super) fn pay(self: &Rc<Self>) {
+        if !self.email_is_valid() {
+            return self.fail(Problem::Email);
+        }
+        let items = match self.state.items() {
+            Ok(items) => items,
+            Err(problem) => return self.fail(problem),
+        };
+        let mounted = self.inner.borrow().mounted.as_ref().map(|m| Payment {
+            account: m.account.clone(),
+            stripe: m.stripe.clone(),
+            elements: m.elements.clone(),
+            shown: m.amount.clone(),
+            cart: Cart {
+                seller: m.seller.clone(),
+                items,
+            },
+        });
+        let Some(payment) = mounted else {
+            return self.fail(Problem::Integration(
+                "Pay was pressed without a Payment Element".into(),
+            ));
+        };
         let Some(attempt) = self
             .inner
             .borrow_mut()
             .attempts
-            .for_cart(&cart, random_attempt_id)
+            .for_cart(&payment.cart, random_attempt_id)
         else {
             return self.fail(Problem::Integration(
                 "no source of random attempt ids".into(),
             ));
         };
-        let request = cart.request(attempt);
+        let request = payment.cart.request(attempt);
         // The function's own rules, checked before asking it.
         if request.validate().is_err() {
             return self.fail(Problem::Quantity);
@@ -330,110 +434,106 @@ impl Flow {
         let Some(signal) = self.restart_requests() else {
             return;
         };
-        let generation = {
-            let mut inner = self.inner.borrow_mut();
-            inner.debounce = None;
-            inner.generation
-        };
-        if self.inner.borrow().after_mount.is_none() {
-            self.busy();
-        } else {
-            self.state.phase.set(Phase::Loading);
-        }
-        let flow = Rc::clone(self);
-        spawn_local(async move {
-            let session = flow.api.checkout(&request, &signal).await;
-            if flow.inner.borrow().generation != generation || flow.is_closed() {
-                return;
-            }
-            match session
-                .map_err(Problem::Api)
-                .and_then(|s| flow.mount_element(cart, s))
-            {
-                Ok(()) => {
-                    let shown = flow.inner.borrow_mut().after_mount.take();
-                    let email_problem = (!flow.email_is_valid()).then_some(Problem::Email);
-                    match shown.or(email_problem) {
-                        Some(problem) => flow.fail(problem),
-                        None => flow.state.phase.set(Phase::Ready),
-                    }
-                    flow.announce_cart();
-                }
-                Err(problem) => flow.fail(problem),
-            }
-        });
-    }
-
-    /// The Payment Element for `session`'s PaymentIntent, on the account it lives on.
-    fn mount_element(&self, cart: Cart, session: CheckoutSession) -> Result<(), Problem> {
-        let integration = |error: stripe_js::IntegrationError| Problem::Integration(error.0);
-        let container = self.element_ref.get_untracked().ok_or_else(|| {
-            Problem::Integration("the Payment Element's container is gone".into())
-        })?;
-        let stripe = self
-            .stripe_for(session.stripe_account.as_ref())
-            .map_err(integration)?;
-        let elements = stripe
-            .elements_for(&session.client_secret, &theme::appearance_at(&container))
-            .map_err(integration)?;
-        let element = elements.create_payment().map_err(integration)?;
-        element.mount(&container).map_err(integration)?;
-        self.state.seller.set(Some(session.seller.clone()));
-        self.state.lines.set(session.lines.clone());
-        self.state.total.set(Some(session.total.clone()));
-        self.inner.borrow_mut().mounted = Some(Mounted {
-            cart,
-            session,
-            stripe,
-            elements,
-            element,
-        });
-        Ok(())
-    }
-
-    /// Step 3: confirm the PaymentIntent of the mounted Element. The view has already set the
-    /// phase to `Paying`, so the shopper cannot press Pay or change the cart meanwhile.
-    pub(super) fn pay(self: &Rc<Self>) {
-        if !self.email_is_valid() {
-            return self.fail(Problem::Email);
-        }
-        let email = self.email();
-        let mounted = self.inner.borrow().mounted.as_ref().map(|m| {
-            (
-                m.stripe.clone(),
-                m.elements.clone(),
-                m.session.client_secret.clone(),
-                redirect::return_url(&m.cart.seller, m.session.stripe_account.as_ref()),
-            )
-        });
-        let Some((stripe, elements, client_secret, return_url)) = mounted else {
-            return self.fail(Problem::Integration(
-                "Pay was pressed without a Payment Element".into(),
-            ));
-        };
         self.state.problem.set(None);
+        let email = self.email();
         let flow = Rc::clone(self);
         spawn_local(async move {
-            let outcome = stripe
-                .confirm_payment(&elements, &return_url, email.as_deref())
-                .await;
-            // No generation check: whatever Stripe answers about money is shown.
-            let outcome = match outcome {
-                Ok(intent) => flow.settle(intent),
-                // The confirmation may have gone through although its answer did not come
-                // back, or an earlier one did: ask Stripe before saying it failed.
-                Err(error) if may_have_succeeded(&error) => {
-                    match stripe.retrieve_payment_intent(&client_secret).await {
-                        Ok(intent) if intent.status == "succeeded" => flow.settle(intent),
-                        _ => Err(Problem::Payment(error)),
-                    }
-                }
-                Err(error) => Err(Problem::Payment(error)),
-            };
-            if let Err(problem) = outcome {
+            let paid = flow.pay_steps(payment, &request, email, &signal).await;
+            if let Err(problem) = paid {
                 flow.fail(problem);
             }
         });
+    }
+
+    async fn pay_steps(
+        &self,
+        payment: Payment,
+        request: &CheckoutRequest,
+        email: Option<String>,
+        signal: &AbortSignal,
+    ) -> Result<(), Problem> {
+        let Payment {
+            account,
+            stripe,
+            elements,
+            shown,
+            cart,
+        } = payment;
+        // First, before any other asynchronous work, as Stripe.js requires: a card typed
+        // halfway is said at once and costs no PaymentIntent.
+        elements.submit().await.map_err(Problem::Payment)?;
+        let session = self
+            .api
+            .checkout(request, signal)
+            .await
+            .map_err(Problem::Api)?;
+        if self.is_closed() {
+            return Ok(());
+        }
+        if session.stripe_account != account {
+            return Err(Problem::Integration(format!(
+                "the PaymentIntent lives on {:?}, the Payment Element on {account:?}",
+                session.stripe_account
+            )));
+        }
+        if session.total != shown {
+            self.reprice(&session)?;
+            return Err(Problem::PriceChanged);
+        }
+        self.state.lines.set(session.lines.clone());
+        let return_url = redirect::return_url(&cart.seller, account.as_ref());
+        let outcome = stripe
+            .confirm_payment(
+                &elements,
+                &session.client_secret,
+                &return_url,
+                email.as_deref(),
+            )
+            .await;
+        // No check of the cart: whatever Stripe answers about money is shown.
+        match outcome {
+            Ok(intent) => self.settle(intent),
+            // The confirmation may have gone through although its answer did not come back,
+            // or an earlier one did: ask Stripe before saying it failed.
+            Err(error) if may_have_succeeded(&error) => {
+                match stripe.retrieve_payment_intent(&session.client_secret).await {
+                    Ok(intent) if intent.status == "succeeded" => self.settle(intent),
+                    _ => Err(Problem::Payment(error)),
+                }
+            }
+            Err(error) => Err(Problem::Payment(error)),
+        }
+    }
+
+    /// The function priced the cart at another total than the one shown: the summary, the
+    /// products' unit amounts and the Elements take the function's, and the page hears the
+    /// new cart. The PaymentIntent stays unconfirmed until the shopper presses Pay again.
+    fn reprice(&self, session: &CheckoutSession) -> Result<(), Problem> {
+        let elements = self
+            .inner
+            .borrow()
+            .mounted
+            .as_ref()
+            .map(|m| m.elements.clone());
+        if let Some(elements) = elements {
+            elements
+                .update_amount(&session.total)
+                .map_err(|error| Problem::Integration(error.0))?;
+        }
+        if let Some(mounted) = self.inner.borrow_mut().mounted.as_mut() {
+            mounted.amount = session.total.clone();
+        }
+        self.state.products.update(|products| {
+            for product in products {
+                if let Some(line) = session.lines.iter().find(|l| l.price == product.price) {
+                    product.unit_amount = line.unit_amount.clone();
+                }
+            }
+        });
+        self.state.lines.set(session.lines.clone());
+        self.state.total.set(Some(session.total.clone()));
+        self.announce_cart();
+        Ok(())
     }
 
     /// Shows the receipt of a succeeded PaymentIntent (and removes the Element), or says why
@@ -483,26 +583,27 @@ impl Flow {
         });
     }
 
-    /// Tells the page about the cart just priced, and the first time that the checkout is
-    /// ready.
+    /// Tells the page about the cart on screen when it changed, and, the first time, that the
+    /// checkout is ready.
     fn announce_cart(&self) {
-        let priced = self.inner.borrow().mounted.as_ref().map(|m| {
-            (
-                m.cart.seller.clone(),
-                m.session.lines.clone(),
-                m.session.total.clone(),
-            )
-        });
-        let Some((seller, lines, total)) = priced else {
+        let Some(seller) = self.seller_id() else {
             return;
         };
-        let first = !std::mem::replace(&mut self.inner.borrow_mut().announced, true);
+        let Some(total) = self.state.total.get_untracked() else {
+            return;
+        };
+        let lines = self.state.lines.get_untracked();
+        let cart = (seller.clone(), lines.clone(), total.clone());
+        let previous = self.inner.borrow_mut().announced.replace(cart.clone());
+        if previous.as_ref() == Some(&cart) {
+            return;
+        }
         self.emit(CheckoutEvent::Change {
             seller: seller.clone(),
             lines,
             total: total.clone(),
         });
-        if first {
+        if previous.is_none() {
             self.emit(CheckoutEvent::Ready { seller, total });
         }
     }
@@ -545,9 +646,6 @@ impl Flow {
             inner.closed = true;
             if let Some(abort) = inner.abort.take() {
                 abort.abort();
-            }
-            if let Some(timer) = inner.debounce.take() {
-                timer.clear();
             }
             inner.mounted.take()
         };
@@ -602,16 +700,13 @@ impl Flow {
         })
     }
 
-    /// Drops everything tied to the previous cart: its Element, its pending answer, its total.
+    /// Drops everything tied to the previous seller's cart: its Element, its pending
+    /// requests, its total.
     fn invalidate_cart(&self) {
         let mounted = {
             let mut inner = self.inner.borrow_mut();
-            inner.generation += 1;
             if let Some(abort) = inner.abort.take() {
                 abort.abort();
-            }
-            if let Some(timer) = inner.debounce.take() {
-                timer.clear();
             }
             inner.mounted.take()
         };

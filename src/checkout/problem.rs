@@ -33,6 +33,11 @@ pub enum Problem {
     NothingToSell,
     /// A price the page asked to offer is not among the seller's products.
     NotForSale,
+    /// At Pay, the function priced the cart at another total than the one shown (a price
+    /// changed meanwhile). Nothing was charged; the new total is shown and Pay confirms it.
+    PriceChanged,
+    /// The items chosen are priced in different currencies.
+    MixedCurrencies,
 }
 
 impl Problem {
@@ -54,6 +59,8 @@ impl Problem {
             Self::Email => strings.email_invalid.into(),
             Self::NothingToSell => strings.nothing_to_sell.into(),
             Self::NotForSale => strings.price_not_found.into(),
+            Self::PriceChanged => strings.price_changed.into(),
+            Self::MixedCurrencies => strings.mixed_currencies.into(),
         }
     }
 
@@ -80,6 +87,8 @@ impl Problem {
             Self::Email => "invalid_email",
             Self::NothingToSell => "nothing_to_sell",
             Self::NotForSale => "price_not_found",
+            Self::PriceChanged => "price_changed",
+            Self::MixedCurrencies => "currency_mismatch",
         })
     }
 

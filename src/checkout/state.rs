@@ -10,12 +10,13 @@ use super::problem::Problem;
 /// Where the checkout is. The root element carries it as `data-state`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Phase {
-    /// Fetching the configuration, the product, a PaymentIntent, or mounting the Element.
+    /// Fetching the configuration or the products, or mounting the Element.
     #[default]
     Loading,
     /// The Payment Element is mounted for the current cart; Pay works once it is complete.
     Ready,
-    /// `confirmPayment` is under way; nothing can be changed or pressed.
+    /// Pay was pressed: Stripe.js checks the fields, the function makes the PaymentIntent,
+    /// Stripe.js confirms it. Nothing can be changed or pressed.
     Paying,
     /// Paid: the receipt is shown.
     Succeeded,
@@ -66,10 +67,12 @@ pub struct CheckoutState {
     /// The email for the receipt as last committed (on `change`, not on every key). It goes
     /// to Stripe with the confirmation (`receipt_email`), so changing it keeps the card typed.
     pub email: RwSignal<String>,
-    /// The function's priced lines of the current cart; empty while it is being priced.
+    /// The lines of the cart on screen: from the listed unit amounts, then, once Pay was
+    /// pressed, as the function priced them.
     pub lines: RwSignal<Vec<CheckoutLine>>,
-    /// The function's total for the current cart; `None` while it is being priced. Set only
-    /// once the Payment Element for that total is mounted.
+    /// The total of the cart on screen, which the Payment Element was told; `None` while
+    /// there is none (loading, a half-typed quantity). What is charged is the function's total
+    /// at Pay, and the shopper confirms again when it differs.
     pub total: RwSignal<Option<Money>>,
     /// What went wrong last, shown in words in the message region.
     pub problem: RwSignal<Option<Problem>>,
@@ -138,31 +141,26 @@ impl CheckoutState {
         Ok(items)
     }
 
-    /// Σ unit price × quantity, to show while the function prices the cart. Only a preview:
-    /// what is charged is always the function's total. `None` when a quantity is not valid,
-    /// nothing is chosen, or the products' currencies differ. Tracks the signals.
+    /// Σ unit price × quantity, to show while the cart cannot be shown in full (a half-typed
+    /// quantity). `None` when a quantity is not valid, nothing is chosen, or the products'
+    /// currencies differ. Tracks the signals.
     pub fn estimate(&self) -> Option<Money> {
         let quantities = self.quantity_values()?;
-        self.products.with(|products| {
-            let mut sum: Option<Money> = None;
-            for (product, quantity) in products.iter().zip(quantities) {
-                if quantity == 0 {
-                    continue;
-                }
-                let amount = product.unit_amount.checked_mul(i64::from(quantity))?;
-                sum = Some(match sum {
-                    None => amount,
-                    Some(sum) if sum.currency == amount.currency => {
-                        Money::new(sum.amount.checked_add(amount.amount)?, sum.currency)
-                    }
-                    Some(_) => return None,
-                });
-            }
-            sum
-        })
+        self.products
+            .with(|products| priced_lines(products, &quantities).ok())
+            .map(|(_, total)| total)
     }
 
-    /// Whether pressing Pay now would confirm: a Payment Element is mounted for the cart on
+    /// The cart as the shopper sees it: a line per chosen product and the total, from the
+    /// unit amounts the function listed. The Payment Element is made for this total; what is
+    /// charged is still the function's total at Pay. Does not track the signals.
+    pub fn shown_cart(&self) -> Result<(Vec<CheckoutLine>, Money), Problem> {
+        let quantities = untrack(|| self.quantity_values()).ok_or(Problem::Quantity)?;
+        self.products
+            .with_untracked(|products| priced_lines(products, &quantities))
+    }
+
+    /// Whether pressing Pay now would go ahead: a Payment Element is mounted for the cart on
     /// screen (its total is known) and nothing else is under way. Incomplete card details are
     /// left to `confirmPayment`, which says which field is missing. Tracks the signals.
     pub fn can_pay(&self) -> bool {
@@ -174,6 +172,42 @@ impl Default for CheckoutState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// A line for each product with a quantity of at least 1, and their total.
+fn priced_lines(
+    products: &[Product],
+    quantities: &[u32],
+) -> Result<(Vec<CheckoutLine>, Money), Problem> {
+    let mut lines = Vec::new();
+    let mut total: Option<Money> = None;
+    for (product, &quantity) in products.iter().zip(quantities) {
+        if quantity == 0 {
+            continue;
+        }
+        let amount = product
+            .unit_amount
+            .checked_mul(i64::from(quantity))
+            .ok_or(Problem::Quantity)?;
+        total = Some(match total {
+            None => amount.clone(),
+            Some(sum) if sum.currency == amount.currency => Money::new(
+                sum.amount
+                    .checked_add(amount.amount)
+                    .ok_or(Problem::Quantity)?,
+                sum.currency,
+            ),
+            Some(_) => return Err(Problem::MixedCurrencies),
+        });
+        lines.push(CheckoutLine {
+            price: product.price.clone(),
+            name: product.name.clone(),
+            quantity,
+            unit_amount: product.unit_amount.clone(),
+            amount,
+        });
+    }
+    total.map(|total| (lines, total)).ok_or(Problem::CartEmpty)
 }
 
 /// Whether `email` looks enough like an address to hand to Stripe as `receipt_email`: the

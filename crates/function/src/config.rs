@@ -19,14 +19,7 @@ pub const DEFAULT_FEE: FeePolicy = FeePolicy {
     fixed: 0,
 };
 
-/// Whose account the PaymentIntent lives on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChargeType {
-    /// On the seller's account (`Stripe-Account`), the platform takes `application_fee_amount`.
-    Direct,
-    /// On the platform, sent on with `transfer_data[destination]` and `on_behalf_of`.
-    Destination,
-}
+pub use connect_checkout_core::api::ChargeType;
 
 /// Everything the function needs to run.
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@ mod sellers;
 pub use checkout::*;
 pub use sellers::*;
 
+use crate::AccountId;
 use serde::{Deserialize, Serialize};
 
 /// Which Stripe the function talks to. The widget shows a notice outside `Live`.
@@ -19,6 +20,42 @@ pub enum Mode {
     Test,
     /// Stripe in live mode: real money.
     Live,
+}
+
+/// Whose account a shopper's PaymentIntent lives on (`CHARGE_TYPE`). The widget needs it
+/// before the PaymentIntent exists: the Payment Element is created first, on the account the
+/// payment will live on (Stripe's deferred-intent integration,
+/// <https://docs.stripe.com/payments/accept-a-payment-deferred>).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeType {
+    /// On the seller's account (`Stripe-Account`), the platform takes `application_fee_amount`
+    /// (<https://docs.stripe.com/connect/direct-charges>).
+    #[default]
+    Direct,
+    /// On the platform, sent on with `transfer_data[destination]` and `on_behalf_of`
+    /// (<https://docs.stripe.com/connect/destination-charges>).
+    Destination,
+}
+
+impl ChargeType {
+    /// The account the PaymentIntent for `seller` lives on: `Stripe(pk, {stripeAccount})` in
+    /// the browser, `Stripe-Account` in the function. `None` is the platform.
+    pub fn payment_account(self, seller: &AccountId) -> Option<&AccountId> {
+        match self {
+            Self::Direct => Some(seller),
+            Self::Destination => None,
+        }
+    }
+
+    /// The settlement merchant when it is not the account the payment lives on
+    /// (`on_behalf_of` on the PaymentIntent, `onBehalfOf` on the Elements).
+    pub fn on_behalf_of(self, seller: &AccountId) -> Option<&AccountId> {
+        match self {
+            Self::Direct => None,
+            Self::Destination => Some(seller),
+        }
+    }
 }
 
 /// `GET /api/config`: everything the browser needs to start, and nothing secret.
@@ -34,6 +71,10 @@ pub struct ClientConfig {
     /// onboarding page; empty from a function that predates them.
     #[serde(default)]
     pub account_kinds: Vec<AccountKind>,
+    /// Where a payment lives, so the Payment Element is made on that account before the
+    /// PaymentIntent exists; direct from a function that predates the field.
+    #[serde(default)]
+    pub charge_type: ChargeType,
 }
 
 /// A request field that breaks a rule, and what to do about it.

@@ -17,7 +17,6 @@ use connect_checkout_core::{AccountId, Currency};
 use futures_util::future::try_join_all;
 
 use crate::AppState;
-use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::stripe::objects::{Account, List, PaymentIntent, Price};
@@ -38,6 +37,7 @@ async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> {
         stripe_js_url: state.config.stripe_js_url.clone(),
         mode: state.config.mode,
         account_kinds: state.config.account_kinds.clone(),
+        charge_type: state.config.charge_type,
     })
 }
 
@@ -175,15 +175,13 @@ async fn create_checkout(
     if fee.amount > 0 {
         form = form.set("application_fee_amount", fee.amount);
     }
-    let on_account = match state.config.charge_type {
-        ChargeType::Direct => Some(seller_id),
-        ChargeType::Destination => {
-            form = form
-                .set("transfer_data[destination]", seller_id.as_str())
-                .set("on_behalf_of", seller_id.as_str());
-            None
-        }
-    };
+    let charge_type = state.config.charge_type;
+    let on_account = charge_type.payment_account(seller_id);
+    if let Some(merchant) = charge_type.on_behalf_of(seller_id) {
+        form = form
+            .set("transfer_data[destination]", merchant.as_str())
+            .set("on_behalf_of", merchant.as_str());
+    }
     let key = IdempotencyKey::derive("checkout", &[seller_id.as_str(), request.attempt.as_str()]);
     let intent: PaymentIntent = match state
         .stripe
