@@ -649,15 +649,16 @@ fn deferred_page(h: &Harness, shop: &Shop, name: &str, options: &str) -> String 
   const payment = elements.create('payment');
   payment.on('ready', () => {{ window.ready = true; }});
   payment.mount('#payment');
+  window.stripe = stripe;
   window.elements = elements;
   window.frame = () => document.querySelector('#payment iframe');
-  function settle(promise) {{
+  window.settle = (promise) => {{
     window.result = undefined;
     promise.then(
       (r) => {{ window.result = r; }},
       (e) => {{ window.result = {{ thrown: {{ name: e.name, message: e.message }} }}; }},
     );
-  }}
+  }};
   window.pay = (cs) => settle(elements.submit().then((r) => r.error ? {{ submitError: r.error }}
     : stripe.confirmPayment({{ elements, clientSecret: cs, redirect: 'if_required' }})));
   window.confirmOnly = (cs) => settle(stripe.confirmPayment({{ elements, clientSecret: cs, redirect: 'if_required' }}));
@@ -889,7 +890,7 @@ async fn deferred_confirm_without_submit_is_refused(h: &Harness, shop: &Shop, b:
     assert_eq!(result, json!({}));
     let result = settled(
         b,
-        "settle(stripe.confirmPayment({ elements, redirect: 'if_required' }))",
+        "window.settle(window.stripe.confirmPayment({ elements: window.elements, redirect: 'if_required' }))",
     )
     .await;
     assert_eq!(result["thrown"]["name"], "IntegrationError", "{result}");
