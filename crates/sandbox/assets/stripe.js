@@ -2,11 +2,23 @@
  * Stripe.js stand-in, served by stripe-sandbox at /v3/ (as js.stripe.com serves the real one).
  *
  * It defines window.Stripe with the part of the Stripe.js v3 API a Connect checkout uses:
- * Stripe(pk, {stripeAccount, apiVersion, locale}), stripe.elements({clientSecret, appearance}),
- * elements.create('payment' | 'card'), element.mount/unmount/destroy/on/off/once/focus/blur/
- * clear/update, stripe.confirmPayment, stripe.confirmCardPayment, stripe.createPaymentMethod,
- * stripe.retrievePaymentIntent, stripe.handleNextAction, stripe.handleCardAction and
+ * Stripe(pk, {stripeAccount, apiVersion, locale}), stripe.elements({clientSecret, appearance,
+ * locale}) or, before any PaymentIntent exists, stripe.elements({mode: 'payment', amount,
+ * currency, onBehalfOf, paymentMethodTypes, setupFutureUsage, captureMethod, appearance,
+ * locale}); elements.create('payment' | 'card'), elements.update, elements.submit,
+ * element.mount/unmount/destroy/on/off/once/focus/blur/clear/update, stripe.confirmPayment,
+ * stripe.confirmCardPayment, stripe.createPaymentMethod, stripe.retrievePaymentIntent,
+ * stripe.handleNextAction, stripe.handleCardAction and
  * stripe.createToken('bank_account' | 'account', data).
+ *
+ * The deferred flow (https://docs.stripe.com/payments/accept-a-payment-deferred) holds as in
+ * Stripe.js: the Payment Element mounts from the amount and currency alone; elements.update
+ * changes them without remounting; confirmPayment needs the PaymentIntent's clientSecret and a
+ * successful elements.submit() since the last confirmation or change of the payment's options,
+ * and reads the PaymentIntent first (one GET) to refuse, confirming nothing, one made for
+ * another amount, currency, capture method, future usage or payment method types. Only
+ * mode 'payment' and the card payment method exist here (the sandbox has no SetupIntents or
+ * subscriptions).
  *
  * As with the real Stripe.js, card data never reaches the page: the fields live in an iframe
  * served by the sandbox's own origin (/v3/elements-inner-card.html). To pay, this script asks
@@ -122,7 +134,7 @@
   Stripe.version = RELEASE_TRAIN;
   Stripe.__sandbox = true;
 
-  /* The fields Stripe.js puts on every call (stripe-facts §1.3). */
+  /* The fields Stripe.js puts on every call, so the API can tell who sent it. */
   Stripe.prototype._baseParams = function () {
     var params = { key: this._key, payment_user_agent: USER_AGENT };
     if (this._account) {
@@ -287,6 +299,12 @@
     if (!element || !element._mounted) {
       return rejectWith('Invalid value for stripe.confirmPayment(): elements should have a mounted Payment Element or Express Checkout Element.');
     }
+    var deferred = elements._deferred;
+    if (deferred && !options.clientSecret) {
+      // Paraphrase: the confirmPayment reference says clientSecret is required in this flow.
+      return rejectWith('Missing value for stripe.confirmPayment(): clientSecret is required when the Elements instance was created ' +
+        'without one. Create the PaymentIntent on your server and pass its client secret.');
+    }
     var clientSecret = options.clientSecret || elements._clientSecret;
     if (!intentIdOf(clientSecret)) {
       return rejectWith(badClientSecret('confirmPayment', clientSecret));
@@ -294,20 +312,84 @@
     if (redirect === 'always' && !confirmParams.return_url) {
       return rejectWith('stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: \'if_required\'`');
     }
+    if (deferred) {
+      if (!elements._submitted) {
+        // Stripe.js's text for createPaymentMethod (https://github.com/stripe/stripe-js/issues/431),
+        // with confirmPayment named instead.
+        return rejectWith('elements.submit() must be called before stripe.confirmPayment(). Call elements.submit() as soon as your ' +
+          'customer presses pay, prior to any asynchronous work. Integration guide: https://stripe.com/docs/payments/accept-a-payment-deferred');
+      }
+      // One submit covers one confirmation: a retry after a decline or a refusal submits again.
+      elements._submitted = false;
+    }
     var self = this;
-    var pmData = confirmParams.payment_method_data || {};
-    return element._call('createPaymentMethod', { billing_details: pmData.billing_details || null, full: false })
-      .then(function (created) {
-        if (created.error) {
-          return { error: created.error };
-        }
-        var params = { payment_method: created.paymentMethod.id };
-        ['return_url', 'receipt_email', 'shipping', 'setup_future_usage'].forEach(function (name) {
-          if (confirmParams[name]) {
-            params[name] = confirmParams[name];
+    var checked = deferred ? this._checkDeferredIntent(clientSecret, deferred) : Promise.resolve(null);
+    return checked.then(function (failure) {
+      if (failure) {
+        return failure;
+      }
+      var pmData = confirmParams.payment_method_data || {};
+      return element._call('createPaymentMethod', { billing_details: pmData.billing_details || null, full: false })
+        .then(function (created) {
+          if (created.error) {
+            return { error: created.error };
           }
+          var params = { payment_method: created.paymentMethod.id };
+          ['return_url', 'receipt_email', 'shipping', 'setup_future_usage'].forEach(function (name) {
+            if (confirmParams[name]) {
+              params[name] = confirmParams[name];
+            }
+          });
+          return self._confirm(clientSecret, params, redirect, confirmParams.return_url);
         });
-        return self._confirm(clientSecret, params, redirect, confirmParams.return_url);
+    });
+  };
+
+  function sameCaptureMethod(a, b) {
+    // automatic_async is automatic with the charge settled asynchronously; for what the
+    // shopper is asked to pay they are the same.
+    var norm = function (m) {
+      return m === 'automatic_async' ? 'automatic' : m;
+    };
+    return norm(a) === norm(b);
+  }
+
+  /* Reads the PaymentIntent (one GET with the publishable key and client secret) and throws
+     an IntegrationError, before anything is confirmed, when it was made for another payment
+     than the Elements describe. Resolves to null to go on, or to {error} when the read failed.
+     Stripe.js's own mismatch texts are not public; these are paraphrases naming both values. */
+  Stripe.prototype._checkDeferredIntent = function (clientSecret, deferred) {
+    return this._request('GET', '/v1/payment_intents/' + intentIdOf(clientSecret), { client_secret: clientSecret })
+      .then(function (r) {
+        if (!r.ok) {
+          return { error: r.json.error };
+        }
+        var pi = r.json;
+        function mismatch(what, intentValue, elementsValue) {
+          throw IntegrationError('stripe.confirmPayment(): the PaymentIntent\'s ' + what + ' (' + shown(intentValue) +
+            ') does not match the ' + what + ' of the Elements instance (' + shown(elementsValue) + '). Create the ' +
+            'PaymentIntent with the values passed to elements() or elements.update().');
+        }
+        if (pi.amount !== deferred.amount) {
+          mismatch('amount', pi.amount, deferred.amount);
+        }
+        if (pi.currency !== deferred.currency) {
+          mismatch('currency', pi.currency, deferred.currency);
+        }
+        if (deferred.captureMethod !== undefined && !sameCaptureMethod(pi.capture_method, deferred.captureMethod)) {
+          mismatch('capture_method', pi.capture_method, deferred.captureMethod);
+        }
+        if (deferred.setupFutureUsage !== undefined && pi.setup_future_usage !== deferred.setupFutureUsage) {
+          mismatch('setup_future_usage', pi.setup_future_usage, deferred.setupFutureUsage);
+        }
+        if (deferred.paymentMethodTypes !== undefined) {
+          var wanted = deferred.paymentMethodTypes.slice().sort().join(',');
+          var actual = (pi.payment_method_types || []).slice().sort().join(',');
+          if (wanted !== actual) {
+            mismatch('payment_method_types', pi.payment_method_types, deferred.paymentMethodTypes);
+          }
+        }
+        return null;
       });
   };
 
@@ -433,9 +515,90 @@
 
   /* ---------- Elements ---------- */
 
+  /* The options of an Elements group made without a client secret ("Collect payment details
+     before creating an Intent", https://docs.stripe.com/js/elements_object/create_without_intent).
+     Stripe.js's own texts for these errors are not public; the messages below follow the
+     "Invalid value for …: … should be … You specified: …" form of the ones that are. */
+  var INTENT_SHAPING = ['mode', 'amount', 'currency', 'captureMethod', 'setupFutureUsage', 'paymentMethodTypes'];
+  var CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'];
+  var FUTURE_USAGES = ['off_session', 'on_session'];
+
+  function shown(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  /* Checks `changes` against the deferred options `current` (null when creating) and returns
+     the merged options, or throws the IntegrationError Stripe.js would. */
+  function deferredOptions(method, changes, current) {
+    var next = {};
+    Object.keys(current || {}).forEach(function (key) {
+      next[key] = current[key];
+    });
+    INTENT_SHAPING.concat(current ? [] : ['onBehalfOf']).forEach(function (key) {
+      if (changes[key] !== undefined) {
+        next[key] = changes[key];
+      }
+    });
+    if (next.mode === 'setup' || next.mode === 'subscription') {
+      // A documented limitation of the sandbox, not a Stripe rule.
+      throw IntegrationError('The Stripe sandbox has no SetupIntents or subscriptions, so ' + method +
+        " supports mode: 'payment' only. You specified: " + next.mode + '.');
+    }
+    if (next.mode !== 'payment') {
+      throw IntegrationError('Invalid value for ' + method + ': mode should be one of payment, setup, subscription. You specified: ' +
+        shown(next.mode) + '.');
+    }
+    if (next.amount === undefined) {
+      throw IntegrationError('Missing value for ' + method + ": amount is required when mode is 'payment'.");
+    }
+    if (typeof next.amount !== 'number' || !Number.isInteger(next.amount) || next.amount <= 0) {
+      throw IntegrationError('Invalid value for ' + method + ': amount should be a positive integer. You specified: ' + shown(next.amount) + '.');
+    }
+    if (next.currency === undefined) {
+      throw IntegrationError('Missing value for ' + method + ": currency is required when mode is 'payment'.");
+    }
+    if (typeof next.currency !== 'string' || !/^[a-z]{3}$/.test(next.currency)) {
+      throw IntegrationError('Invalid value for ' + method + ': currency should be a three-letter ISO currency code in lowercase. You specified: ' +
+        shown(next.currency) + '.');
+    }
+    if (next.captureMethod !== undefined && CAPTURE_METHODS.indexOf(next.captureMethod) < 0) {
+      throw IntegrationError('Invalid value for ' + method + ': captureMethod should be one of ' + CAPTURE_METHODS.join(', ') +
+        '. You specified: ' + shown(next.captureMethod) + '.');
+    }
+    if (next.setupFutureUsage !== undefined && FUTURE_USAGES.indexOf(next.setupFutureUsage) < 0) {
+      throw IntegrationError('Invalid value for ' + method + ': setupFutureUsage should be one of ' + FUTURE_USAGES.join(', ') +
+        '. You specified: ' + shown(next.setupFutureUsage) + '.');
+    }
+    if (next.paymentMethodTypes !== undefined) {
+      var types = next.paymentMethodTypes;
+      if (!Array.isArray(types) || types.length === 0 || types.some(function (t) { return typeof t !== 'string'; })) {
+        throw IntegrationError('Invalid value for ' + method + ': paymentMethodTypes should be a non-empty array of strings. You specified: ' +
+          shown(types) + '.');
+      }
+      var other = types.filter(function (t) { return t !== 'card'; });
+      if (other.length) {
+        // The card iframe is the only payment method UI the sandbox has.
+        throw IntegrationError('The Stripe sandbox supports card payments only, so ' + method +
+          ' accepts paymentMethodTypes: [\'card\']. You specified: ' + other.join(', ') + '.');
+      }
+    }
+    if (next.onBehalfOf !== undefined && (typeof next.onBehalfOf !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(next.onBehalfOf))) {
+      throw IntegrationError('Invalid value for ' + method + ': onBehalfOf should be a connected account id (acct_…). You specified: ' +
+        shown(next.onBehalfOf) + '.');
+    }
+    return next;
+  }
+
   function Elements(stripe, options) {
+    if (options.clientSecret != null && options.mode != null) {
+      throw IntegrationError('Invalid value for elements(): clientSecret and mode cannot both be specified. Pass clientSecret to ' +
+        'render the Payment Element for an existing Intent, or mode (with amount and currency) to render it before creating one.');
+    }
     this._stripe = stripe;
     this._clientSecret = options.clientSecret || null;
+    this._deferred = options.mode != null ? deferredOptions('elements()', options, null) : null;
+    // Set by a successful submit(), used up by one confirmPayment (see there).
+    this._submitted = false;
     this._appearance = options.appearance || {};
     this._locale = options.locale || stripe._locale;
     this._elements = [];
@@ -444,6 +607,10 @@
   Elements.prototype.create = function (type, options) {
     if (type !== 'payment' && type !== 'card') {
       throw IntegrationError('The Stripe sandbox supports the payment and card Elements; "' + type + '" is not one of them.');
+    }
+    if (type === 'payment' && !this._clientSecret && !this._deferred) {
+      // Paraphrase: Stripe.js's older text asked for a client secret only; mode is the other way.
+      throw IntegrationError('In order to create a payment element, you must pass a clientSecret or mode when creating the Elements group.');
     }
     if (this.getElement(type)) {
       throw IntegrationError('Can only create one Element of type ' + type + '.');
@@ -462,8 +629,31 @@
     return null;
   };
 
+  /* In deferred mode the intent-shaping options change in place: the Element is neither
+     destroyed nor remounted, so what the shopper typed stays. With a client secret they belong
+     to the PaymentIntent, so passing them is an IntegrationError, as in Stripe.js. */
   Elements.prototype.update = function (options) {
     options = options || {};
+    var given = INTENT_SHAPING.filter(function (key) {
+      return options[key] !== undefined;
+    });
+    if (given.length && !this._deferred) {
+      throw IntegrationError('Invalid value for elements.update(): ' + given[0] + ' can only be updated on Elements created ' +
+        "without a clientSecret (with mode: 'payment').");
+    }
+    if (given.length) {
+      var before = this._deferred;
+      var after = deferredOptions('elements.update()', options, before);
+      var changed = given.some(function (key) {
+        return JSON.stringify(before[key]) !== JSON.stringify(after[key]);
+      });
+      this._deferred = after;
+      // What submit() checked no longer describes the payment: the shopper must press Pay
+      // (and so submit) again. Stripe's docs do not say; this is the sandbox's simple rule.
+      if (changed) {
+        this._submitted = false;
+      }
+    }
     if (options.appearance) {
       this._appearance = options.appearance;
     }
@@ -480,13 +670,21 @@
     return Promise.resolve({});
   };
 
+  /* https://docs.stripe.com/js/elements/submit: validates the Payment Element and resolves to
+     {} or {error} (a validation_error); never rejects for invalid input. */
   Elements.prototype.submit = function () {
+    var self = this;
     var element = this.getElement('payment');
     if (!element || !element._mounted) {
       return rejectWith('elements.submit(): no mounted Payment Element.');
     }
+    this._submitted = false;
     return element._call('validate', {}).then(function (result) {
-      return result.error ? { error: result.error } : {};
+      if (result.error) {
+        return { error: result.error };
+      }
+      self._submitted = true;
+      return {};
     });
   };
 
@@ -693,7 +891,7 @@
     list.toggle('StripeElement--focus', this._state.focused);
   };
 
-  /* Each Element type has its own change shape (stripe-facts §8.2): the Payment Element's
+  /* Each Element type has its own change shape (https://docs.stripe.com/js/element/events): the Payment Element's
      has no `error`; the Card Element's has `error`, `value.postalCode` and `brand`. */
   Element.prototype._changeEvent = function (data) {
     if (this._type === 'payment') {

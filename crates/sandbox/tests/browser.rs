@@ -633,6 +633,392 @@ async fn create_token_makes_bank_account_and_account_tokens(h: &Harness, shop: &
     assert_eq!(result[2]["error"]["type"], "invalid_request_error");
 }
 
+// ---- The deferred flow: the Payment Element before the PaymentIntent ----
+
+/// A page whose Elements are made from `options` (a JS object literal) without a client secret.
+/// `window.pay(cs)` submits then confirms; `window.confirmOnly(cs)` confirms without
+/// submitting; `window.submitOnly()` submits. Each stores what it resolved to in
+/// `window.result`, or `{thrown: {name, message}}` when it rejected.
+fn deferred_page(h: &Harness, shop: &Shop, name: &str, options: &str) -> String {
+    let body = format!(
+        r#"<main><h1>Checkout</h1><div id="payment"></div></main>
+<script>
+  window.ready = false;
+  const stripe = Stripe({pk:?}, {{ stripeAccount: {LUMEN:?} }});
+  const elements = stripe.elements({options});
+  const payment = elements.create('payment');
+  payment.on('ready', () => {{ window.ready = true; }});
+  payment.mount('#payment');
+  window.stripe = stripe;
+  window.elements = elements;
+  window.frame = () => document.querySelector('#payment iframe');
+  window.settle = (promise) => {{
+    window.result = undefined;
+    promise.then(
+      (r) => {{ window.result = r; }},
+      (e) => {{ window.result = {{ thrown: {{ name: e.name, message: e.message }} }}; }},
+    );
+  }};
+  window.pay = (cs) => settle(elements.submit().then((r) => r.error ? {{ submitError: r.error }}
+    : stripe.confirmPayment({{ elements, clientSecret: cs, redirect: 'if_required' }})));
+  window.confirmOnly = (cs) => settle(stripe.confirmPayment({{ elements, clientSecret: cs, redirect: 'if_required' }}));
+  window.submitOnly = () => settle(elements.submit());
+</script>"#,
+        pk = h.pk(),
+    );
+    shop.page(name, &h.sandbox.base_url(), &body)
+}
+
+/// Runs `call` (a statement on the page) and waits for what it settled to.
+async fn settled(b: &Browser, call: &str) -> Value {
+    b.js(&format!("{call}; return null;")).await;
+    b.result().await
+}
+
+async fn payment_intent_count(h: &Harness) -> usize {
+    let list = h
+        .get(
+            "/v1/payment_intents",
+            "limit=100",
+            h.secret_for(Some(LUMEN)),
+        )
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["has_more"], false, "the count fits one page");
+    list.body["data"].as_array().unwrap().len()
+}
+
+async fn intent_for(h: &Harness, amount: u32, currency: &str) -> Value {
+    h.create_intent(
+        LUMEN,
+        &format!(
+            "amount={amount}&currency={currency}&application_fee_amount=150&automatic_payment_methods[enabled]=true"
+        ),
+    )
+    .await
+}
+
+fn secret(pi: &Value) -> &str {
+    pi["client_secret"].as_str().unwrap()
+}
+
+async fn deferred_payment_element_mounts_without_a_payment_intent(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let before = payment_intent_count(h).await;
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-mount",
+        "{ mode: 'payment', amount: 2400, currency: 'usd' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("the deferred Payment Element to be ready", "window.ready")
+        .await;
+    b.type_card("#payment", CARD).await;
+    assert_eq!(
+        payment_intent_count(h).await,
+        before,
+        "mounting and typing made no PaymentIntent"
+    );
+}
+
+async fn deferred_elements_options_are_integration_errors_when_wrong(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let body = format!(
+        r#"<script>
+  const stripe = Stripe({pk:?}, {{ stripeAccount: {LUMEN:?} }});
+  const ok = {{ mode: 'payment', amount: 2400, currency: 'usd' }};
+  const cases = {{
+    both: () => stripe.elements({{ ...ok, clientSecret: 'pi_1_secret_2' }}),
+    setup: () => stripe.elements({{ mode: 'setup', currency: 'usd' }}),
+    subscription: () => stripe.elements({{ ...ok, mode: 'subscription' }}),
+    unknownMode: () => stripe.elements({{ ...ok, mode: 'later' }}),
+    noAmount: () => stripe.elements({{ mode: 'payment', currency: 'usd' }}),
+    zeroAmount: () => stripe.elements({{ ...ok, amount: 0 }}),
+    fractionalAmount: () => stripe.elements({{ ...ok, amount: 24.5 }}),
+    noCurrency: () => stripe.elements({{ mode: 'payment', amount: 2400 }}),
+    upperCurrency: () => stripe.elements({{ ...ok, currency: 'USD' }}),
+    captureMethod: () => stripe.elements({{ ...ok, captureMethod: 'later' }}),
+    setupFutureUsage: () => stripe.elements({{ ...ok, setupFutureUsage: 'always' }}),
+    typesNotArray: () => stripe.elements({{ ...ok, paymentMethodTypes: 'card' }}),
+    typesNotCard: () => stripe.elements({{ ...ok, paymentMethodTypes: ['card', 'ideal'] }}),
+    onBehalfOf: () => stripe.elements({{ ...ok, onBehalfOf: 'cus_123' }}),
+    paymentWithNeither: () => stripe.elements().create('payment'),
+    updateWithSecret: () => stripe.elements({{ clientSecret: 'pi_1_secret_2' }}).update({{ amount: 100 }}),
+    updateBadAmount: () => stripe.elements(ok).update({{ amount: -5 }}),
+    updateBadMode: () => stripe.elements(ok).update({{ mode: 'setup' }}),
+  }};
+  const result = {{}};
+  for (const [name, run] of Object.entries(cases)) {{
+    try {{ run(); result[name] = null; }} catch (e) {{ result[name] = {{ name: e.name, message: e.message }}; }}
+  }}
+  try {{
+    stripe.elements({{ ...ok, captureMethod: 'automatic_async', setupFutureUsage: 'off_session',
+      paymentMethodTypes: ['card'], onBehalfOf: {LUMEN:?} }}).update({{ amount: 100, currency: 'eur' }});
+    stripe.elements().create('card');
+    result.accepted = true;
+  }} catch (e) {{ result.accepted = e.message; }}
+  window.result = result;
+</script>"#,
+        pk = h.pk(),
+    );
+    let url = shop.page("deferred-options", &h.sandbox.base_url(), &body);
+    b.goto(&url).await;
+    let result = b.result().await;
+    assert_eq!(result["accepted"], true, "{result}");
+    let expected = [
+        ("both", "clientSecret and mode cannot both be specified"),
+        ("setup", "no SetupIntents or subscriptions"),
+        ("subscription", "no SetupIntents or subscriptions"),
+        ("unknownMode", "mode should be one of payment"),
+        ("noAmount", "amount is required"),
+        ("zeroAmount", "amount should be a positive integer"),
+        ("fractionalAmount", "amount should be a positive integer"),
+        ("noCurrency", "currency is required"),
+        (
+            "upperCurrency",
+            "three-letter ISO currency code in lowercase",
+        ),
+        (
+            "captureMethod",
+            "captureMethod should be one of automatic, automatic_async, manual",
+        ),
+        (
+            "setupFutureUsage",
+            "setupFutureUsage should be one of off_session, on_session",
+        ),
+        (
+            "typesNotArray",
+            "paymentMethodTypes should be a non-empty array",
+        ),
+        ("typesNotCard", "supports card payments only"),
+        ("onBehalfOf", "onBehalfOf should be a connected account id"),
+        ("paymentWithNeither", "you must pass a clientSecret or mode"),
+        (
+            "updateWithSecret",
+            "amount can only be updated on Elements created without a clientSecret",
+        ),
+        (
+            "updateBadAmount",
+            "Invalid value for elements.update(): amount should be a positive integer",
+        ),
+        ("updateBadMode", "no SetupIntents or subscriptions"),
+    ];
+    for (case, words) in expected {
+        let error = &result[case];
+        assert_eq!(error["name"], "IntegrationError", "{case}: {result}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(words), "{case}: {message}");
+    }
+}
+
+async fn deferred_update_changes_the_amount_and_keeps_the_typed_card(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-update",
+        "{ mode: 'payment', amount: 1000, currency: 'usd' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", CARD).await;
+    b.js("window.first = window.frame(); window.elements.update({ amount: 2400 }); return null;")
+        .await;
+    let same = b
+        .js("return window.first === window.frame() && window.first.isConnected && document.querySelectorAll('#payment iframe').length === 1;")
+        .await;
+    assert_eq!(same, true, "the update kept the one iframe");
+    let pi = intent_for(h, 2400, "usd").await;
+    let result = settled(b, &format!("window.pay({:?})", secret(&pi))).await;
+    assert_eq!(
+        result["paymentIntent"]["status"], "succeeded",
+        "the card typed before the update paid the new amount: {result}"
+    );
+    assert_eq!(status_of(h, &pi).await, "succeeded");
+}
+
+async fn deferred_submit_reports_an_incomplete_card_as_a_validation_error(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-submit",
+        "{ mode: 'payment', amount: 2400, currency: 'usd' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", &[("number", "4242")]).await;
+    let result = settled(b, "window.submitOnly()").await;
+    let error = &result["error"];
+    assert_eq!(error["type"], "validation_error", "{result}");
+    assert_eq!(error["code"], "incomplete_number");
+    assert_eq!(error["message"], "Your card number is incomplete.");
+}
+
+async fn deferred_confirm_without_submit_is_refused(h: &Harness, shop: &Shop, b: &Browser) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-no-submit",
+        "{ mode: 'payment', amount: 2400, currency: 'usd' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", CARD).await;
+    let pi = intent_for(h, 2400, "usd").await;
+    let must_submit = "elements.submit() must be called before stripe.confirmPayment()";
+
+    let result = settled(b, &format!("window.confirmOnly({:?})", secret(&pi))).await;
+    assert_eq!(result["thrown"]["name"], "IntegrationError", "{result}");
+    let message = result["thrown"]["message"].as_str().unwrap();
+    assert!(message.contains(must_submit), "{message}");
+
+    let result = settled(b, "window.submitOnly()").await;
+    assert_eq!(result, json!({}));
+    let result = settled(
+        b,
+        "window.settle(window.stripe.confirmPayment({ elements: window.elements, redirect: 'if_required' }))",
+    )
+    .await;
+    assert_eq!(result["thrown"]["name"], "IntegrationError", "{result}");
+    let message = result["thrown"]["message"].as_str().unwrap();
+    assert!(message.contains("clientSecret is required"), "{message}");
+
+    // A change of amount after the submit needs a new one.
+    settled(b, "window.submitOnly()").await;
+    b.js("window.elements.update({ amount: 2500 }); return null;")
+        .await;
+    let result = settled(b, &format!("window.confirmOnly({:?})", secret(&pi))).await;
+    let message = result["thrown"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(must_submit), "{result}");
+    assert_eq!(status_of(h, &pi).await, "requires_payment_method");
+
+    // One submit is one confirmation.
+    b.js("window.elements.update({ amount: 2400 }); return null;")
+        .await;
+    let result = settled(b, &format!("window.pay({:?})", secret(&pi))).await;
+    assert_eq!(result["paymentIntent"]["status"], "succeeded", "{result}");
+    let result = settled(b, &format!("window.confirmOnly({:?})", secret(&pi))).await;
+    let message = result["thrown"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(must_submit), "{result}");
+}
+
+async fn deferred_payment_succeeds_end_to_end(h: &Harness, shop: &Shop, b: &Browser) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-pay",
+        "{ mode: 'payment', amount: 2400, currency: 'usd' }",
+    );
+    let before = payment_intent_count(h).await;
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", CARD).await;
+    // The shop's server makes the PaymentIntent once the shopper presses Pay.
+    let pi = intent_for(h, 2400, "usd").await;
+    let result = settled(b, &format!("window.pay({:?})", secret(&pi))).await;
+    assert_eq!(result["paymentIntent"]["status"], "succeeded", "{result}");
+    assert_eq!(result["paymentIntent"]["id"], pi["id"]);
+    assert_eq!(status_of(h, &pi).await, "succeeded");
+    assert_eq!(payment_intent_count(h).await, before + 1);
+}
+
+async fn deferred_confirm_refuses_an_intent_for_another_payment(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-mismatch",
+        "{ mode: 'payment', amount: 2400, currency: 'usd', captureMethod: 'automatic_async' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", CARD).await;
+    let cases = [
+        (intent_for(h, 1200, "usd").await, "amount (1200)", "(2400)"),
+        (intent_for(h, 2400, "eur").await, "currency (eur)", "(usd)"),
+        (
+            h.create_intent(
+                LUMEN,
+                "amount=2400&currency=usd&capture_method=manual&automatic_payment_methods[enabled]=true",
+            )
+            .await,
+            "capture_method (manual)",
+            "(automatic_async)",
+        ),
+    ];
+    for (pi, intent_side, elements_side) in &cases {
+        let result = settled(b, &format!("window.pay({:?})", secret(pi))).await;
+        assert_eq!(result["thrown"]["name"], "IntegrationError", "{result}");
+        let message = result["thrown"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(intent_side) && message.contains(elements_side),
+            "{message}"
+        );
+        let read = h
+            .get(
+                &format!("/v1/payment_intents/{}", pi["id"].as_str().unwrap()),
+                "",
+                h.secret_for(Some(LUMEN)),
+            )
+            .await;
+        assert_eq!(read.body["status"], "requires_payment_method");
+        assert_eq!(
+            read.body["latest_charge"],
+            Value::Null,
+            "nothing was charged"
+        );
+    }
+    // automatic (the intent) and automatic_async (the Elements) are the same payment.
+    let pi = h
+        .create_intent(
+            LUMEN,
+            "amount=2400&currency=usd&capture_method=automatic&automatic_payment_methods[enabled]=true",
+        )
+        .await;
+    let result = settled(b, &format!("window.pay({:?})", secret(&pi))).await;
+    assert_eq!(result["paymentIntent"]["status"], "succeeded", "{result}");
+}
+
+async fn deferred_three_d_secure_challenge_completes_in_a_modal(
+    h: &Harness,
+    shop: &Shop,
+    b: &Browser,
+) {
+    let url = deferred_page(
+        h,
+        shop,
+        "deferred-3ds",
+        "{ mode: 'payment', amount: 2400, currency: 'usd' }",
+    );
+    b.goto(&url).await;
+    b.wait_until("ready", "window.ready").await;
+    b.type_card("#payment", &card("4000002500003155")).await;
+    let pi = intent_for(h, 2400, "usd").await;
+    b.js(&format!("window.pay({:?}); return null;", secret(&pi)))
+        .await;
+    answer_challenge(b, "Complete authentication").await;
+    let result = b.result().await;
+    assert_eq!(result["paymentIntent"]["status"], "succeeded", "{result}");
+    assert_eq!(status_of(h, &pi).await, "succeeded");
+}
+
 #[tokio::test]
 async fn stripe_js_stand_in_in_chromium() {
     let started = std::time::Instant::now();
@@ -692,6 +1078,46 @@ async fn stripe_js_stand_in_in_chromium() {
     create_token_makes_bank_account_and_account_tokens(&h, &shop, &browser).await;
     eprintln!(
         "create_token_makes_bank_account_and_account_tokens: {:?}",
+        started.elapsed()
+    );
+    deferred_payment_element_mounts_without_a_payment_intent(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_payment_element_mounts_without_a_payment_intent: {:?}",
+        started.elapsed()
+    );
+    deferred_elements_options_are_integration_errors_when_wrong(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_elements_options_are_integration_errors_when_wrong: {:?}",
+        started.elapsed()
+    );
+    deferred_update_changes_the_amount_and_keeps_the_typed_card(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_update_changes_the_amount_and_keeps_the_typed_card: {:?}",
+        started.elapsed()
+    );
+    deferred_submit_reports_an_incomplete_card_as_a_validation_error(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_submit_reports_an_incomplete_card_as_a_validation_error: {:?}",
+        started.elapsed()
+    );
+    deferred_confirm_without_submit_is_refused(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_confirm_without_submit_is_refused: {:?}",
+        started.elapsed()
+    );
+    deferred_payment_succeeds_end_to_end(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_payment_succeeds_end_to_end: {:?}",
+        started.elapsed()
+    );
+    deferred_confirm_refuses_an_intent_for_another_payment(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_confirm_refuses_an_intent_for_another_payment: {:?}",
+        started.elapsed()
+    );
+    deferred_three_d_secure_challenge_completes_in_a_modal(&h, &shop, &browser).await;
+    eprintln!(
+        "deferred_three_d_secure_challenge_completes_in_a_modal: {:?}",
         started.elapsed()
     );
     browser.close().await;
