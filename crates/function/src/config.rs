@@ -7,7 +7,10 @@ use axum::http::HeaderValue;
 use connect_checkout_core::api::{AccountKind, Mode};
 use connect_checkout_core::{FeePolicy, FeePolicyError};
 
+use crate::client_address::{IpBlock, TrustedProxies};
 use crate::keys::{KeyError, KeyMode, PublishableKey, SecretKey, WebhookSecret};
+use crate::sellers::oidc::OidcSettings;
+use crate::sellers::session::{SessionCookie, SessionSecret};
 
 /// Where the function sends its Stripe calls when nothing else is configured.
 pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
@@ -42,10 +45,33 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The kinds of seller account the platform offers.
     pub account_kinds: Vec<AccountKind>,
-    /// The key that signs seller sessions; random per process when unset (not in live mode).
-    pub seller_session_secret: Option<Vec<u8>>,
+
+    // Seller sign-in and sessions (README "Seller sign-in"), read by `seller_sign_in_from_env`.
+    /// Who may create seller accounts and how sellers prove who they are.
+    pub seller_sign_in: SellerSignIn,
+    /// The keys that sign seller sessions, newest first; random per process when empty (not in
+    /// live mode). `Debug` shows none of them.
+    pub seller_session_secrets: Vec<SessionSecret>,
     /// How long a seller session lasts.
     pub seller_session_ttl_secs: i64,
+    /// `__Host-` when the function is known to be reached over HTTPS (live mode, an https
+    /// `PUBLIC_URL`; the Lambda entry point sets it too), plain on local http.
+    pub seller_cookie: SessionCookie,
+    /// Proxies whose `X-Forwarded-For` is believed (for a Custom seller's terms acceptance).
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// How sellers sign in (`SELLER_AUTH`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SellerSignIn {
+    /// `open`: anyone may create a seller account and gets the signed session cookie; the
+    /// default in sandbox and test mode, refused in live mode.
+    Open,
+    /// `oidc`: the platform's identity provider's tokens, for sign-up and every seller endpoint.
+    Oidc(OidcSettings),
+    /// `platform`: the embedding code passes its own `SellerAuth` (`AppState::with_seller_auth`);
+    /// until it does, every seller request is refused.
+    Platform,
 }
 
 /// Why the configuration was refused.
@@ -84,6 +110,8 @@ pub enum ConfigError {
         value: String,
         fix: &'static str,
     },
+    #[error("{0}")]
+    SellerSignIn(String),
     #[error("{variable}_FILE names {path}, which cannot be read: {source}")]
     File {
         variable: &'static str,
@@ -224,24 +252,11 @@ impl Config {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
-        let seller_session_secret = read(env, "SELLER_SESSION_SECRET")?.map(String::into_bytes);
-        if seller_session_secret
-            .as_ref()
-            .is_some_and(|secret| secret.len() < 32)
-        {
-            return Err(ConfigError::Invalid {
-                variable: "SELLER_SESSION_SECRET",
-                value: "(hidden)".into(),
-                fix: "use at least 32 random characters, e.g. `openssl rand -hex 32`",
-            });
-        }
-        if seller_session_secret.is_none() && secret_key.mode() == KeyMode::Live {
-            return Err(ConfigError::Missing {
-                variable: "SELLER_SESSION_SECRET",
-                fix: "live mode needs a fixed key for seller sessions (at least 32 random \
-                      characters), shared by every instance of the function",
-            });
-        }
+        let SellerSessions {
+            sign_in: seller_sign_in,
+            secrets: seller_session_secrets,
+            trusted_proxies,
+        } = seller_sign_in_from_env(env, secret_key.mode())?;
         let seller_session_ttl_secs = match env.var("SELLER_SESSION_TTL") {
             None => 7_200,
             Some(text) => text
@@ -256,6 +271,14 @@ impl Config {
                 })?,
         };
 
+        let https = public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"));
+        let seller_cookie = if https || secret_key.mode() == KeyMode::Live {
+            SessionCookie::HostOnly
+        } else {
+            SessionCookie::PlainHttp
+        };
         let mode = match secret_key.mode() {
             KeyMode::Test => Mode::Test,
             KeyMode::Live => Mode::Live,
@@ -273,10 +296,192 @@ impl Config {
             widget_dir: env.var("WIDGET_DIR").map(PathBuf::from),
             public_url,
             account_kinds,
-            seller_session_secret,
+            seller_sign_in,
+            seller_session_secrets,
             seller_session_ttl_secs,
+            seller_cookie,
+            trusted_proxies,
         })
     }
+}
+
+/// The seller sign-in block of the configuration.
+struct SellerSessions {
+    sign_in: SellerSignIn,
+    secrets: Vec<SessionSecret>,
+    trusted_proxies: TrustedProxies,
+}
+
+const OIDC_VARIABLES: [&str; 4] = [
+    "OIDC_ISSUER",
+    "OIDC_AUDIENCE",
+    "OIDC_JWKS_URL",
+    "OIDC_ACCOUNT_CLAIM",
+];
+
+fn seller_sign_in_from_env(env: &dyn Env, mode: KeyMode) -> Result<SellerSessions, ConfigError> {
+    let oidc_set: Vec<&str> = OIDC_VARIABLES
+        .into_iter()
+        .filter(|variable| env.var(variable).is_some())
+        .collect();
+    let choice = env
+        .var("SELLER_AUTH")
+        .map(|value| value.trim().to_ascii_lowercase());
+    let sign_in = match choice.as_deref() {
+        Some("oidc") => {
+            let missing: Vec<&str> = OIDC_VARIABLES
+                .into_iter()
+                .filter(|variable| !oidc_set.contains(variable))
+                .collect();
+            if !missing.is_empty() {
+                return Err(ConfigError::SellerSignIn(format!(
+                    "SELLER_AUTH=oidc also needs {}: OIDC_ISSUER is the `iss` of the identity \
+                     provider's tokens, OIDC_AUDIENCE their `aud` (this function's client id), \
+                     OIDC_JWKS_URL the provider's public keys (https://…/.well-known/jwks.json), \
+                     OIDC_ACCOUNT_CLAIM the claim that holds the seller's `acct_…`",
+                    missing.join(", ")
+                )));
+            }
+            let value = |variable| env.var(variable).unwrap_or_default().trim().to_owned();
+            let jwks_url = value("OIDC_JWKS_URL");
+            if !is_https_or_loopback(&jwks_url) {
+                return Err(ConfigError::Invalid {
+                    variable: "OIDC_JWKS_URL",
+                    value: jwks_url.chars().take(80).collect(),
+                    fix: "write the provider's https:// JWKS URL (plain http only on 127.0.0.1 \
+                          or localhost, for tests)",
+                });
+            }
+            SellerSignIn::Oidc(OidcSettings {
+                issuer: value("OIDC_ISSUER"),
+                audience: value("OIDC_AUDIENCE"),
+                jwks_url,
+                account_claim: value("OIDC_ACCOUNT_CLAIM"),
+            })
+        }
+        other => {
+            if let Some(first) = oidc_set.first() {
+                return Err(ConfigError::SellerSignIn(format!(
+                    "{first} is set but SELLER_AUTH is not `oidc`: set SELLER_AUTH=oidc to sign \
+                     sellers in with the identity provider, or remove the OIDC_ variables"
+                )));
+            }
+            match other {
+                Some("platform") => SellerSignIn::Platform,
+                Some("open") | None if mode == KeyMode::Test => SellerSignIn::Open,
+                Some("open") | None => {
+                    return Err(ConfigError::SellerSignIn(
+                        "live mode needs the platform's seller sign-in: set SELLER_AUTH=oidc \
+                         with OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL and OIDC_ACCOUNT_CLAIM, \
+                         or SELLER_AUTH=platform when your code passes its own SellerAuth; \
+                         `open` (anyone may create a seller account) is for test mode only"
+                            .into(),
+                    ));
+                }
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        variable: "SELLER_AUTH",
+                        value: other.chars().take(40).collect(),
+                        fix: "write `oidc`, `platform`, or (test mode only) `open`",
+                    });
+                }
+            }
+        }
+    };
+
+    let present = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+    let secrets = match (
+        present(read(env, "SELLER_SESSION_SECRETS")?),
+        present(read(env, "SELLER_SESSION_SECRET")?),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::SellerSignIn(
+                "both SELLER_SESSION_SECRETS and the deprecated SELLER_SESSION_SECRET are set: \
+                 keep only SELLER_SESSION_SECRETS, listing the old secret after the new one"
+                    .into(),
+            ));
+        }
+        (Some(list), None) => parse_session_secrets("SELLER_SESSION_SECRETS", &list)?,
+        (None, Some(single)) => {
+            tracing::warn!(
+                "SELLER_SESSION_SECRET is deprecated: rename it SELLER_SESSION_SECRETS, which \
+                 takes a comma-separated list (newest first) for rotations"
+            );
+            parse_session_secrets("SELLER_SESSION_SECRET", &single)?
+        }
+        (None, None) => Vec::new(),
+    };
+    if secrets.is_empty() && mode == KeyMode::Live {
+        return Err(ConfigError::Missing {
+            variable: "SELLER_SESSION_SECRETS",
+            fix: "live mode needs fixed keys for seller sessions (each at least 32 random \
+                  characters, e.g. `openssl rand -hex 32`), shared by every instance of the \
+                  function; list several, comma-separated and newest first, while rotating",
+        });
+    }
+
+    let trusted_proxies = env
+        .var("TRUSTED_PROXIES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|block| !block.is_empty())
+        .map(|block| {
+            block.parse::<IpBlock>().map_err(|()| ConfigError::Invalid {
+                variable: "TRUSTED_PROXIES",
+                value: block.chars().take(60).collect(),
+                fix: "list the proxies' addresses or blocks, comma-separated: \
+                          `10.0.0.0/8,2600:9000::/28`",
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(SellerSessions {
+        sign_in,
+        secrets,
+        trusted_proxies: TrustedProxies::new(trusted_proxies),
+    })
+}
+
+/// Comma-separated secrets, newest first; each long enough to resist guessing.
+fn parse_session_secrets(
+    variable: &'static str,
+    list: &str,
+) -> Result<Vec<SessionSecret>, ConfigError> {
+    let secrets: Vec<SessionSecret> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|secret| !secret.is_empty())
+        .map(|secret| SessionSecret::new(secret.as_bytes()))
+        .collect();
+    if secrets.is_empty()
+        || secrets
+            .iter()
+            .any(|secret| secret.len() < SessionSecret::MIN_LEN)
+    {
+        return Err(ConfigError::Invalid {
+            variable,
+            value: "(hidden)".into(),
+            fix: "list secrets of at least 32 random characters each, comma-separated and \
+                  newest first, e.g. `openssl rand -hex 32`",
+        });
+    }
+    Ok(secrets)
+}
+
+fn is_https_or_loopback(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 fn check_base_url(variable: &'static str, value: String) -> Result<String, ConfigError> {
@@ -409,6 +614,186 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.secret_key.fingerprint(), "sk_test_…abcd");
+    }
+
+    const LIVE_SK: &str = concat!("sk_live", "_51Abcdefghijklmnopqrstuvwxyz0123abcd");
+    const LIVE_PK: &str = "pk_live_51Abcdefghijklmnopqrstuvwxyz0123wxyz";
+    const SESSION_SECRET: &str = "9f2c4e7a1b3d5f60718293a4b5c6d7e8";
+    const OLD_SESSION_SECRET: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
+    fn with_test_keys(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut pairs = vec![("STRIPE_SECRET_KEY", SK), ("STRIPE_PUBLISHABLE_KEY", PK)];
+        pairs.extend_from_slice(extra);
+        Config::from_env(&env(&pairs))
+    }
+
+    fn live(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut pairs = vec![
+            ("STRIPE_SECRET_KEY", LIVE_SK),
+            ("STRIPE_PUBLISHABLE_KEY", LIVE_PK),
+            (
+                "STRIPE_WEBHOOK_SECRETS",
+                "whsec_testFixtureNotASecret",
+            ),
+            ("SELLER_SESSION_SECRETS", SESSION_SECRET),
+        ];
+        pairs.extend_from_slice(extra);
+        Config::from_env(&env(&pairs))
+    }
+
+    const OIDC: [(&str, &str); 5] = [
+        ("SELLER_AUTH", "oidc"),
+        ("OIDC_ISSUER", "https://login.platform.example/"),
+        ("OIDC_AUDIENCE", "connect-checkout"),
+        (
+            "OIDC_JWKS_URL",
+            "https://login.platform.example/.well-known/jwks.json",
+        ),
+        (
+            "OIDC_ACCOUNT_CLAIM",
+            "https://platform.example/stripe_account",
+        ),
+    ];
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let config = with_test_keys(&[
+            (
+                "SELLER_SESSION_SECRETS",
+                &format!("{SESSION_SECRET},{OLD_SESSION_SECRET}"),
+            ),
+            (
+                "STRIPE_WEBHOOK_SECRETS",
+                "whsec_testFixtureNotASecret",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(config.seller_session_secrets.len(), 2);
+        let printed = format!("{config:?}");
+        for secret in [
+            SK,
+            SESSION_SECRET,
+            OLD_SESSION_SECRET,
+            "whsec_testFixtureNotASecret",
+        ] {
+            assert!(!printed.contains(secret), "Debug shows {secret}: {printed}");
+        }
+        // Nor as the bytes a derived `Debug` of a `Vec<u8>` prints.
+        let first_bytes = format!("{:?}", &SESSION_SECRET.as_bytes()[..4]);
+        let first_bytes = first_bytes.trim_matches(['[', ']']);
+        assert!(!printed.contains(first_bytes), "{printed}");
+    }
+
+    #[test]
+    fn live_mode_needs_the_platforms_seller_sign_in() {
+        let error = live(&[]).unwrap_err().to_string();
+        assert!(error.contains("SELLER_AUTH=oidc"), "{error}");
+        let error = live(&[("SELLER_AUTH", "open")]).unwrap_err().to_string();
+        assert!(error.contains("test mode only"), "{error}");
+        assert_eq!(
+            live(&OIDC).unwrap().seller_sign_in,
+            SellerSignIn::Oidc(OidcSettings {
+                issuer: "https://login.platform.example/".into(),
+                audience: "connect-checkout".into(),
+                jwks_url: "https://login.platform.example/.well-known/jwks.json".into(),
+                account_claim: "https://platform.example/stripe_account".into(),
+            })
+        );
+        assert_eq!(
+            live(&[("SELLER_AUTH", "platform")]).unwrap().seller_sign_in,
+            SellerSignIn::Platform
+        );
+        assert_eq!(
+            with_test_keys(&[]).unwrap().seller_sign_in,
+            SellerSignIn::Open
+        );
+    }
+
+    #[test]
+    fn a_half_oidc_configuration_names_what_is_missing() {
+        let error = live(&OIDC[..3]).unwrap_err().to_string();
+        assert!(
+            error.contains("needs OIDC_JWKS_URL, OIDC_ACCOUNT_CLAIM"),
+            "{error}"
+        );
+        let error = with_test_keys(&OIDC[1..]).unwrap_err().to_string();
+        assert!(error.contains("SELLER_AUTH is not `oidc`"), "{error}");
+        let mut plain_http = OIDC.to_vec();
+        plain_http[3] = ("OIDC_JWKS_URL", "http://login.platform.example/jwks.json");
+        let error = live(&plain_http).unwrap_err().to_string();
+        assert!(error.contains("https://"), "{error}");
+        let error = live(&[("SELLER_AUTH", "magic")]).unwrap_err().to_string();
+        assert!(error.contains("`oidc`, `platform`"), "{error}");
+    }
+
+    #[test]
+    fn session_secrets_are_a_list_and_the_old_single_variable_still_works() {
+        let listed = with_test_keys(&[(
+            "SELLER_SESSION_SECRETS",
+            &format!(" {SESSION_SECRET} , {OLD_SESSION_SECRET} "),
+        )])
+        .unwrap();
+        assert_eq!(
+            listed.seller_session_secrets,
+            vec![
+                SessionSecret::new(SESSION_SECRET.as_bytes()),
+                SessionSecret::new(OLD_SESSION_SECRET.as_bytes()),
+            ]
+        );
+        let single = with_test_keys(&[("SELLER_SESSION_SECRET", SESSION_SECRET)]).unwrap();
+        assert_eq!(single.seller_session_secrets.len(), 1);
+        let short =
+            with_test_keys(&[("SELLER_SESSION_SECRETS", &format!("{SESSION_SECRET},short"))])
+                .unwrap_err()
+                .to_string();
+        assert!(
+            short.contains("at least 32") && !short.contains(SESSION_SECRET),
+            "{short}"
+        );
+        let both = with_test_keys(&[
+            ("SELLER_SESSION_SECRETS", SESSION_SECRET),
+            ("SELLER_SESSION_SECRET", OLD_SESSION_SECRET),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(both.contains("keep only SELLER_SESSION_SECRETS"), "{both}");
+        let mut no_secret = vec![("SELLER_SESSION_SECRETS", "")];
+        no_secret.extend_from_slice(&OIDC);
+        let error = live(&no_secret).unwrap_err().to_string();
+        assert!(
+            error.starts_with("SELLER_SESSION_SECRETS is not set"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_host_only_wherever_the_function_is_on_https() {
+        let mut with_oidc = OIDC.to_vec();
+        with_oidc.push(("SELLER_AUTH", "oidc"));
+        assert_eq!(
+            live(&with_oidc).unwrap().seller_cookie,
+            SessionCookie::HostOnly
+        );
+        let https = with_test_keys(&[("PUBLIC_URL", "https://pay.example.com")]).unwrap();
+        assert_eq!(https.seller_cookie, SessionCookie::HostOnly);
+        // `cargo xtask dev` and the end-to-end tests: test keys on http://127.0.0.1.
+        let local = with_test_keys(&[("PUBLIC_URL", "http://127.0.0.1:8080")]).unwrap();
+        assert_eq!(local.seller_cookie, SessionCookie::PlainHttp);
+        assert_eq!(
+            with_test_keys(&[]).unwrap().seller_cookie,
+            SessionCookie::PlainHttp
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_address_blocks() {
+        let config = with_test_keys(&[("TRUSTED_PROXIES", "10.0.0.0/8, 2600:9000::/28")]).unwrap();
+        assert!(!config.trusted_proxies.is_empty());
+        assert!(with_test_keys(&[]).unwrap().trusted_proxies.is_empty());
+        let error = with_test_keys(&[("TRUSTED_PROXIES", "10.0.0.0/8,cloudfront")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("TRUSTED_PROXIES is `cloudfront`"), "{error}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! through [`stripe::StripeClient`], the only code that sees the secret key.
 
 pub mod checkout;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod doctor;
@@ -30,8 +31,10 @@ use axum::Router;
 
 use clock::Clock;
 pub use config::Config;
+use config::SellerSignIn;
 pub use error::AppError;
-use sellers::session::{SellerAuth, SignedSessions};
+use sellers::oidc::OidcAuth;
+use sellers::session::{RefuseAll, SellerAuth, SignedSessions};
 use stripe::StripeClient;
 use stripe::retry::RetryPolicy;
 
@@ -52,14 +55,7 @@ impl AppState {
             config.secret_key.clone(),
             RetryPolicy::default(),
         );
-        let key = config.seller_session_secret.clone().unwrap_or_else(|| {
-            tracing::warn!(
-                "SELLER_SESSION_SECRET is not set: seller sessions use a random key and end \
-                 when this process stops"
-            );
-            rand::random::<[u8; 32]>().to_vec()
-        });
-        let auth = Arc::new(SignedSessions::new(&key, config.seller_session_ttl_secs));
+        let auth = seller_auth(&config);
         Self {
             config: Arc::new(config),
             stripe,
@@ -89,6 +85,26 @@ impl AppState {
     /// Unix seconds, by this state's clock.
     pub fn now(&self) -> i64 {
         (self.clock)()
+    }
+}
+
+/// The `SellerAuth` the configuration asks for.
+fn seller_auth(config: &Config) -> Arc<dyn SellerAuth> {
+    if config.seller_session_secrets.is_empty() {
+        tracing::warn!(
+            "SELLER_SESSION_SECRETS is not set: seller sessions use a random key and end when \
+             this process stops"
+        );
+    }
+    let sessions = SignedSessions::new(
+        &config.seller_session_secrets,
+        config.seller_session_ttl_secs,
+        config.seller_cookie,
+    );
+    match &config.seller_sign_in {
+        SellerSignIn::Open => Arc::new(sessions.with_open_sign_up()),
+        SellerSignIn::Oidc(settings) => Arc::new(OidcAuth::new(settings.clone(), sessions)),
+        SellerSignIn::Platform => Arc::new(RefuseAll),
     }
 }
 

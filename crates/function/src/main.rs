@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use connect_checkout_function::config::{self, Config, ProcessEnv};
+use connect_checkout_function::sellers::session::SessionCookie;
 use connect_checkout_function::{AppState, app, doctor, key_rotation, sandbox_mode};
 
 const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda | doctor [--json] [--url URL]]";
@@ -188,7 +189,9 @@ async fn doctor(args: &[String]) -> Result<(), String> {
 
 async fn lambda() -> Result<(), String> {
     init_logging(true);
-    let config = Config::from_env(&ProcessEnv).map_err(|error| error.to_string())?;
+    let mut config = Config::from_env(&ProcessEnv).map_err(|error| error.to_string())?;
+    // Function URLs and API Gateway answer over HTTPS only.
+    config.seller_cookie = SessionCookie::HostOnly;
     lambda_http::run(app(AppState::new(config)))
         .await
         .map_err(|error| error.to_string())

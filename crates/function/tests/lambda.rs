@@ -13,7 +13,11 @@ mod support;
 
 /// An HTTP API (payload 2.0) event as API Gateway or a function URL sends it.
 fn event(domain: &str, method: &str, path: &str, body: Option<&Value>) -> LambdaRequest {
-    let event = json!({
+    serde_json::from_value(event_json(domain, method, path, body)).unwrap()
+}
+
+fn event_json(domain: &str, method: &str, path: &str, body: Option<&Value>) -> Value {
+    json!({
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
@@ -38,8 +42,7 @@ fn event(domain: &str, method: &str, path: &str, body: Option<&Value>) -> Lambda
         },
         "body": body.map(Value::to_string),
         "isBase64Encoded": false,
-    });
-    serde_json::from_value(event).unwrap()
+    })
 }
 
 async fn invoke(state: &AppState, request: LambdaRequest) -> Value {
@@ -109,4 +112,36 @@ async fn errors_keep_their_status_and_shape_through_lambda() {
     assert_eq!(response["statusCode"], 404);
     let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_terms_ip_on_lambda_is_the_source_aws_saw_not_the_clients_header() {
+    let h = harness(&[]).await;
+    let attempt = format!("{:032x}", rand::random::<u128>());
+    let created = h
+        .post(
+            "/api/sellers",
+            &json!({"kind": "custom", "country": "US", "email": "c@seller.test", "attempt": attempt}),
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        created.body
+    );
+    let account = created.body["status"]["id"].as_str().unwrap().to_owned();
+    let mut event = event_json(
+        "fn123.lambda-url.eu-west-1.on.aws",
+        "POST",
+        &format!("/api/sellers/{account}/details"),
+        Some(&json!({"accept_terms": true})),
+    );
+    event["headers"]["cookie"] = json!(created.cookie.unwrap());
+    event["headers"]["x-forwarded-for"] = json!("203.0.113.66");
+    event["requestContext"]["http"]["sourceIp"] = json!("198.51.100.9");
+    let response = invoke(&h.state, serde_json::from_value(event).unwrap()).await;
+    assert_eq!(response["statusCode"], 200, "{response}");
+    let stored = h.stripe_get(&format!("/v1/accounts/{account}"), None).await;
+    assert_eq!(stored["tos_acceptance"]["ip"], "198.51.100.9", "{stored}");
 }

@@ -2,6 +2,7 @@
 //! see payments, refund. Every route under `/api/sellers/{account}` passes [`SellerAccess`]:
 //! the request's session must be for that very account.
 
+pub mod oidc;
 pub mod session;
 pub mod status;
 
@@ -27,7 +28,7 @@ use crate::stripe::objects::{
     Account, AccountLink, Charge, List, LoginLink, PaymentIntent, Refund,
 };
 use crate::stripe::{IdempotencyKey, Params, StripeError};
-use session::AuthError;
+use session::{AuthError, SignUp};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let router = Router::new()
@@ -41,7 +42,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let session = axum::routing::delete(sign_out);
     // Only in sandbox mode: lets a person try the seeded sellers' pages. A real platform signs
     // sellers in with its own login (`SellerAuth`).
-    let session = if state.config.mode == connect_checkout_core::api::Mode::Sandbox {
+    let demo = state.config.mode == connect_checkout_core::api::Mode::Sandbox
+        && state.config.seller_sign_in == crate::config::SellerSignIn::Open;
+    let session = if demo {
         session.post(sandbox_sign_in).get(sandbox_sellers)
     } else {
         session
@@ -64,17 +67,9 @@ impl FromRequestParts<AppState> for SellerAccess {
         let session = state
             .auth
             .authenticate(&parts.headers, state.now())
+            .await
             .map_err(|error| {
-                let message = match error {
-                    AuthError::Expired => {
-                        "Your seller session has expired. Sign in again to continue."
-                    }
-                    AuthError::Missing | AuthError::Invalid => {
-                        "Sign in as this seller to see this page."
-                    }
-                };
-                AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
-                    .with_detail(format!("seller endpoint for {requested}: {error}"))
+                refusal(error).with_detail(format!("seller endpoint for {requested}: {error}"))
             })?;
         if session != requested {
             return Err(AppError::new(
@@ -85,6 +80,37 @@ impl FromRequestParts<AppState> for SellerAccess {
             .with_detail(format!("session for {session} asked for {requested}")));
         }
         Ok(Self(requested))
+    }
+}
+
+/// What a seller sees when their sign-in does not open an endpoint (or sign-up).
+fn refusal(error: AuthError) -> AppError {
+    let unauthorized =
+        |message| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message);
+    let forbidden = |message| AppError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message);
+    match error {
+        AuthError::Expired => {
+            unauthorized("Your seller session has expired. Sign in again to continue.")
+        }
+        AuthError::DuplicateCookie => AppError::invalid(
+            "This request carries more than one seller session cookie; send one. Signing out \
+             and in again replaces them.",
+        ),
+        AuthError::NoAccount => forbidden(
+            "Your sign-in has no seller account yet: create one (POST /api/sellers) first.",
+        ),
+        AuthError::AlreadyHasAccount => forbidden(
+            "Your sign-in already has a seller account: open it instead of creating another.",
+        ),
+        AuthError::SignUpClosed => {
+            forbidden("This marketplace creates seller accounts through its own sign-in, not here.")
+        }
+        AuthError::ProviderUnavailable => AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            "Seller sign-in is unavailable for a moment. Please try again shortly.",
+        ),
+        _ => unauthorized("Sign in as this seller to see this page."),
     }
 }
 
@@ -151,6 +177,21 @@ async fn create_seller(
     headers: HeaderMap,
     ApiJson(request): ApiJson<CreateSellerRequest>,
 ) -> Result<impl IntoResponse, AppError> {
+    let signer = state
+        .auth
+        .sign_up(&headers, state.now())
+        .await
+        .map_err(|error| {
+            match error {
+                AuthError::Missing | AuthError::Invalid => AppError::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::Unauthorized,
+                    "Sign in with the marketplace before creating a seller account.",
+                ),
+                other => refusal(other),
+            }
+            .with_detail(format!("seller sign-up: {error}"))
+        })?;
     request.validate().map_err(AppError::fields)?;
     if !state.config.account_kinds.contains(&request.kind) {
         return Err(AppError::invalid(format!(
@@ -187,7 +228,15 @@ async fn create_seller(
             "business_type",
             request.business_type.map(|kind| kind.as_str()),
         );
-    let key = IdempotencyKey::derive("create-seller", &[request.attempt.as_str()]);
+    // A signed-in user gets one account: the key names the user, not the attempt, so every
+    // sign-up of theirs is the same creation while Stripe keeps the key.
+    let key = match &signer {
+        SignUp::Open => IdempotencyKey::derive("create-seller", &[request.attempt.as_str()]),
+        SignUp::Subject { subject, key } => {
+            form = form.set("metadata[seller_subject]", subject);
+            IdempotencyKey::derive("create-seller-for", &[key])
+        }
+    };
     let account: Account = state.stripe.post("/v1/accounts", &form, None, &key).await?;
     let status = status_or_error(&account)?;
     tracing::info!(account = %status.id, kind = request.kind.as_str(), "seller account created");
@@ -310,18 +359,6 @@ async fn dashboard_link(
     }
 }
 
-/// The client's IP, for Stripe's terms-of-service acceptance record.
-fn client_ip(headers: &HeaderMap, parts_ip: Option<std::net::IpAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(',').next())
-        .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-        .or(parts_ip)
-        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
-        .to_string()
-}
-
 /// Stripe names fields `individual[dob][year]`; the form names them `individual.dob`.
 fn form_field(param: &str) -> String {
     let dotted = param.replace("][", ".").replace('[', ".").replace(']', "");
@@ -342,6 +379,7 @@ async fn submit_details(
     SellerAccess(account): SellerAccess,
     headers: HeaderMap,
     connect_info: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    lambda_context: Option<axum::Extension<lambda_http::request::RequestContext>>,
     ApiJson(details): ApiJson<CustomDetails>,
 ) -> Result<Json<SellerStatus>, AppError> {
     details
@@ -390,7 +428,12 @@ async fn submit_details(
         .set_opt("business_profile[mcc]", details.mcc.as_deref())
         .set_opt("external_account", details.bank_account_token.as_deref());
     if details.accept_terms {
-        let ip = client_ip(&headers, connect_info.map(|info| info.0.0.ip()));
+        // The connection's peer: AWS's record of it on Lambda, the socket's under `serve`.
+        let peer = lambda_context
+            .and_then(|context| crate::client_address::lambda_source_ip(&context.0))
+            .or_else(|| connect_info.map(|info| info.0.0.ip()))
+            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+        let ip = state.config.trusted_proxies.client(&headers, peer);
         form = form
             .set("tos_acceptance[date]", state.now())
             .set("tos_acceptance[ip]", ip);
@@ -576,21 +619,5 @@ mod tests {
         );
         assert_eq!(form_field("external_account"), "bank_account_token");
         assert_eq!(form_field("business_profile[mcc]"), "mcc");
-    }
-
-    #[test]
-    fn the_first_forwarded_ip_wins() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            "203.0.113.9, 10.0.0.1"
-                .parse()
-                .unwrap_or(header::HeaderValue::from_static("")),
-        );
-        assert_eq!(client_ip(&headers, None), "203.0.113.9");
-        assert_eq!(
-            client_ip(&HeaderMap::new(), Some([10, 1, 2, 3].into())),
-            "10.1.2.3"
-        );
     }
 }

@@ -64,6 +64,12 @@ pub fn harness_with_state(h: &Harness, extra: &[(&str, &str)]) -> Harness {
 
 /// The function's state for `sandbox`, configured as `serve` would read the environment.
 pub fn state_for(sandbox: &RunningSandbox, extra: &[(&str, &str)]) -> AppState {
+    state_in_mode(sandbox, extra, Mode::Sandbox)
+}
+
+/// The same in another mode: `Mode::Test` is a deployment against Stripe's test mode, with
+/// the sandbox standing in for Stripe.
+pub fn state_in_mode(sandbox: &RunningSandbox, extra: &[(&str, &str)], mode: Mode) -> AppState {
     let mut pairs: Vec<(String, String)> = vec![
         ("STRIPE_SECRET_KEY".into(), sandbox.secret_key().into()),
         (
@@ -90,7 +96,7 @@ pub fn state_for(sandbox: &RunningSandbox, extra: &[(&str, &str)]) -> AppState {
             .map(|(_, v)| v.clone())
     };
     let mut config = Config::from_env(&env).unwrap();
-    config.mode = Mode::Sandbox;
+    config.mode = mode;
     AppState::new(config)
 }
 
