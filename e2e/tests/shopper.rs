@@ -257,9 +257,9 @@ async fn a_shopper_picks_a_seller_and_items_and_gets_a_receipt_with_the_email() 
     assert_eq!(paid[0]["receipt_email"], "shopper@example.com");
     // 10 % of $61.00 plus 30 cents.
     assert_eq!(paid[0]["application_fee_amount"], 640);
-    // The Kyoto PaymentIntent was never confirmed.
+    // Kyoto's cart was only looked at: no PaymentIntent.
     let kyoto = stack.payment_intents(KYOTO).await;
-    assert!(succeeded(&kyoto).is_empty(), "{kyoto:#?}");
+    assert!(kyoto.is_empty(), "{kyoto:#?}");
 
     browser.close().await;
     stack.shutdown().await;
@@ -412,56 +412,78 @@ async fn three_d_secure_is_completed_or_failed_in_place() {
 }
 
 // Pins: the stale client secret charged the old total.
-#[tokio::test(flavor = "multi_thread")]
-async fn changing_the_cart_after_the_element_exists_charges_the_new_total_only() {
-    let stack = Stack::start().await;
-    let browser = Browser::start().await;
-    open(&browser, &stack.function_url, &format!("?seller={SELLER}")).await;
-    let first = stack.payment_intents(SELLER).await;
-    assert_eq!(first.len(), 1);
-    let old = first[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(first[0]["amount"], 1200);
-
-    // Card details typed, then the cart changes: that Element goes with its PaymentIntent.
-    card(&browser, "4242 4242 4242 4242").await;
-    set_quantity(&browser, 0, "3").await;
+/// Waits until the total on screen is `total` and the checkout is payable.
+async fn wait_total(browser: &Browser, total: &str) {
     browser
         .wait_within(
             20,
-            "the new total",
+            &format!("the total {total}"),
             &format!(
-                "{STATE} === 'ready' && document.querySelector('[data-role=\"total\"]').textContent.trim() === '$36.00'"
+                "{STATE} === 'ready' && document.querySelector('[data-role=\"total\"]').textContent.trim() === '{total}'"
             ),
         )
         .await;
-    wait_ready(&browser).await;
+}
 
-    // The new Element is empty: paying now says so.
-    press_pay(&browser).await;
-    let (state, message) = outcome(&browser).await;
-    browser.screenshot("shopper-cart-changed-incomplete").await;
-    assert_eq!(state, "failed");
-    assert!(message.contains("incomplete"), "{message}");
+// Pins: every page view and every quantity change made a PaymentIntent (an "incomplete"
+// payment in the seller's Dashboard, a Stripe call against the rate limit).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_window_shopper_leaves_no_payment_intent_and_a_buyer_exactly_one() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
 
+    // A window shopper: looks, changes the cart, leaves.
+    open(&browser, &stack.function_url, &format!("?seller={KYOTO}")).await;
+    set_quantity(&browser, 0, "2").await;
+    wait_total(&browser, "¥3,000").await;
+    browser.client.goto("about:blank").await.unwrap();
+    assert!(
+        stack.payment_intents(KYOTO).await.is_empty(),
+        "a shopper who leaves without paying leaves no PaymentIntent"
+    );
+
+    // A buyer: types the card first, changes quantities five times, pays once.
+    open(&browser, &stack.function_url, &format!("?seller={SELLER}")).await;
     card(&browser, "4242 4242 4242 4242").await;
+    for (index, quantity, total) in [
+        (0, "3", "$36.00"),
+        (1, "1", "$60.50"),
+        (0, "0", "$24.50"),
+        (1, "2", "$49.00"),
+        (0, "1", "$61.00"),
+    ] {
+        set_quantity(&browser, index, quantity).await;
+        wait_total(&browser, total).await;
+    }
+    assert!(
+        stack.payment_intents(SELLER).await.is_empty(),
+        "no PaymentIntent before Pay"
+    );
+    assert_eq!(
+        browser
+            .eval(&format!(
+                "document.querySelectorAll('{ELEMENT} iframe').length"
+            ))
+            .await,
+        json!(1),
+        "the one Payment Element, updated in place"
+    );
+    browser.screenshot("shopper-cart-changed").await;
+
+    // The card typed before the changes is still there: Pay goes through without retyping.
     press_pay(&browser).await;
     assert_eq!(outcome(&browser).await.0, "succeeded");
     browser.screenshot("shopper-cart-changed-paid").await;
     assert_eq!(
         browser.text("[data-role=\"receipt-amount\"]").await,
-        "$36.00"
+        "$61.00"
     );
-
     let intents = stack.payment_intents(SELLER).await;
-    let paid = succeeded(&intents);
-    assert_eq!(paid.len(), 1, "{intents:#?}");
-    assert_eq!(paid[0]["amount"], 3600);
-    assert_ne!(paid[0]["id"], old.as_str());
-    let stale = stack
-        .stripe_get(&format!("/v1/payment_intents/{old}"), Some(SELLER))
-        .await;
-    assert_eq!(stale["status"], "requires_payment_method", "{stale}");
+    assert_eq!(intents.len(), 1, "exactly one PaymentIntent: {intents:#?}");
+    assert_eq!(intents[0]["status"], "succeeded");
+    assert_eq!(intents[0]["amount"], 6100);
     assert_eq!(charges(&stack, SELLER).await, 1);
+    assert!(stack.payment_intents(KYOTO).await.is_empty());
 
     browser.close().await;
     stack.shutdown().await;
@@ -508,30 +530,35 @@ async fn the_function_restarting_mid_payment_costs_a_retry_not_a_second_payment_
     let mut function = RestartableFunction::start(&stack.sandbox, &[], Some(quick_retries()));
     let browser = Browser::start().await;
     open(&browser, &function.url, &format!("?seller={SELLER}")).await;
-    assert_eq!(stack.payment_intents(SELLER).await.len(), 1);
+    set_quantity(&browser, 0, "2").await;
+    wait_total(&browser, "$24.00").await;
+    card(&browser, "4242 4242 4242 4242").await;
+    assert!(stack.payment_intents(SELLER).await.is_empty());
 
-    // Stripe makes the new cart's PaymentIntent but its answer is slow; the function dies
-    // before it can pass it on.
+    // Pay: Stripe makes the PaymentIntent but its answer is slow; the function dies before it
+    // can pass it on.
     set_sandbox_faults(
         &stack.sandbox,
         json!({"rules": [{"fault": "latency", "latency_ms": 4000, "when": "after",
                           "path_prefix": "/v1/payment_intents", "method": "POST", "times": 1}]}),
     )
     .await;
-    set_quantity(&browser, 0, "2").await;
+    press_pay(&browser).await;
     for _ in 0..100 {
-        if stack.payment_intents(SELLER).await.len() == 2 {
+        if stack.payment_intents(SELLER).await.len() == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(stack.payment_intents(SELLER).await.len(), 2);
+    assert_eq!(stack.payment_intents(SELLER).await.len(), 1);
     function.stop();
     let (state, message) = outcome(&browser).await;
     browser.screenshot("shopper-function-down").await;
     assert_eq!(state, "failed");
     assert!(message.contains("could not reach"), "{message}");
 
+    // "Try again" is Pay again: the same cart's attempt finds the PaymentIntent made before
+    // the crash, and the card typed is still there.
     function.restart().await;
     set_sandbox_faults(&stack.sandbox, json!({})).await;
     browser
@@ -540,27 +567,16 @@ async fn the_function_restarting_mid_payment_costs_a_retry_not_a_second_payment_
         .click()
         .await
         .unwrap();
-    wait_ready(&browser).await;
-    assert_eq!(browser.text("[data-role=\"total\"]").await, "$24.00");
-    let intents = stack.payment_intents(SELLER).await;
-    assert_eq!(
-        intents.len(),
-        2,
-        "the retry found the PaymentIntent made before the crash: {intents:#?}"
-    );
-
-    card(&browser, "4242 4242 4242 4242").await;
-    press_pay(&browser).await;
     assert_eq!(outcome(&browser).await.0, "succeeded");
     browser.screenshot("shopper-function-restarted-paid").await;
     let intents = stack.payment_intents(SELLER).await;
-    let paid = succeeded(&intents);
-    assert_eq!(paid.len(), 1);
-    assert_eq!(paid[0]["amount"], 2400);
     assert_eq!(
-        paid[0]["id"], intents[0]["id"],
-        "the newest, made before the crash"
+        intents.len(),
+        1,
+        "the retry found the PaymentIntent made before the crash: {intents:#?}"
     );
+    assert_eq!(intents[0]["status"], "succeeded");
+    assert_eq!(intents[0]["amount"], 2400);
     assert_eq!(charges(&stack, SELLER).await, 1);
 
     browser.close().await;
@@ -572,9 +588,12 @@ async fn the_function_restarting_mid_payment_costs_a_retry_not_a_second_payment_
 async fn stripe_answering_429s_and_5xx_still_ends_in_exactly_one_charge() {
     let stack = Stack::start().await;
     let function = RestartableFunction::start(&stack.sandbox, &[], Some(quick_retries()));
-    // Creating the PaymentIntent: 5 rate limits (the function's 4 tries, then the widget's
-    // wait and a first try again), 2 unavailable, then a made PaymentIntent whose answer is
-    // lost (the connection drops): every retry carries the same Idempotency-Key.
+    let browser = Browser::start().await;
+    open(&browser, &function.url, &format!("?seller={SELLER}")).await;
+    card(&browser, "4242 4242 4242 4242").await;
+    // Creating the PaymentIntent at Pay: 5 rate limits (the function's 4 tries, then the
+    // widget's wait and a first try again), 2 unavailable, then a made PaymentIntent whose
+    // answer is lost (the connection drops): every retry carries the same Idempotency-Key.
     set_sandbox_faults(
         &stack.sandbox,
         json!({"rules": [
@@ -584,19 +603,16 @@ async fn stripe_answering_429s_and_5xx_still_ends_in_exactly_one_charge() {
         ]}),
     )
     .await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?seller={SELLER}", function.url))
-        .await
-        .unwrap();
+    press_pay(&browser).await;
     browser
         .wait_within(
             60,
-            "a payable checkout despite the faults",
-            &format!("{STATE} === 'ready'"),
+            "the payment despite the faults",
+            &format!("{STATE} === 'succeeded' || {STATE} === 'failed'"),
         )
         .await;
+    assert_eq!(outcome(&browser).await.0, "succeeded");
+    browser.screenshot("shopper-faults-paid").await;
     let faults = sandbox_faults(&stack.sandbox).await;
     let fired: Vec<u64> = faults["stats"]["rules"]
         .as_array()
@@ -612,12 +628,6 @@ async fn stripe_answering_429s_and_5xx_still_ends_in_exactly_one_charge() {
         checkout_requests(&browser).await >= 2,
         "the widget waited out the function's 429 and asked again"
     );
-    assert_eq!(stack.payment_intents(SELLER).await.len(), 1);
-
-    card(&browser, "4242 4242 4242 4242").await;
-    press_pay(&browser).await;
-    assert_eq!(outcome(&browser).await.0, "succeeded");
-    browser.screenshot("shopper-faults-paid").await;
     let intents = stack.payment_intents(SELLER).await;
     assert_eq!(intents.len(), 1, "{intents:#?}");
     assert_eq!(succeeded(&intents).len(), 1);
@@ -632,17 +642,15 @@ async fn stripe_answering_429s_and_5xx_still_ends_in_exactly_one_charge() {
 async fn a_payment_service_that_stays_down_is_reported_after_automatic_retries() {
     let stack = Stack::start().await;
     let function = RestartableFunction::start(&stack.sandbox, &[], Some(quick_retries()));
+    let browser = Browser::start().await;
+    open(&browser, &function.url, &format!("?seller={SELLER}")).await;
+    card(&browser, "4242 4242 4242 4242").await;
     set_sandbox_faults(
         &stack.sandbox,
         json!({"rules": [{"fault": "service_unavailable", "path_prefix": "/v1/payment_intents", "method": "POST"}]}),
     )
     .await;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/?seller={SELLER}", function.url))
-        .await
-        .unwrap();
+    press_pay(&browser).await;
     let (state, message) = outcome(&browser).await;
     browser.screenshot("shopper-service-down").await;
     assert_eq!(state, "failed");
@@ -653,6 +661,7 @@ async fn a_payment_service_that_stays_down_is_reported_after_automatic_retries()
         "the first try and 3 automatic retries"
     );
 
+    // "Try again" pays with the card already typed.
     set_sandbox_faults(&stack.sandbox, json!({})).await;
     browser
         .find("button[data-role=\"retry\"]")
@@ -660,9 +669,6 @@ async fn a_payment_service_that_stays_down_is_reported_after_automatic_retries()
         .click()
         .await
         .unwrap();
-    wait_ready(&browser).await;
-    card(&browser, "4242 4242 4242 4242").await;
-    press_pay(&browser).await;
     assert_eq!(outcome(&browser).await.0, "succeeded");
     let intents = stack.payment_intents(SELLER).await;
     assert_eq!(intents.len(), 1);
