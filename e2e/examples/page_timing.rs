@@ -13,9 +13,10 @@
 //! the navigation started) when each milestone is first reached:
 //!
 //! - `rendered`: the checkout's root element (`[data-role=checkout]`) is in the page;
-//! - `state_ready`: the checkout says `data-state="ready"` (its PaymentIntent is made and the
-//!   Payment Element mounted);
-//! - `element_ready`: the card fields' iframe reported `ready` to Stripe.js (a shopper can type);
+//! - `state_ready`: the checkout says `data-state="ready"` (the cart is shown and its Payment
+//!   Element mounted; no PaymentIntent exists until Pay);
+//! - `element_ready`: the card fields' iframe reported `ready` to Stripe.js: the card field is
+//!   ready, a shopper can type;
 //! - `form_ready`: the later of the two: the form is ready for card entry;
 //! - `card_complete`: the card fields reported a complete card (`change`, `complete: true`);
 //! - `pay_enabled`: the later of `card_complete` and the moment the Pay button last became
@@ -28,6 +29,12 @@
 //! reported to show it. Resource timings of the wasm, Stripe.js and the API calls are
 //! included too. By default every run starts with an empty HTTP cache (a shopper's
 //! first visit); `--warm` keeps the cache.
+//!
+//! `--count-intents SANDBOX_URL --seller acct_…` counts the PaymentIntents the seller has in
+//! the sandbox before the first run and after the last, and prints how many the runs made:
+//! page views make none (the PaymentIntent waits for Pay). `--pay` then presses Pay in each run
+//! once Pay is enabled and waits for the receipt (`paid`), so the count is the PaymentIntents
+//! per completed payment.
 //!
 //! `--embed --host-port N --seller acct_…` measures the embed instead: `--url` is then the
 //! function's origin, and the page is a platform's own, served here on `http://127.0.0.1:N`
@@ -127,7 +134,6 @@ return {
   wasm_loaded: resource((n) => n.endsWith('.wasm')),
   config_loaded: resource((n) => n.includes('/api/config')),
   stripe_js_loaded: resource((n) => n.includes('/v3')),
-  checkout_created: resource((n) => n.includes('/api/checkout')),
   loader_loaded: resource((n) => n.includes('/embed/loader.js')),
   inserted: window.__ccInserted ?? null,
 };
@@ -154,6 +160,8 @@ struct Options {
     embed: bool,
     host_port: u16,
     seller: String,
+    pay: bool,
+    count_intents: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
@@ -164,6 +172,8 @@ fn options() -> Result<Options, String> {
         embed: false,
         host_port: 0,
         seller: String::new(),
+        pay: false,
+        count_intents: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -185,11 +195,21 @@ fn options() -> Result<Options, String> {
                     .ok_or("--host-port needs a port number")?;
             }
             "--seller" => options.seller = args.next().ok_or("--seller needs an account id")?,
+            "--pay" => options.pay = true,
+            "--count-intents" => {
+                options.count_intents = Some(
+                    args.next()
+                        .ok_or("--count-intents needs the sandbox's URL")?,
+                );
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     if options.url.is_empty() {
         return Err("--url is required".into());
+    }
+    if options.count_intents.is_some() && options.seller.is_empty() {
+        return Err("--count-intents needs --seller".into());
     }
     if options.embed && (options.host_port == 0 || options.seller.is_empty()) {
         return Err("--embed needs --host-port and --seller".into());
@@ -277,7 +297,7 @@ impl Driver {
     }
 }
 
-async fn one_run(driver: &Driver, url: &str, warm: bool) -> Value {
+async fn one_run(driver: &Driver, url: &str, warm: bool, pay: bool) -> Value {
     driver.client.goto("about:blank").await.unwrap();
     if !warm {
         driver.cdp("Network.clearBrowserCache", json!({})).await;
@@ -289,7 +309,62 @@ async fn one_run(driver: &Driver, url: &str, warm: bool) -> Value {
             "return (window.__ccBench && window.__ccBench.pay_enabled) ?? null;",
         )
         .await;
-    driver.eval(COLLECT).await
+    let mut collected = driver.eval(COLLECT).await;
+    if pay {
+        driver
+            .eval("document.querySelector('button[data-role=\"pay\"]').click(); return true;")
+            .await;
+        let paid = driver
+            .poll(
+                "the receipt",
+                "return document.querySelector('[data-role=checkout]')?.dataset.state === 'succeeded' \
+                 ? performance.now() : null;",
+            )
+            .await;
+        collected["paid"] = paid;
+    }
+    collected
+}
+
+/// How many PaymentIntents `seller` has in the sandbox at `sandbox` (the platform's secret
+/// key, which the sandbox hands to local processes).
+async fn intents_of(sandbox: &str, seller: &str) -> usize {
+    let http = reqwest::Client::new();
+    let keys: Value = http
+        .get(format!("{sandbox}/_sandbox/keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = keys["secret_key"].as_str().unwrap().to_owned();
+    let mut count = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let mut url = format!("{sandbox}/v1/payment_intents?limit=100");
+        if let Some(id) = &after {
+            url.push_str(&format!("&starting_after={id}"));
+        }
+        let page: Value = http
+            .get(url)
+            .bearer_auth(&secret)
+            .header("Stripe-Account", seller)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        count += data.len();
+        after = data
+            .last()
+            .and_then(|last| last["id"].as_str().map(str::to_owned));
+        if page["has_more"] != json!(true) || after.is_none() {
+            return count;
+        }
+    }
 }
 
 #[tokio::main]
@@ -336,11 +411,24 @@ async fn main() -> std::process::ExitCode {
     driver.cdp("Network.enable", json!({})).await;
     // One run that is not counted: Chromium's first page starts processes and fills caches
     // of its own that no shopper's browser starts without.
-    let warm_up = one_run(&driver, &url, options.warm).await;
+    let before = match &options.count_intents {
+        Some(sandbox) => Some(intents_of(sandbox, &options.seller).await),
+        None => None,
+    };
+    let warm_up = one_run(&driver, &url, options.warm, options.pay).await;
     let mut runs = Vec::new();
     for _ in 0..options.runs {
-        runs.push(one_run(&driver, &url, options.warm).await);
+        runs.push(one_run(&driver, &url, options.warm, options.pay).await);
     }
+    // The warm-up run counts here: it made whatever PaymentIntent it made.
+    let intents = match (&options.count_intents, before) {
+        (Some(sandbox), Some(before)) => Some(json!({
+            "page_views": options.runs + 1,
+            "payments": if options.pay { options.runs + 1 } else { 0 },
+            "created": intents_of(sandbox, &options.seller).await.saturating_sub(before),
+        })),
+        _ => None,
+    };
     let version = driver
         .eval("return navigator.userAgent;")
         .await
@@ -359,6 +447,7 @@ async fn main() -> std::process::ExitCode {
             "user_agent": version,
             "warm_up": warm_up,
             "runs": runs,
+            "payment_intents": intents,
         })
     );
     std::process::ExitCode::SUCCESS

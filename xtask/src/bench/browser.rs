@@ -19,7 +19,10 @@ const MILESTONES: [(&str, &str); 9] = [
     ("rendered", "checkout rendered (first view of the widget)"),
     ("config_loaded", "GET /api/config answered"),
     ("stripe_js_loaded", "Stripe.js downloaded"),
-    ("checkout_created", "POST /api/checkout answered"),
+    (
+        "element_ready",
+        "card field ready (the Payment Element's iframe)",
+    ),
     ("form_ready", "form ready for card entry"),
     (
         "typed",
@@ -28,15 +31,40 @@ const MILESTONES: [(&str, &str); 9] = [
     ("pay_enabled", "Pay enabled with a complete card"),
 ];
 
-pub fn page(plan: &Plan, function: &Server, report: &mut Report) -> Result<(), String> {
+pub fn page(
+    plan: &Plan,
+    function: &Server,
+    sandbox: &Server,
+    report: &mut Report,
+) -> Result<(), String> {
     let url = format!("{}/?seller={SELLER}", function.url());
+    let sandbox_url = sandbox.url();
     for warm in [false, true] {
         let cache = if warm { "warm" } else { "cold" };
         step(&format!(
             "page timing in headless Chromium, {cache} cache ({} runs + 1 not counted)",
             plan.page_runs
         ));
-        let result = page_timing(&["--url", &url], plan, warm)?;
+        let result = page_timing(
+            &[
+                "--url",
+                &url,
+                "--count-intents",
+                &sandbox_url,
+                "--seller",
+                SELLER,
+            ],
+            plan.page_runs,
+            warm,
+        )?;
+        if !warm {
+            intents_per(
+                report,
+                &result,
+                "page_views",
+                "PaymentIntents per page view (target 0: made at Pay)",
+            );
+        }
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
             "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --runs {}{}",
@@ -128,7 +156,7 @@ pub fn embed(
             "--seller",
             SELLER,
         ];
-        let result = page_timing(&args, plan, warm)?;
+        let result = page_timing(&args, plan.page_runs, warm)?;
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
             "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url $FUNCTION --embed --host-port $PORT --seller {SELLER} --runs {}{}",
@@ -163,14 +191,69 @@ pub fn embed(
     Ok(())
 }
 
-/// Runs e2e/examples/page_timing.rs (built with the server profile) with `args`, the plan's
-/// number of runs, and `--warm` for a warm cache; its JSON.
-fn page_timing(args: &[&str], plan: &Plan, warm: bool) -> Result<Value, String> {
+/// Shoppers who load the page and pay: the PaymentIntents the sandbox holds for each
+/// completed payment (target 1.0: one per payment, none for the page views before it).
+pub fn paying_shoppers(
+    function: &Server,
+    sandbox: &Server,
+    report: &mut Report,
+) -> Result<(), String> {
+    const PAYMENTS: usize = 3;
+    step(&format!(
+        "shoppers who pay, in headless Chromium ({PAYMENTS} payments + 1 not counted)"
+    ));
+    let url = format!("{}/?seller={SELLER}", function.url());
+    let sandbox_url = sandbox.url();
+    let result = page_timing(
+        &[
+            "--url",
+            &url,
+            "--pay",
+            "--count-intents",
+            &sandbox_url,
+            "--seller",
+            SELLER,
+        ],
+        PAYMENTS,
+        true,
+    )?;
+    intents_per(
+        report,
+        &result,
+        "payments",
+        "PaymentIntents per completed payment (target 1.0)",
+    );
+    Ok(())
+}
+
+/// Adds the PaymentIntents page_timing counted, per page view or per payment (`per`).
+fn intents_per(report: &mut Report, result: &Value, per: &str, label: &str) {
+    let counted = &result["payment_intents"];
+    let (Some(created), Some(count)) = (counted["created"].as_f64(), counted[per].as_f64()) else {
+        return;
+    };
+    if count > 0.0 {
+        report.add(
+            "Stripe calls",
+            label,
+            "",
+            Stats::single(created / count),
+            format!(
+                "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --count-intents $SANDBOX --seller {SELLER}{}",
+                if per == "payments" { " --pay --warm --runs 3" } else { "" }
+            ),
+        );
+    }
+}
+
+/// Runs e2e/examples/page_timing.rs (built with the server profile) with `args`, `runs`
+/// counted runs, and `--warm` for a warm cache; its JSON.
+fn page_timing(args: &[&str], runs: usize, warm: bool) -> Result<Value, String> {
     let example = target_dir().join("server/examples/page_timing");
     let mut command = Command::new(&example);
     command
         .args(args)
-        .args(["--runs", &plan.page_runs.to_string()])
+        .args(["--runs", &runs.to_string()])
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .stderr(Stdio::inherit());
     if warm {

@@ -140,8 +140,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &logs.join("function.log"),
         )?;
         // The browser first, while nothing else has filled the sandbox.
-        browser::page(&plan, &function, &mut report)?;
+        browser::page(&plan, &function, &sandbox, &mut report)?;
         browser::embed(&plan, &function, host_port, &mut report)?;
+        browser::paying_shoppers(&function, &sandbox, &mut report)?;
         function::added_latency(&plan, &function, &sandbox, &keys, &mut report)?;
         function::load(&plan, &function, &mut report)?;
         function::memory(&function, &sandbox, &mut report);
