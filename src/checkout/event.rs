@@ -1,4 +1,4 @@
-//! What a checkout tells the page around it: loaded, a cart priced, paid, a problem, cancelled.
+//! What a checkout tells the page around it: loaded, the cart changed, paid, a problem, cancelled.
 //! The embed turns each into a DOM event on its element and a callback (`crate::embed`); the
 //! demo store listens to none.
 
@@ -12,11 +12,12 @@ use connect_checkout_core::{AccountId, Money};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CheckoutEvent {
-    /// The first cart is priced and its Payment Element mounted: the shopper can pay. Once
+    /// The first cart is shown and its Payment Element mounted: the shopper can pay. Once
     /// per checkout, right after the first [`Change`](Self::Change).
     Ready { seller: AccountId, total: Money },
-    /// The function priced a cart: the lines and the total the shopper now sees (and would
-    /// pay).
+    /// The cart on screen changed: the lines and the total the shopper now sees, from the
+    /// listed prices, or from the function's at Pay when they differ. No PaymentIntent is
+    /// made for it: that waits for Pay.
     Change {
         seller: AccountId,
         lines: Vec<CheckoutLine>,

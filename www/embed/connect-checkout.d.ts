@@ -9,7 +9,7 @@ export interface CheckoutItem {
   quantity?: number;
 }
 
-/** A priced line of the cart, as the function computed it. */
+/** A line of the cart: from the listed price, or as the function priced it at Pay. */
 export interface CheckoutLine {
   price: string;
   name: string;
@@ -18,14 +18,14 @@ export interface CheckoutLine {
   amount: number;
 }
 
-/** `cc-ready`: the first cart is priced and the Payment Element mounted; Pay works. Once. */
+/** `cc-ready`: the first cart is shown and the Payment Element mounted; Pay works. Once. */
 export interface ReadyDetail {
   seller: string;
   amount: number;
   currency: string;
 }
 
-/** `cc-change`: the function priced a cart (the first one, and every change after). */
+/** `cc-change`: the cart's lines or total changed (the first cart, every change, a new total at Pay). No PaymentIntent is made for it. */
 export interface ChangeDetail {
   seller: string;
   amount: number;
