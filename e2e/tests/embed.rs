@@ -137,6 +137,16 @@ async fn the_custom_element_takes_a_payment_cross_origin_and_tells_the_page_each
         ),
     )
     .await;
+    page.browser
+        .wait_until(
+            "the ready event",
+            "window.ccEvents.some(e => e.type === 'cc-ready')",
+        )
+        .await;
+    assert!(
+        page.stack.payment_intents(SELLER).await.is_empty(),
+        "cc-ready and cc-change come before any PaymentIntent"
+    );
     page.pay("coffee").await;
     page.browser
         .wait_until(

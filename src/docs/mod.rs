@@ -191,8 +191,8 @@ pub fn DocsPage() -> impl IntoView {
                             <tr><th scope="col">"event"</th><th scope="col">"detail"</th><th scope="col">"when"</th></tr>
                         </thead>
                         <tbody>
-                            <tr><td><code>"cc-ready"</code></td><td><code>"{seller, amount, currency}"</code></td><td>"the first cart is priced; Pay works (once)"</td></tr>
-                            <tr><td><code>"cc-change"</code></td><td><code>"{seller, amount, currency, lines}"</code></td><td>"a cart was priced; lines are {price, name, quantity, unitAmount, amount}"</td></tr>
+                            <tr><td><code>"cc-ready"</code></td><td><code>"{seller, amount, currency}"</code></td><td>"the first cart is shown; Pay works (once)"</td></tr>
+                            <tr><td><code>"cc-change"</code></td><td><code>"{seller, amount, currency, lines}"</code></td><td>"the cart changed (no PaymentIntent until Pay); lines are {price, name, quantity, unitAmount, amount}"</td></tr>
                             <tr><td><code>"cc-success"</code></td><td><code>"{paymentIntent, amount, currency, seller}"</code></td><td>"Stripe says the payment succeeded"</td></tr>
                             <tr><td><code>"cc-error"</code></td><td><code>"{code, message, declineCode?}"</code></td><td>"something went wrong; the checkout shows the message"</td></tr>
                             <tr><td><code>"cc-cancel"</code></td><td><code>"{seller}"</code></td><td>"the shopper pressed Cancel"</td></tr>
