@@ -31,7 +31,7 @@ pub const HANDLED_EVENTS: &[&str] = &[
 ];
 
 /// Stripe's events are far larger than our API's bodies.
-const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
+pub const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
