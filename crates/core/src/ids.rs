@@ -1,5 +1,10 @@
 //! Identifiers that cross the function's API, checked at the edge so a typo gets a message
 //! that says what to fix instead of a confusing answer from Stripe.
+//!
+//! Every Stripe id here is a prefix and then only `[A-Za-z0-9_]`, at most
+//! [`MAX_STRIPE_ID_LEN`] bytes: nothing that could mean something else in a URL path (`/`, `.`,
+//! `%`, `?`, `#`). That is what lets the function's Stripe client put one in a path
+//! ([`StripeId`]).
 
 use std::fmt;
 
@@ -14,16 +19,32 @@ pub struct IdError {
     hint: &'static str,
 }
 
-/// Ids are a prefix plus letters, digits and underscores; Stripe's are far shorter than 255.
+/// Stripe documents its ids as at most 255 characters; its own are far shorter.
+pub const MAX_STRIPE_ID_LEN: usize = 255;
+
+/// A Stripe object id that is safe as one segment of an API path: the only values the
+/// function's Stripe client accepts there. Implemented by the checked ids of this module only.
+pub trait StripeId: sealed::Sealed + fmt::Display {
+    fn as_path_segment(&self) -> &str;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Ids are one of the prefixes plus letters, digits and underscores.
 fn check_prefixed(
     value: &str,
-    prefix: &str,
+    prefixes: &[&str],
     what: &'static str,
     hint: &'static str,
 ) -> Result<(), IdError> {
-    let rest = value.strip_prefix(prefix).unwrap_or("");
+    let rest = prefixes
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix))
+        .unwrap_or("");
     let well_formed = !rest.is_empty()
-        && value.len() <= 255
+        && value.len() <= MAX_STRIPE_ID_LEN
         && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if well_formed {
         Ok(())
@@ -45,7 +66,7 @@ fn shorten(value: &str) -> String {
 }
 
 macro_rules! prefixed_id {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $what:literal, $hint:literal) => {
+    ($(#[$doc:meta])* $name:ident, [$($prefix:literal),+], $what:literal, $hint:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -54,7 +75,7 @@ macro_rules! prefixed_id {
         impl $name {
             pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
                 let value = value.into();
-                check_prefixed(&value, $prefix, $what, $hint)?;
+                check_prefixed(&value, &[$($prefix),+], $what, $hint)?;
                 Ok(Self(value))
             }
 
@@ -82,13 +103,21 @@ macro_rules! prefixed_id {
                 f.write_str(&self.0)
             }
         }
+
+        impl sealed::Sealed for $name {}
+
+        impl StripeId for $name {
+            fn as_path_segment(&self) -> &str {
+                &self.0
+            }
+        }
     };
 }
 
 prefixed_id!(
     /// A Stripe connected account: the seller (`acct_…`).
     AccountId,
-    "acct_",
+    ["acct_"],
     "a seller account id",
     "use the seller's Stripe account id, which starts with `acct_`"
 );
@@ -96,9 +125,41 @@ prefixed_id!(
 prefixed_id!(
     /// A Stripe Price the seller sells (`price_…`).
     PriceId,
-    "price_",
+    ["price_"],
     "a price id",
     "use a price id from the seller's product list; they start with `price_`"
+);
+
+prefixed_id!(
+    /// A Stripe PaymentIntent (`pi_…`): a seller's payment, e.g. the one a refund is for.
+    PaymentIntentId,
+    ["pi_"],
+    "a payment id",
+    "use the id of one of your payments, which starts with `pi_`"
+);
+
+prefixed_id!(
+    /// A Stripe Refund (`re_…`).
+    RefundId,
+    ["re_"],
+    "a refund id",
+    "use a refund id, which starts with `re_`"
+);
+
+prefixed_id!(
+    /// A Stripe Charge (`ch_…` or, for some payment methods, `py_…`).
+    ChargeId,
+    ["ch_", "py_"],
+    "a charge id",
+    "use a charge id, which starts with `ch_` or `py_`"
+);
+
+prefixed_id!(
+    /// A Stripe Token: a card (`tok_…`), bank account (`btok_…`) or personal details (`pii_…`).
+    TokenId,
+    ["tok_", "btok_", "pii_"],
+    "a token id",
+    "use the token Stripe.js made, which starts with `tok_`, `btok_` or `pii_`"
 );
 
 /// One press of Pay, made by the browser and kept across retries: the function turns it into
@@ -168,6 +229,34 @@ mod tests {
     }
 
     #[test]
+    fn a_payment_intent_id_cannot_walk_out_of_its_path_segment() {
+        assert!(PaymentIntentId::new("pi_3SandboxPayment0001").is_ok());
+        for hostile in [
+            "pi_x/../../v1/balance",
+            "pi_x%2F..%2Fbalance",
+            "pi_x?expand[]=customer",
+            "pi_x#",
+            "pi_x.y",
+            "pi_",
+            "ch_123",
+        ] {
+            let error = PaymentIntentId::new(hostile).unwrap_err();
+            assert!(error.to_string().contains("starts with `pi_`"), "{error}");
+        }
+        assert!(PaymentIntentId::new(format!("pi_{}", "a".repeat(MAX_STRIPE_ID_LEN))).is_err());
+    }
+
+    #[test]
+    fn ids_with_several_prefixes_take_each() {
+        assert!(TokenId::new("btok_1Bank").is_ok());
+        assert!(TokenId::new("pii_1Person").is_ok());
+        assert!(TokenId::new("tok_1Card").is_ok());
+        assert!(TokenId::new("pi_1Payment").is_err());
+        assert!(ChargeId::new("py_1Payment").is_ok());
+        assert!(RefundId::new("re_1Refund").is_ok());
+    }
+
+    #[test]
     fn long_values_are_shortened_in_messages() {
         let error = PriceId::new("x".repeat(10_000)).unwrap_err().to_string();
         assert!(error.len() < 300, "{} bytes", error.len());
@@ -182,9 +271,18 @@ mod tests {
 
     proptest! {
         #[test]
-        fn an_accepted_account_id_is_safe_in_a_url_path(value in ".{0,80}") {
-            if let Ok(id) = AccountId::new(value) {
-                prop_assert!(id.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        fn an_accepted_id_is_safe_in_a_url_path(value in "(acct_|pi_|re_)?.{0,80}") {
+            let safe = |segment: &str| {
+                segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            };
+            if let Ok(id) = AccountId::new(value.clone()) {
+                prop_assert!(safe(id.as_path_segment()));
+            }
+            if let Ok(id) = PaymentIntentId::new(value.clone()) {
+                prop_assert!(safe(id.as_path_segment()));
+            }
+            if let Ok(id) = RefundId::new(value) {
+                prop_assert!(safe(id.as_path_segment()));
             }
         }
     }

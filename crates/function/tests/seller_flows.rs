@@ -491,3 +491,37 @@ async fn creating_accounts_too_quickly_is_a_rate_limit_not_a_server_error() {
         "Stripe allows 5 account creations per second in test mode"
     );
 }
+
+#[tokio::test]
+async fn a_refunds_payment_id_that_walks_out_of_its_path_is_a_400_before_any_stripe_call() {
+    let h = harness(&[]).await;
+    let cookie = h.sign_in(LUMEN).await;
+    let refunds = format!("/api/sellers/{LUMEN}/refunds");
+    for hostile in [
+        "pi_x/../../v1/balance",
+        "pi_x%2F..%2F..%2Fv1%2Fbalance",
+        "pi_x?expand[]=customer",
+        "pi_",
+    ] {
+        let sent_before = h.state.stripe.requests_sent();
+        let body =
+            json!({"payment_intent": hostile, "attempt": "7c1d0e5a9b3f42c68e0a1d2b3c4f5a6b"});
+        let answer = h
+            .as_seller(Method::POST, &cookie, &refunds, Some(&body))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{hostile}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["error"]["code"], "invalid_request");
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("starts with `pi_`"), "{message}");
+        assert_eq!(
+            h.state.stripe.requests_sent(),
+            sent_before,
+            "{hostile} reached Stripe"
+        );
+    }
+}

@@ -21,7 +21,7 @@ use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::stripe::objects::{Account, List, PaymentIntent, Price};
-use crate::stripe::{IdempotencyKey, Params, StripeError};
+use crate::stripe::{ApiPath, IdempotencyKey, Params, StripeError};
 use pricing::{CatalogPrice, PricingError, price_cart};
 
 pub fn routes() -> Router<AppState> {
@@ -71,7 +71,11 @@ async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>,
 async fn chargeable_seller(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
     let seller: Account = state
         .stripe
-        .get(&format!("/v1/accounts/{account}"), &Params::new(), None)
+        .get(
+            ApiPath::object("/v1/accounts", account),
+            &Params::new(),
+            None,
+        )
         .await
         .map_err(|error| match error.status() {
             Some(404) => AppError::new(
@@ -136,8 +140,8 @@ async fn create_checkout(
         let stripe = state.stripe.clone();
         let query = Params::new().set("expand[]", "product");
         async move {
-            let path = format!("/v1/prices/{}", item.price);
-            match stripe.get::<Price>(&path, &query, Some(seller_id)).await {
+            let path = ApiPath::object("/v1/prices", &item.price);
+            match stripe.get::<Price>(path, &query, Some(seller_id)).await {
                 Ok(price) => Ok(CatalogPrice::from_stripe(&price)),
                 Err(error) if error.status() == Some(404) => Ok(None),
                 Err(error) => Err(error),
