@@ -162,15 +162,29 @@ prefixed_id!(
     "use the token Stripe.js made, which starts with `tok_`, `btok_` or `pii_`"
 );
 
-/// One press of Pay, made by the browser and kept across retries: the function turns it into
-/// the Idempotency-Key of the PaymentIntent, so the same attempt never charges twice.
+/// One press of Pay (or of Refund, or of Create account), made by the browser and kept across
+/// retries: the function turns it into the operation's Idempotency-Key, so the same attempt
+/// never charges twice. A replay of an attempt returns what the first one got (a client
+/// secret, a seller session), so an attempt id is a bearer token and must be unguessable:
+/// at least [`AttemptId::MIN_BITS`] random bits.
+///
+/// Randomness cannot be proven from one value; what is checked is the size (bits per symbol of
+/// the smallest alphabet it is written in, times its length) and the absence of obvious
+/// patterns (few distinct symbols, long runs, mostly consecutive symbols, a repeated block).
+/// Each pattern check is set so that a truly random id trips it with a chance below 10⁻¹¹.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AttemptId(String);
 
+/// Why an attempt id was refused, for the message.
+const ATTEMPT_HINT: &str = "send at least 128 random bits made once per cart: 32 hex digits \
+    (16 bytes of crypto.getRandomValues) or 22 base64url characters";
+
 impl AttemptId {
-    pub const MIN_LEN: usize = 16;
+    /// 22 base64url characters carry 132 bits; 32 hex digits 128.
+    pub const MIN_LEN: usize = 22;
     pub const MAX_LEN: usize = 64;
+    pub const MIN_BITS: u32 = 128;
 
     pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
         let value = value.into();
@@ -178,19 +192,94 @@ impl AttemptId {
             && value
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if well_formed {
-            Ok(Self(value))
-        } else {
-            Err(IdError {
+        if !well_formed {
+            return Err(IdError {
                 value: shorten(&value),
                 what: "a checkout attempt id",
-                hint: "send 16 to 64 letters, digits, `-` or `_`, such as a UUID made once per cart",
-            })
+                hint: "send 22 to 64 letters, digits, `-` or `_` carrying at least 128 random \
+                       bits: 32 hex digits (16 bytes of crypto.getRandomValues) made once per cart",
+            });
         }
+        if !looks_random(&value) {
+            return Err(IdError {
+                value: shorten(&value),
+                what: "an unguessable attempt id",
+                hint: ATTEMPT_HINT,
+            });
+        }
+        Ok(Self(value))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Whether `value` (already known to be `[A-Za-z0-9_-]`) has at least
+/// [`AttemptId::MIN_BITS`] bits by its alphabet and length and none of the patterns a person or
+/// a counter makes.
+fn looks_random(value: &str) -> bool {
+    // A UUID's dashes (and any separators between hex groups) carry no randomness.
+    let hex_digits: Vec<u8> = value.bytes().filter(|b| *b != b'-').collect();
+    let (symbols, alphabet): (Vec<u8>, u32) = if hex_digits.iter().all(u8::is_ascii_digit) {
+        (hex_digits, 10)
+    } else if hex_digits.iter().all(u8::is_ascii_hexdigit) {
+        let lower = hex_digits.iter().map(u8::to_ascii_lowercase).collect();
+        (lower, 16)
+    } else {
+        // The smallest alphabet that writes it: an id of lowercase letters, digits and dashes
+        // (a label a person chose) counts 37 symbols, not base64url's 64.
+        let bytes = value.as_bytes();
+        let has = |class: fn(&u8) -> bool| bytes.iter().any(class);
+        let alphabet = 10 * u32::from(has(u8::is_ascii_digit))
+            + 26 * u32::from(has(u8::is_ascii_lowercase))
+            + 26 * u32::from(has(u8::is_ascii_uppercase))
+            + u32::from(has(|b| *b == b'-'))
+            + u32::from(has(|b| *b == b'_'));
+        (bytes.to_vec(), alphabet)
+    };
+    let bits = symbols.len() as f64 * f64::from(alphabet).log2();
+    if bits < f64::from(AttemptId::MIN_BITS) {
+        return false;
+    }
+    let mut distinct = [false; 256];
+    for &symbol in &symbols {
+        distinct[usize::from(symbol)] = true;
+    }
+    if distinct.iter().filter(|seen| **seen).count() < 6 {
+        return false;
+    }
+    let mut longest_run = 1;
+    let mut run = 1;
+    let mut consecutive = 0;
+    for pair in symbols.windows(2) {
+        if pair[0] == pair[1] {
+            run += 1;
+            longest_run = longest_run.max(run);
+        } else {
+            run = 1;
+        }
+        if rank(pair[0]).abs_diff(rank(pair[1])) <= 1 {
+            consecutive += 1;
+        }
+    }
+    let pairs = symbols.len() - 1;
+    if longest_run >= 10 || consecutive * 4 >= pairs * 3 {
+        return false;
+    }
+    let repeats_a_block = (1..=symbols.len() / 2)
+        .any(|period| symbols[period..] == symbols[..symbols.len() - period]);
+    !repeats_a_block
+}
+
+/// A symbol's place in `0-9`, `a-z`, `A-Z`, so that `0123…` and `abcd…` are consecutive.
+fn rank(symbol: u8) -> u8 {
+    match symbol {
+        b'0'..=b'9' => symbol - b'0',
+        b'a'..=b'z' => symbol - b'a' + 10,
+        b'A'..=b'Z' => symbol - b'A' + 36,
+        // `-` and `_` sit apart from everything.
+        _ => 100 + symbol,
     }
 }
 
@@ -263,10 +352,45 @@ mod tests {
     }
 
     #[test]
-    fn attempt_ids_are_uuid_sized() {
+    fn attempt_ids_carry_at_least_128_bits() {
+        assert!(AttemptId::new("9f86d081884c7d659a2feaa0c55ad015").is_ok());
+        // Older widgets send UUIDs: 32 hex digits, still accepted.
         assert!(AttemptId::new("4f1c2a7e-9b1d-4c55-8e3a-0d2b9c7f1e64").is_ok());
+        assert!(AttemptId::new("Xq3_vT9-kLm2Pz8RwY4nBc").is_ok());
         assert!(AttemptId::new("short").is_err());
         assert!(AttemptId::new("has spaces in it, which is wrong").is_err());
+        // 31 hex digits are 124 bits; 21 base64url characters 126.
+        assert!(AttemptId::new("9f86d081884c7d659a2feaa0c55ad01").is_err());
+        assert!(AttemptId::new("Xq3_vT9-kLm2Pz8RwY4nB").is_err());
+    }
+
+    #[test]
+    fn low_entropy_attempt_ids_are_refused_saying_what_to_send() {
+        for guessable in [
+            "0000000000000001",
+            "00000000000000000000000000000001",
+            "0123456789abcdef0123456789abcdef",
+            "fedcba9876543210fedcba9876543210",
+            "abcdefghijklmnopqrstuvwxyz",
+            "deadbeefdeadbeefdeadbeefdeadbeef",
+            "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "7c1d0e5a9b3f0000000000c68e0a1d2b3c4f",
+            // A label: 22 characters of lowercase, digits and dashes carry 115 bits at most.
+            "attempt-bad-input-0001",
+            "31415926535897932384626433832795",
+        ] {
+            let error = AttemptId::new(guessable).unwrap_err().to_string();
+            assert!(error.contains("128 random bits"), "{guessable}: {error}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_attempt_ids_are_accepted(bytes in proptest::array::uniform16(any::<u8>())) {
+            let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+            prop_assert!(AttemptId::new(hex).is_ok());
+        }
     }
 
     proptest! {

@@ -91,7 +91,7 @@ async fn responses_match_their_documented_schemas() {
     let checkout = json!({
         "seller": LUMEN,
         "items": [{"price": "price_1LumenHouseBlend01", "quantity": 1}],
-        "attempt": "openapi-schema-check-1",
+        "attempt": "d4d66a8c337e424a6719d4d9fd33caeb",
         "email": "shopper@example.com",
     });
     assert_matches(&doc, "CheckoutRequest", &checkout);

@@ -94,6 +94,13 @@ pub fn state_for(sandbox: &RunningSandbox, extra: &[(&str, &str)]) -> AppState {
     AppState::new(config)
 }
 
+/// A checkout attempt id for `label`: 32 hex digits of its SHA-256, so the same label is the
+/// same attempt and every one passes the function's check for unguessable ids.
+pub fn attempt_id(label: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(label.as_bytes()))[..32].to_owned()
+}
+
 /// A checkout request body.
 pub fn checkout(seller: &str, items: &[(&str, u32)], attempt: &str) -> Value {
     json!({
