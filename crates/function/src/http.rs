@@ -47,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         .merge(sellers::routes(&state))
         .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Stripe's deliveries are not limited per address: they come in bursts from a few
+        // addresses, a refusal only makes Stripe retry, and their cost is bounded already.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_by_client,
+        ))
         .merge(webhooks::routes())
         .fallback(|| async { AppError::not_found("no such API route: see /api/openapi.json") })
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,6 +1,6 @@
-//! The work one request can cost the function: the worst-case webhook verification. It comes
-//! from the function's own example (built with the server profile), which prints one JSON
-//! object.
+//! The work one request can cost the function: the worst-case webhook verification and the
+//! Stripe calls one checkout makes. Both come from the function's own examples (built with the
+//! server profile), which print one JSON object each.
 
 use std::process::Command;
 
@@ -65,5 +65,24 @@ pub fn webhook_worst_case(report: &mut Report) -> Result<(), String> {
             "cargo run --profile server -p connect-checkout-function --example webhook_worst_case -- --secrets 2 --runs 50",
         )
         .reported_budget(Some(5.0));
+    Ok(())
+}
+
+/// Stripe calls per checkout, 1 line and 50 lines, with the seller's catalog not yet cached
+/// (cold) and cached (warm), counted by the function's Stripe client against the sandbox.
+pub fn stripe_calls_per_checkout(report: &mut Report) -> Result<(), String> {
+    step("Stripe calls per checkout (1 line, 50 lines; cold and warm)");
+    let result = example("checkout_stripe_calls", &[])?;
+    let command =
+        "cargo run --profile server -p connect-checkout-function --example checkout_stripe_calls";
+    for (key, label) in [
+        ("cold_1", "Stripe calls per checkout: 1 line, cold cache"),
+        ("warm_1", "Stripe calls per checkout: 1 line, warm cache"),
+        ("cold_50", "Stripe calls per checkout: 50 lines, cold cache"),
+        ("warm_50", "Stripe calls per checkout: 50 lines, warm cache"),
+    ] {
+        let calls = result[key].as_f64().unwrap_or(f64::NAN);
+        report.add(SECTION, label, "calls", Stats::single(calls), command);
+    }
     Ok(())
 }

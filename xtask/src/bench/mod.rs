@@ -108,6 +108,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "throughput",
         "--example",
         "webhook_worst_case",
+        "--example",
+        "checkout_stripe_calls",
     ]))?;
     // Optimised like the servers, so that the client measuring the direct Stripe calls is
     // not the slow side of the comparison.
@@ -152,6 +154,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     bounded::webhook_worst_case(&mut report)?;
+    bounded::stripe_calls_per_checkout(&mut report)?;
     sandbox_throughput(&plan, &mut report)?;
     failures.extend(lambda_zip(&mut report)?);
 

@@ -150,6 +150,27 @@ impl Harness {
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
     }
 
+    /// A form POST to the sandbox's API as the platform, on `account` when given.
+    pub async fn stripe_post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        account: Option<&str>,
+    ) -> Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}{path}", self.sandbox.base_url()))
+            .bearer_auth(self.sandbox.secret_key())
+            .form(form);
+        if let Some(account) = account {
+            request = request.header("Stripe-Account", account);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
     /// The PaymentIntents on `account`, newest first.
     pub async fn intents(&self, account: &str) -> Vec<Value> {
         let list = self
