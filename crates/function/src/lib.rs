@@ -21,6 +21,7 @@ pub mod page_security;
 pub mod rate_limit;
 pub mod sandbox_mode;
 pub mod sellers;
+pub mod server;
 pub mod stripe;
 pub mod timing;
 pub mod webhooks;
