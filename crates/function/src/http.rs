@@ -114,14 +114,15 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Outside the timeout, so that a browser on another origin can read the 504 too.
+        .layer(cors)
         .layer(axum::middleware::map_response(explain_timeout))
         // Outside the concurrency limit: a request waiting for a free slot is timed too.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(limits.request_timeout_secs),
         ))
-        .layer(GlobalConcurrencyLimitLayer::new(limits.max_concurrent_requests))
-        .layer(cors);
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_concurrent_requests));
     router.with_state(state).layer(layers)
 }
 

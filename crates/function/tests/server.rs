@@ -93,6 +93,26 @@ async fn a_request_that_takes_too_long_is_a_504_in_the_apis_error_shape() {
     let message = answer.body["error"]["message"].as_str().unwrap();
     assert!(message.contains("try again"), "{message}");
     assert!(answer.headers.contains_key("x-request-id"));
+
+    // A host page on an allowed origin can read the 504 too.
+    let h = support::harness_with_state(
+        &h,
+        &[
+            ("STRIPE_API_BASE", &stripe),
+            ("REQUEST_TIMEOUT_SECONDS", "1"),
+            ("ALLOWED_ORIGINS", "https://host.example.com"),
+        ],
+    );
+    let request = axum::http::Request::get(format!("/api/sellers/{LUMEN}/products"))
+        .header("origin", "https://host.example.com")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = h.send(request).await;
+    assert_eq!(answer.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(
+        answer.headers["access-control-allow-origin"],
+        "https://host.example.com"
+    );
 }
 
 #[tokio::test]
