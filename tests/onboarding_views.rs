@@ -611,7 +611,7 @@ fn mount_payments(state: PaymentsState) -> (Element, Rc<RefCell<Vec<RefundOrder>
                 state
                 strings=&EN
                 locale=Some("en-US".to_owned())
-                new_attempt=|_| AttemptId::new("refund-attempt-0001").ok()
+                new_attempt=|_| AttemptId::new("07720849f3223c02c8a7218eb5c0d332").ok()
                 on_refund=move |order| kept.borrow_mut().push(order)
             />
         }
@@ -726,7 +726,7 @@ async fn a_refund_is_confirmed_first_and_a_double_click_asks_once() {
     let order = orders.borrow()[0].clone();
     assert_eq!(order.payment_intent, "pi_part");
     assert_eq!(order.amount, Some(250));
-    assert_eq!(order.attempt.as_str(), "refund-attempt-0001");
+    assert_eq!(order.attempt.as_str(), "07720849f3223c02c8a7218eb5c0d332");
     assert_eq!(
         find(&root, "[data-role=\"refund-confirmation\"]")
             .get_attribute("data-phase")

@@ -174,12 +174,12 @@ fn the_checkout_request_is_written_as_the_function_reads_it() {
                 quantity: 999,
             },
         ],
-        attempt: AttemptId::new("0123456789abcdef").unwrap(),
+        attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),
         email: Some("jo \"the\" <x>@example.com".into()),
     };
     assert_eq!(
         checkout_request_json(&request).unwrap(),
-        r#"{"seller":"acct_1A","items":[{"price":"price_1","quantity":2},{"price":"price_2","quantity":999}],"attempt":"0123456789abcdef","email":"jo \"the\" <x>@example.com"}"#
+        r#"{"seller":"acct_1A","items":[{"price":"price_1","quantity":2},{"price":"price_2","quantity":999}],"attempt":"5d41402abc4b2a76b9719d911017c592","email":"jo \"the\" <x>@example.com"}"#
     );
     let without = CheckoutRequest {
         email: None,

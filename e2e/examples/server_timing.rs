@@ -100,7 +100,8 @@ fn attempt(client: usize, n: usize) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("bench-{client:03}-{n:08}-{nonce:x}")
+    // A fresh series per run and per client: attempts never repeat across runs.
+    connect_checkout_e2e::attempt_id(nonce as u64 ^ ((client as u64) << 48), n as u64)
 }
 
 async fn function_client(

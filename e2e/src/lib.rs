@@ -34,6 +34,23 @@ pub const HOUSE_BLEND_PRICE: &str = "price_1LumenHouseBlend01";
 /// The fee the stack is configured with.
 pub const PLATFORM_FEE: &str = "10%+30";
 
+/// The `n`th of a series of checkout attempt ids: 32 hex digits, spread by splitmix64 so that
+/// they pass the function's check for unguessable ids (at least 128 bits, no patterns) while
+/// staying reproducible for a given `seed`. Tests only: real attempts come from a CSPRNG.
+pub fn attempt_id(seed: u64, n: u64) -> String {
+    let mix = |seed: u64| {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    format!(
+        "{:016x}{:016x}",
+        mix(seed ^ n.wrapping_mul(2)),
+        mix(seed ^ n.wrapping_mul(2).wrapping_add(1))
+    )
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -188,7 +188,7 @@ async fn no_secret_key_reaches_the_built_widget_or_any_api_response() {
     let checkout = json!({
         "seller": SELLER,
         "items": [{"price": HOUSE_BLEND_PRICE, "quantity": 2}],
-        "attempt": "e2e-secret-scan-0001",
+        "attempt": "4e3113196624f5809c62a342fae06e51",
     });
     let response = http
         .post(format!("{base}/api/checkout"))

@@ -181,7 +181,7 @@ async fn every_checkout_ends_once_under_faults_and_a_restart() {
 
     let queue: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(
         (0..checkouts)
-            .map(|n| format!("reliability-{n:06}-attempt"))
+            .map(|n| connect_checkout_e2e::attempt_id(0x7265_6c69_6162_6c65, n as u64))
             .collect(),
     ));
     let outcomes: Arc<Mutex<HashMap<String, Outcome>>> = Arc::default();

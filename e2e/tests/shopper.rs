@@ -732,7 +732,7 @@ async fn a_return_from_a_redirect_shows_the_receipt_or_the_reason_and_cleans_the
     let stack = Stack::start().await;
     let browser = Browser::start().await;
 
-    let challenge = redirecting_payment(&stack, "e2e-redirect-success-01").await;
+    let challenge = redirecting_payment(&stack, "edf806082984c8d5cea6f0101133953f").await;
     browser.client.goto(&challenge).await.unwrap();
     browser
         .find("button[value=\"complete\"]")
@@ -759,7 +759,7 @@ async fn a_return_from_a_redirect_shows_the_receipt_or_the_reason_and_cleans_the
     let intents = stack.payment_intents(SELLER).await;
     assert_eq!(succeeded(&intents).len(), 1);
 
-    let challenge = redirecting_payment(&stack, "e2e-redirect-failure-1").await;
+    let challenge = redirecting_payment(&stack, "9e81fe8778d7cf67948c5b7d46e749f7").await;
     browser.client.goto(&challenge).await.unwrap();
     browser
         .find("button[value=\"fail\"]")

@@ -6,7 +6,6 @@
 
 use connect_checkout_core::api::{CartItem, CheckoutRequest};
 use connect_checkout_core::{AccountId, AttemptId};
-use js_sys::Reflect;
 
 /// What the shopper asks to pay for: everything of a [`CheckoutRequest`] but the attempt.
 ///
@@ -56,14 +55,10 @@ impl Attempts {
     }
 }
 
-/// A new random attempt id: `crypto.randomUUID()`, or where that is missing (a page served
-/// over plain http from another host than localhost) 128 bits of `crypto.getRandomValues`.
+/// A new random attempt id: 16 bytes of `crypto.getRandomValues` as 32 hex digits, the 128
+/// random bits the function asks of an id that acts as a bearer token (a UUID v4 carries 122).
 pub fn random_attempt_id() -> Option<AttemptId> {
     let crypto = web_sys::window()?.crypto().ok()?;
-    let has_uuid = Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
-    if has_uuid {
-        return AttemptId::new(crypto.random_uuid()).ok();
-    }
     let mut bytes = [0u8; 16];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -98,17 +93,17 @@ mod tests {
     #[test]
     fn the_same_cart_retried_keeps_its_attempt() {
         let mut attempts = Attempts::default();
-        let first = attempts.for_cart(&cart(2), || id("aaaaaaaaaaaaaaaa"));
-        let again = attempts.for_cart(&cart(2), || id("bbbbbbbbbbbbbbbb"));
+        let first = attempts.for_cart(&cart(2), || id("e3b0c44298fc1c149afbf4c8996fb924"));
+        let again = attempts.for_cart(&cart(2), || id("2c26b46b68ffc68ff99b453c1d304134"));
         assert_eq!(first, again);
     }
 
     #[test]
     fn a_changed_cart_gets_a_new_attempt_even_when_it_changes_back() {
         let mut attempts = Attempts::default();
-        let one = attempts.for_cart(&cart(1), || id("aaaaaaaaaaaaaaaa"));
-        let two = attempts.for_cart(&cart(2), || id("bbbbbbbbbbbbbbbb"));
-        let one_again = attempts.for_cart(&cart(1), || id("cccccccccccccccc"));
+        let one = attempts.for_cart(&cart(1), || id("e3b0c44298fc1c149afbf4c8996fb924"));
+        let two = attempts.for_cart(&cart(2), || id("2c26b46b68ffc68ff99b453c1d304134"));
+        let one_again = attempts.for_cart(&cart(1), || id("fcde2b2edba56bf408601fb721fe9b5c"));
         assert_ne!(one, two);
         assert_ne!(one, one_again);
     }
@@ -117,7 +112,7 @@ mod tests {
     fn the_request_carries_no_email() {
         // Pins: an email edited after the card was typed rebuilt the Payment Element (the
         // email was part of the cart); it now goes with the confirmation only.
-        let request = cart(1).request(AttemptId::new("aaaaaaaaaaaaaaaa").unwrap());
+        let request = cart(1).request(AttemptId::new("e3b0c44298fc1c149afbf4c8996fb924").unwrap());
         assert_eq!(request.email, None);
     }
 }

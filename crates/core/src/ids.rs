@@ -1,5 +1,10 @@
 //! Identifiers that cross the function's API, checked at the edge so a typo gets a message
 //! that says what to fix instead of a confusing answer from Stripe.
+//!
+//! Every Stripe id here is a prefix and then only `[A-Za-z0-9_]`, at most
+//! [`MAX_STRIPE_ID_LEN`] bytes: nothing that could mean something else in a URL path (`/`, `.`,
+//! `%`, `?`, `#`). That is what lets the function's Stripe client put one in a path
+//! ([`StripeId`]).
 
 use std::fmt;
 
@@ -14,16 +19,32 @@ pub struct IdError {
     hint: &'static str,
 }
 
-/// Ids are a prefix plus letters, digits and underscores; Stripe's are far shorter than 255.
+/// Stripe documents its ids as at most 255 characters; its own are far shorter.
+pub const MAX_STRIPE_ID_LEN: usize = 255;
+
+/// A Stripe object id that is safe as one segment of an API path: the only values the
+/// function's Stripe client accepts there. Implemented by the checked ids of this module only.
+pub trait StripeId: sealed::Sealed + fmt::Display {
+    fn as_path_segment(&self) -> &str;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Ids are one of the prefixes plus letters, digits and underscores.
 fn check_prefixed(
     value: &str,
-    prefix: &str,
+    prefixes: &[&str],
     what: &'static str,
     hint: &'static str,
 ) -> Result<(), IdError> {
-    let rest = value.strip_prefix(prefix).unwrap_or("");
+    let rest = prefixes
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix))
+        .unwrap_or("");
     let well_formed = !rest.is_empty()
-        && value.len() <= 255
+        && value.len() <= MAX_STRIPE_ID_LEN
         && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if well_formed {
         Ok(())
@@ -45,7 +66,7 @@ fn shorten(value: &str) -> String {
 }
 
 macro_rules! prefixed_id {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $what:literal, $hint:literal) => {
+    ($(#[$doc:meta])* $name:ident, [$($prefix:literal),+], $what:literal, $hint:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -54,7 +75,7 @@ macro_rules! prefixed_id {
         impl $name {
             pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
                 let value = value.into();
-                check_prefixed(&value, $prefix, $what, $hint)?;
+                check_prefixed(&value, &[$($prefix),+], $what, $hint)?;
                 Ok(Self(value))
             }
 
@@ -82,13 +103,21 @@ macro_rules! prefixed_id {
                 f.write_str(&self.0)
             }
         }
+
+        impl sealed::Sealed for $name {}
+
+        impl StripeId for $name {
+            fn as_path_segment(&self) -> &str {
+                &self.0
+            }
+        }
     };
 }
 
 prefixed_id!(
     /// A Stripe connected account: the seller (`acct_…`).
     AccountId,
-    "acct_",
+    ["acct_"],
     "a seller account id",
     "use the seller's Stripe account id, which starts with `acct_`"
 );
@@ -96,20 +125,66 @@ prefixed_id!(
 prefixed_id!(
     /// A Stripe Price the seller sells (`price_…`).
     PriceId,
-    "price_",
+    ["price_"],
     "a price id",
     "use a price id from the seller's product list; they start with `price_`"
 );
 
-/// One press of Pay, made by the browser and kept across retries: the function turns it into
-/// the Idempotency-Key of the PaymentIntent, so the same attempt never charges twice.
+prefixed_id!(
+    /// A Stripe PaymentIntent (`pi_…`): a seller's payment, e.g. the one a refund is for.
+    PaymentIntentId,
+    ["pi_"],
+    "a payment id",
+    "use the id of one of your payments, which starts with `pi_`"
+);
+
+prefixed_id!(
+    /// A Stripe Refund (`re_…`).
+    RefundId,
+    ["re_"],
+    "a refund id",
+    "use a refund id, which starts with `re_`"
+);
+
+prefixed_id!(
+    /// A Stripe Charge (`ch_…` or, for some payment methods, `py_…`).
+    ChargeId,
+    ["ch_", "py_"],
+    "a charge id",
+    "use a charge id, which starts with `ch_` or `py_`"
+);
+
+prefixed_id!(
+    /// A Stripe Token: a card (`tok_…`), bank account (`btok_…`) or personal details (`pii_…`).
+    TokenId,
+    ["tok_", "btok_", "pii_"],
+    "a token id",
+    "use the token Stripe.js made, which starts with `tok_`, `btok_` or `pii_`"
+);
+
+/// One press of Pay (or of Refund, or of Create account), made by the browser and kept across
+/// retries: the function turns it into the operation's Idempotency-Key, so the same attempt
+/// never charges twice. A replay of an attempt returns what the first one got (a client
+/// secret, a seller session), so an attempt id is a bearer token and must be unguessable:
+/// at least [`AttemptId::MIN_BITS`] random bits.
+///
+/// Randomness cannot be proven from one value; what is checked is the size (bits per symbol of
+/// the smallest alphabet it is written in, times its length) and the absence of obvious
+/// patterns (few distinct symbols, long runs, mostly consecutive symbols, a repeated block).
+/// Each pattern check is set so that a truly random id trips it with a chance below 10⁻¹¹.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AttemptId(String);
 
+/// Why an attempt id was refused, for the message.
+const ATTEMPT_HINT: &str = "send at least 128 random bits made once per cart: 32 hex digits \
+    (16 bytes of crypto.getRandomValues) or 22 base64url characters";
+
 impl AttemptId {
-    pub const MIN_LEN: usize = 16;
+    /// 22 base64url characters carry 132 bits; 32 hex digits 128.
+    pub const MIN_LEN: usize = 22;
     pub const MAX_LEN: usize = 64;
+    pub const MIN_BITS: u32 = 128;
 
     pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
         let value = value.into();
@@ -117,19 +192,94 @@ impl AttemptId {
             && value
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if well_formed {
-            Ok(Self(value))
-        } else {
-            Err(IdError {
+        if !well_formed {
+            return Err(IdError {
                 value: shorten(&value),
                 what: "a checkout attempt id",
-                hint: "send 16 to 64 letters, digits, `-` or `_`, such as a UUID made once per cart",
-            })
+                hint: "send 22 to 64 letters, digits, `-` or `_` carrying at least 128 random \
+                       bits: 32 hex digits (16 bytes of crypto.getRandomValues) made once per cart",
+            });
         }
+        if !looks_random(&value) {
+            return Err(IdError {
+                value: shorten(&value),
+                what: "an unguessable attempt id",
+                hint: ATTEMPT_HINT,
+            });
+        }
+        Ok(Self(value))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Whether `value` (already known to be `[A-Za-z0-9_-]`) has at least
+/// [`AttemptId::MIN_BITS`] bits by its alphabet and length and none of the patterns a person or
+/// a counter makes.
+fn looks_random(value: &str) -> bool {
+    // A UUID's dashes (and any separators between hex groups) carry no randomness.
+    let hex_digits: Vec<u8> = value.bytes().filter(|b| *b != b'-').collect();
+    let (symbols, alphabet): (Vec<u8>, u32) = if hex_digits.iter().all(u8::is_ascii_digit) {
+        (hex_digits, 10)
+    } else if hex_digits.iter().all(u8::is_ascii_hexdigit) {
+        let lower = hex_digits.iter().map(u8::to_ascii_lowercase).collect();
+        (lower, 16)
+    } else {
+        // The smallest alphabet that writes it: an id of lowercase letters, digits and dashes
+        // (a label a person chose) counts 37 symbols, not base64url's 64.
+        let bytes = value.as_bytes();
+        let has = |class: fn(&u8) -> bool| bytes.iter().any(class);
+        let alphabet = 10 * u32::from(has(u8::is_ascii_digit))
+            + 26 * u32::from(has(u8::is_ascii_lowercase))
+            + 26 * u32::from(has(u8::is_ascii_uppercase))
+            + u32::from(has(|b| *b == b'-'))
+            + u32::from(has(|b| *b == b'_'));
+        (bytes.to_vec(), alphabet)
+    };
+    let bits = symbols.len() as f64 * f64::from(alphabet).log2();
+    if bits < f64::from(AttemptId::MIN_BITS) {
+        return false;
+    }
+    let mut distinct = [false; 256];
+    for &symbol in &symbols {
+        distinct[usize::from(symbol)] = true;
+    }
+    if distinct.iter().filter(|seen| **seen).count() < 6 {
+        return false;
+    }
+    let mut longest_run = 1;
+    let mut run = 1;
+    let mut consecutive = 0;
+    for pair in symbols.windows(2) {
+        if pair[0] == pair[1] {
+            run += 1;
+            longest_run = longest_run.max(run);
+        } else {
+            run = 1;
+        }
+        if rank(pair[0]).abs_diff(rank(pair[1])) <= 1 {
+            consecutive += 1;
+        }
+    }
+    let pairs = symbols.len() - 1;
+    if longest_run >= 10 || consecutive * 4 >= pairs * 3 {
+        return false;
+    }
+    let repeats_a_block = (1..=symbols.len() / 2)
+        .any(|period| symbols[period..] == symbols[..symbols.len() - period]);
+    !repeats_a_block
+}
+
+/// A symbol's place in `0-9`, `a-z`, `A-Z`, so that `0123…` and `abcd…` are consecutive.
+fn rank(symbol: u8) -> u8 {
+    match symbol {
+        b'0'..=b'9' => symbol - b'0',
+        b'a'..=b'z' => symbol - b'a' + 10,
+        b'A'..=b'Z' => symbol - b'A' + 36,
+        // `-` and `_` sit apart from everything.
+        _ => 100 + symbol,
     }
 }
 
@@ -168,23 +318,95 @@ mod tests {
     }
 
     #[test]
+    fn a_payment_intent_id_cannot_walk_out_of_its_path_segment() {
+        assert!(PaymentIntentId::new("pi_3SandboxPayment0001").is_ok());
+        for hostile in [
+            "pi_x/../../v1/balance",
+            "pi_x%2F..%2Fbalance",
+            "pi_x?expand[]=customer",
+            "pi_x#",
+            "pi_x.y",
+            "pi_",
+            "ch_123",
+        ] {
+            let error = PaymentIntentId::new(hostile).unwrap_err();
+            assert!(error.to_string().contains("starts with `pi_`"), "{error}");
+        }
+        assert!(PaymentIntentId::new(format!("pi_{}", "a".repeat(MAX_STRIPE_ID_LEN))).is_err());
+    }
+
+    #[test]
+    fn ids_with_several_prefixes_take_each() {
+        assert!(TokenId::new("btok_1Bank").is_ok());
+        assert!(TokenId::new("pii_1Person").is_ok());
+        assert!(TokenId::new("tok_1Card").is_ok());
+        assert!(TokenId::new("pi_1Payment").is_err());
+        assert!(ChargeId::new("py_1Payment").is_ok());
+        assert!(RefundId::new("re_1Refund").is_ok());
+    }
+
+    #[test]
     fn long_values_are_shortened_in_messages() {
         let error = PriceId::new("x".repeat(10_000)).unwrap_err().to_string();
         assert!(error.len() < 300, "{} bytes", error.len());
     }
 
     #[test]
-    fn attempt_ids_are_uuid_sized() {
+    fn attempt_ids_carry_at_least_128_bits() {
+        assert!(AttemptId::new("9f86d081884c7d659a2feaa0c55ad015").is_ok());
+        // Older widgets send UUIDs: 32 hex digits, still accepted.
         assert!(AttemptId::new("4f1c2a7e-9b1d-4c55-8e3a-0d2b9c7f1e64").is_ok());
+        assert!(AttemptId::new("Xq3_vT9-kLm2Pz8RwY4nBc").is_ok());
         assert!(AttemptId::new("short").is_err());
         assert!(AttemptId::new("has spaces in it, which is wrong").is_err());
+        // 31 hex digits are 124 bits; 21 base64url characters 126.
+        assert!(AttemptId::new("9f86d081884c7d659a2feaa0c55ad01").is_err());
+        assert!(AttemptId::new("Xq3_vT9-kLm2Pz8RwY4nB").is_err());
+    }
+
+    #[test]
+    fn low_entropy_attempt_ids_are_refused_saying_what_to_send() {
+        for guessable in [
+            "0000000000000001",
+            "00000000000000000000000000000001",
+            "0123456789abcdef0123456789abcdef",
+            "fedcba9876543210fedcba9876543210",
+            "abcdefghijklmnopqrstuvwxyz",
+            "deadbeefdeadbeefdeadbeefdeadbeef",
+            "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "7c1d0e5a9b3f0000000000c68e0a1d2b3c4f",
+            // A label: 22 characters of lowercase, digits and dashes carry 115 bits at most.
+            "attempt-bad-input-0001",
+            "31415926535897932384626433832795",
+        ] {
+            let error = AttemptId::new(guessable).unwrap_err().to_string();
+            assert!(error.contains("128 random bits"), "{guessable}: {error}");
+        }
     }
 
     proptest! {
         #[test]
-        fn an_accepted_account_id_is_safe_in_a_url_path(value in ".{0,80}") {
-            if let Ok(id) = AccountId::new(value) {
-                prop_assert!(id.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        fn random_attempt_ids_are_accepted(bytes in proptest::array::uniform16(any::<u8>())) {
+            let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+            prop_assert!(AttemptId::new(hex).is_ok());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn an_accepted_id_is_safe_in_a_url_path(value in "(acct_|pi_|re_)?.{0,80}") {
+            let safe = |segment: &str| {
+                segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            };
+            if let Ok(id) = AccountId::new(value.clone()) {
+                prop_assert!(safe(id.as_path_segment()));
+            }
+            if let Ok(id) = PaymentIntentId::new(value.clone()) {
+                prop_assert!(safe(id.as_path_segment()));
+            }
+            if let Ok(id) = RefundId::new(value) {
+                prop_assert!(safe(id.as_path_segment()));
             }
         }
     }

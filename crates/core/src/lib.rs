@@ -11,5 +11,7 @@ pub mod ids;
 pub mod money;
 
 pub use fee::{FeePolicy, FeePolicyError};
-pub use ids::{AccountId, AttemptId, IdError, PriceId};
+pub use ids::{
+    AccountId, AttemptId, ChargeId, IdError, PaymentIntentId, PriceId, RefundId, StripeId, TokenId,
+};
 pub use money::{Currency, CurrencyError, Money};

@@ -59,6 +59,104 @@ pub struct Config {
     pub seller_cookie: SessionCookie,
     /// Proxies whose `X-Forwarded-For` is believed (for a Custom seller's terms acceptance).
     pub trusted_proxies: TrustedProxies,
+    /// What one request may cost and how many a client may send (issue 16).
+    pub limits: Limits,
+}
+
+/// What one request may cost the function and Stripe, and how many a client may send: the
+/// `CATALOG_CACHE_SECONDS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`,
+/// `HEADER_READ_TIMEOUT_SECONDS` and `MAX_CONCURRENT_REQUESTS` variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a seller's catalog (account and prices) is reused; 0 reads it every time.
+    pub catalog_cache_secs: u64,
+    /// API requests per minute per client address, sustained; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// API requests a client address may send at once before the rate applies.
+    pub rate_limit_burst: u32,
+    /// The longest a request may take, Stripe's retries included (they stop within 20 s).
+    pub request_timeout_secs: u64,
+    /// The longest `serve` waits for a request's headers once a connection is open.
+    pub header_read_timeout_secs: u64,
+    /// Requests handled at once; more wait (within the request timeout).
+    pub max_concurrent_requests: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            catalog_cache_secs: 30,
+            rate_limit_per_minute: 120,
+            rate_limit_burst: 30,
+            request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_concurrent_requests: 512,
+        }
+    }
+}
+
+impl Limits {
+    fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let number = |variable: &'static str,
+                      default: u64,
+                      range: std::ops::RangeInclusive<u64>,
+                      fix: &'static str| {
+            match env.var(variable) {
+                None => Ok(default),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|value| range.contains(value))
+                    .ok_or(ConfigError::Invalid {
+                        variable,
+                        value: text.chars().take(40).collect(),
+                        fix,
+                    }),
+            }
+        };
+        let small = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
+        Ok(Self {
+            catalog_cache_secs: number(
+                "CATALOG_CACHE_SECONDS",
+                defaults.catalog_cache_secs,
+                0..=3_600,
+                "write a number of seconds from 0 (no cache) to 3600",
+            )?,
+            rate_limit_per_minute: small(number(
+                "RATE_LIMIT_PER_MINUTE",
+                defaults.rate_limit_per_minute.into(),
+                0..=1_000_000,
+                "write API requests per minute per client address, or 0 for no limit",
+            )?),
+            rate_limit_burst: small(number(
+                "RATE_LIMIT_BURST",
+                defaults.rate_limit_burst.into(),
+                1..=1_000_000,
+                "write how many requests a client may send at once (at least 1)",
+            )?),
+            request_timeout_secs: number(
+                "REQUEST_TIMEOUT_SECONDS",
+                defaults.request_timeout_secs,
+                1..=900,
+                "write a number of seconds from 1 to 900; keep it above 20 (Stripe's retries)",
+            )?,
+            header_read_timeout_secs: number(
+                "HEADER_READ_TIMEOUT_SECONDS",
+                defaults.header_read_timeout_secs,
+                1..=300,
+                "write a number of seconds from 1 to 300",
+            )?,
+            max_concurrent_requests: usize::try_from(number(
+                "MAX_CONCURRENT_REQUESTS",
+                defaults.max_concurrent_requests as u64,
+                1..=1_000_000,
+                "write how many requests may be handled at once (at least 1)",
+            )?)
+            .unwrap_or(usize::MAX),
+        })
+    }
 }
 
 /// How sellers sign in (`SELLER_AUTH`).
@@ -301,6 +399,7 @@ impl Config {
             seller_session_ttl_secs,
             seller_cookie,
             trusted_proxies,
+            limits: Limits::from_env(env)?,
         })
     }
 }
@@ -794,6 +893,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("TRUSTED_PROXIES is `cloudfront`"), "{error}");
+    }
+
+    #[test]
+    fn limits_have_defaults_and_refuse_nonsense_with_words() {
+        let base = [("STRIPE_SECRET_KEY", SK), ("STRIPE_PUBLISHABLE_KEY", PK)];
+        assert_eq!(
+            Config::from_env(&env(&base)).unwrap().limits,
+            Limits::default()
+        );
+        let with = |extra: (&str, &str)| {
+            let mut pairs = base.to_vec();
+            pairs.push(extra);
+            Config::from_env(&env(&pairs))
+        };
+        let limits = with(("RATE_LIMIT_PER_MINUTE", "0")).unwrap().limits;
+        assert_eq!(limits.rate_limit_per_minute, 0);
+        let limits = with(("CATALOG_CACHE_SECONDS", "0")).unwrap().limits;
+        assert_eq!(limits.catalog_cache_secs, 0);
+        for (variable, value, words) in [
+            ("CATALOG_CACHE_SECONDS", "soon", "0 (no cache) to 3600"),
+            ("RATE_LIMIT_BURST", "0", "at least 1"),
+            ("REQUEST_TIMEOUT_SECONDS", "-1", "1 to 900"),
+            ("MAX_CONCURRENT_REQUESTS", "lots", "at least 1"),
+        ] {
+            let error = with((variable, value)).unwrap_err().to_string();
+            assert!(
+                error.starts_with(variable) && error.contains(words),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use crate::config::{Config, ConfigError};
 use crate::stripe::objects::{Account, List, WebhookEndpoint};
-use crate::stripe::{API_VERSION, IdempotencyKey, Params, StripeClient, StripeError};
+use crate::stripe::{API_VERSION, ApiPath, IdempotencyKey, Params, StripeClient, StripeError};
 use crate::webhooks::HANDLED_EVENTS;
+use connect_checkout_core::TokenId;
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,9 +267,16 @@ async fn check_publishable_key(report: &mut Report, config: &Config, stripe: &St
             return;
         }
     };
-    let id = token["id"].as_str().unwrap_or_default();
+    let Ok(id) = TokenId::new(token["id"].as_str().unwrap_or_default()) else {
+        report.warn(
+            name,
+            format!("Stripe's token has no token id: {}", token["id"]),
+            "run the doctor again; if this stays, the publishable key cannot be checked here",
+        );
+        return;
+    };
     match stripe
-        .get::<Value>(&format!("/v1/tokens/{id}"), &Params::new(), None)
+        .get::<Value>(ApiPath::object("/v1/tokens", &id), &Params::new(), None)
         .await
     {
         Ok(_) => report.pass(name, "belongs to the same Stripe account as the secret key"),
@@ -288,8 +296,8 @@ async fn check_publishable_key(report: &mut Report, config: &Config, stripe: &St
 async fn check_permissions(report: &mut Report, stripe: &StripeClient) {
     let mut missing = Vec::new();
     let mut missing_for_doctor = Vec::new();
-    for (permission, method, path, needed) in PERMISSIONS {
-        let result = if *method == "GET" {
+    for &(permission, method, path, needed) in PERMISSIONS {
+        let result = if method == "GET" {
             stripe
                 .get::<Value>(path, &Params::new().set("limit", 1), None)
                 .await
@@ -306,10 +314,10 @@ async fn check_permissions(report: &mut Report, stripe: &StripeClient) {
                 .map(|_| ())
         };
         if matches!(&result, Err(error) if error.status() == Some(403)) {
-            if *needed {
-                missing.push(*permission);
+            if needed {
+                missing.push(permission);
             } else {
-                missing_for_doctor.push(*permission);
+                missing_for_doctor.push(permission);
             }
         }
     }

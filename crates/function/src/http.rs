@@ -1,5 +1,6 @@
 //! The HTTP shell around the journeys: routes, the built widget and its embed, and the layers
-//! every request passes through (request id, logging, CORS, body limit, security headers).
+//! every request passes through (request id, logging, CORS, body limit, security headers, the
+//! per-client rate limit, the request timeout and the limit on requests handled at once).
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
@@ -18,6 +20,7 @@ use tower_http::request_id::{
 };
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use connect_checkout_core::api::ErrorCode;
@@ -47,6 +50,12 @@ pub fn router(state: AppState) -> Router {
         .merge(sellers::routes(&state))
         .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Stripe's deliveries are not limited per address: they come in bursts from a few
+        // addresses, a refusal only makes Stripe retry, and their cost is bounded already.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_by_client,
+        ))
         .merge(webhooks::routes())
         .fallback(|| async { AppError::not_found("no such API route: see /api/openapi.json") })
         .method_not_allowed_fallback(method_not_allowed)
@@ -79,6 +88,7 @@ pub fn router(state: AppState) -> Router {
     }
 
     let cors = cors(&state);
+    let limits = &state.config.limits;
     // Layers wrap from the inside out: the request id is set first and seen by everything else.
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
@@ -104,8 +114,36 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(cors);
+        // Outside the timeout, so that a browser on another origin can read the 504 too.
+        .layer(cors)
+        .layer(axum::middleware::map_response(explain_timeout))
+        // Outside the concurrency limit: a request waiting for a free slot is timed too.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(limits.request_timeout_secs),
+        ))
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_concurrent_requests));
     router.with_state(state).layer(layers)
+}
+
+/// The timeout layer answers with an empty body; say what happened in the API's shape.
+async fn explain_timeout(response: Response) -> Response {
+    let empty_timeout = response.status() == StatusCode::GATEWAY_TIMEOUT
+        && !response.headers().contains_key(header::CONTENT_TYPE);
+    if !empty_timeout {
+        return response;
+    }
+    let mut explained = AppError::new(
+        StatusCode::GATEWAY_TIMEOUT,
+        ErrorCode::PaymentProviderUnavailable,
+        "This took too long and was stopped. Nothing was charged twice: try again in a moment \
+         (a checkout with the same attempt finds its payment).",
+    )
+    .into_response();
+    for (name, value) in response.headers() {
+        explained.headers_mut().entry(name).or_insert(value.clone());
+    }
+    explained
 }
 
 /// The API's OpenAPI document, kept true by `tests/openapi.rs`.

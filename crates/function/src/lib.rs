@@ -19,16 +19,20 @@ pub mod http;
 pub mod key_rotation;
 pub mod keys;
 pub mod page_security;
+pub mod rate_limit;
 pub mod sandbox_mode;
 pub mod sellers;
+pub mod server;
 pub mod stripe;
 pub mod timing;
 pub mod webhooks;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 
+use checkout::catalog::CatalogCache;
 use clock::Clock;
 pub use config::Config;
 use config::SellerSignIn;
@@ -39,13 +43,16 @@ use stripe::StripeClient;
 use stripe::retry::RetryPolicy;
 
 /// What every handler shares: the configuration, the Stripe client, how sellers are
-/// authenticated, and the clock.
+/// authenticated, the clock, the sellers' catalogs and the per-client request budget.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub stripe: StripeClient,
     pub auth: Arc<dyn SellerAuth>,
     pub clock: Clock,
+    /// Kept here, not in the Router, so every copy of the Router shares them.
+    pub catalog: Arc<CatalogCache>,
+    pub rate_limit: Option<Arc<rate_limit::ClientRateLimit>>,
 }
 
 impl AppState {
@@ -56,11 +63,21 @@ impl AppState {
             RetryPolicy::default(),
         );
         let auth = seller_auth(&config);
+        let catalog = Arc::new(CatalogCache::new(Duration::from_secs(
+            config.limits.catalog_cache_secs,
+        )));
+        let rate_limit = rate_limit::ClientRateLimit::new(
+            config.limits.rate_limit_per_minute,
+            config.limits.rate_limit_burst,
+        )
+        .map(Arc::new);
         Self {
             config: Arc::new(config),
             stripe,
             auth,
             clock: clock::system(),
+            catalog,
+            rate_limit,
         }
     }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use connect_checkout_function::config::{self, Config, ProcessEnv};
 use connect_checkout_function::sellers::session::SessionCookie;
-use connect_checkout_function::{AppState, app, doctor, key_rotation, sandbox_mode};
+use connect_checkout_function::{AppState, app, doctor, key_rotation, sandbox_mode, server};
 
 const USAGE: &str = "usage: connect-checkout [serve [--host HOST] [--port PORT] | lambda | doctor [--json] [--url URL]]";
 
@@ -115,17 +115,15 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|error| format!("cannot listen on {address}: {error}"))?;
     println!("connect-checkout function on http://{address}");
-    // Connect info gives handlers the peer address (recorded with a Custom seller's terms
-    // acceptance when no proxy sets X-Forwarded-For).
     let state = AppState::new(config);
     if let Some(path) = std::env::var_os("STRIPE_SECRET_KEY_FILE") {
         key_rotation::watch_key_file(path.into(), state.stripe.clone(), Duration::from_secs(2));
     }
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|error| error.to_string())
+    let header_read_timeout = Duration::from_secs(state.config.limits.header_read_timeout_secs);
+    // The server gives handlers the peer address (the rate limit's key, and the address
+    // recorded with a Custom seller's terms acceptance when no proxy sets X-Forwarded-For).
+    server::serve(listener, app(state), header_read_timeout, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Checks everything and prints the report; fails (exit 1) when any check fails.

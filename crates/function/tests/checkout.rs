@@ -67,7 +67,7 @@ async fn checkout_prices_the_cart_and_makes_a_direct_charge_with_the_fee() {
     let request = checkout(
         LUMEN,
         &[(HOUSE_BLEND, 2), (ESPRESSO_CUPS, 1)],
-        "attempt-direct-charge-1",
+        "3023d3f700b6f7b19d27e6d7675d5625",
     );
     let Answer { status, body, .. } = h.post("/api/checkout", &request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -97,7 +97,7 @@ async fn zero_decimal_currencies_are_charged_in_whole_units() {
     let Answer { status, body, .. } = h
         .post(
             "/api/checkout",
-            &checkout(KYOTO, &[(SENCHA, 3)], "attempt-yen-000001"),
+            &checkout(KYOTO, &[(SENCHA, 3)], "d7ee396a4a09b044b542ea8e2870ea45"),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -109,7 +109,11 @@ async fn zero_decimal_currencies_are_charged_in_whole_units() {
 #[tokio::test]
 async fn the_same_attempt_always_gets_the_same_payment_intent() {
     let h = harness(&[]).await;
-    let request = checkout(LUMEN, &[(HOUSE_BLEND, 1)], "attempt-retried-after-timeout");
+    let request = checkout(
+        LUMEN,
+        &[(HOUSE_BLEND, 1)],
+        "020548cc004ee8f688d6a532bca1bb35",
+    );
     let Answer { body: first, .. } = h.post("/api/checkout", &request).await;
     let Answer {
         status,
@@ -127,13 +131,21 @@ async fn reusing_an_attempt_for_another_cart_is_refused() {
     let h = harness(&[]).await;
     h.post(
         "/api/checkout",
-        &checkout(LUMEN, &[(HOUSE_BLEND, 1)], "attempt-cart-changed-01"),
+        &checkout(
+            LUMEN,
+            &[(HOUSE_BLEND, 1)],
+            "45e76e320b5c439699d5627a1f489660",
+        ),
     )
     .await;
     let Answer { status, body, .. } = h
         .post(
             "/api/checkout",
-            &checkout(LUMEN, &[(HOUSE_BLEND, 5)], "attempt-cart-changed-01"),
+            &checkout(
+                LUMEN,
+                &[(HOUSE_BLEND, 5)],
+                "45e76e320b5c439699d5627a1f489660",
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -146,7 +158,7 @@ async fn another_sellers_price_cannot_be_slipped_into_the_cart() {
     let Answer { status, body, .. } = h
         .post(
             "/api/checkout",
-            &checkout(LUMEN, &[(SENCHA, 1)], "attempt-foreign-price1"),
+            &checkout(LUMEN, &[(SENCHA, 1)], "ad78e7041344ae2e38cd33a75c9d6d28"),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -163,7 +175,7 @@ async fn a_seller_who_cannot_take_charges_is_refused() {
             &checkout(
                 PENDING_SELLER,
                 &[(HOUSE_BLEND, 1)],
-                "attempt-pending-seller",
+                "ea89a903d1c1a5fb5ef152af6174942b",
             ),
         )
         .await;
@@ -180,7 +192,7 @@ async fn an_unknown_seller_is_not_found() {
             &checkout(
                 "acct_1DoesNotExist000",
                 &[(HOUSE_BLEND, 1)],
-                "attempt-unknown-seller",
+                "73fac328a7033815ffcf2ac606bd1375",
             ),
         )
         .await;
@@ -194,31 +206,39 @@ async fn bad_input_gets_a_4xx_that_says_what_to_fix() {
     let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
         (
             "zero quantity",
-            checkout(LUMEN, &[(HOUSE_BLEND, 0)], "attempt-bad-input-0001"),
+            checkout(
+                LUMEN,
+                &[(HOUSE_BLEND, 0)],
+                "a6eb24d90ebf6e08a3078a0e20a8d93e",
+            ),
             StatusCode::BAD_REQUEST,
             "items[0].quantity",
         ),
         (
             "empty cart",
-            checkout(LUMEN, &[], "attempt-bad-input-0002"),
+            checkout(LUMEN, &[], "9f8b6216f4db9655e1073c72a349e465"),
             StatusCode::BAD_REQUEST,
             "the cart is empty",
         ),
         (
             "negative quantity",
-            json!({"seller": LUMEN, "attempt": "attempt-bad-input-0003", "items": [{"price": HOUSE_BLEND, "quantity": -1}]}),
+            json!({"seller": LUMEN, "attempt": "d8889b679913ad6771a0e02d25af809f", "items": [{"price": HOUSE_BLEND, "quantity": -1}]}),
             StatusCode::BAD_REQUEST,
             "quantity",
         ),
         (
             "a price from the browser",
-            json!({"seller": LUMEN, "attempt": "attempt-bad-input-0004", "items": [{"price": HOUSE_BLEND, "quantity": 1}], "amount": 1}),
+            json!({"seller": LUMEN, "attempt": "59bdb3bc967bcfcbf571859d3a67014f", "items": [{"price": HOUSE_BLEND, "quantity": 1}], "amount": 1}),
             StatusCode::BAD_REQUEST,
             "unknown field `amount`",
         ),
         (
             "not a seller id",
-            checkout("cus_123", &[(HOUSE_BLEND, 1)], "attempt-bad-input-0005"),
+            checkout(
+                "cus_123",
+                &[(HOUSE_BLEND, 1)],
+                "e1df774e5d2dc0794ff860c7b59b9b32",
+            ),
             StatusCode::BAD_REQUEST,
             "starts with `acct_`",
         ),
@@ -352,4 +372,31 @@ async fn server_timing_splits_stripe_time_from_our_own() {
         timing.starts_with("stripe;dur=0.000"),
         "no Stripe call for the config: {timing}"
     );
+}
+
+#[tokio::test]
+async fn guessable_attempt_ids_are_a_400_that_says_what_to_send() {
+    let h = harness(&[]).await;
+    for attempt in [
+        "0000000000000001",
+        "attempt-bad-input-0001",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] {
+        let sent_before = h.state.stripe.requests_sent();
+        let answer = h
+            .post(
+                "/api/checkout",
+                &checkout(LUMEN, &[(HOUSE_BLEND, 1)], attempt),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{attempt}: {}",
+            answer.body
+        );
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("128 random bits"), "{message}");
+        assert_eq!(h.state.stripe.requests_sent(), sent_before);
+    }
 }

@@ -86,7 +86,7 @@ async fn a_function_url_event_can_create_a_checkout() {
     let checkout = json!({
         "seller": "acct_1LumenCoffee0001",
         "items": [{"price": "price_1LumenHouseBlend01", "quantity": 2}],
-        "attempt": "lambda-function-url-01",
+        "attempt": "441dac2cc120338f2fe7b1a204a23938",
     });
     let request = event(
         "fn123.lambda-url.eu-west-1.on.aws",

@@ -91,7 +91,7 @@ async fn responses_match_their_documented_schemas() {
     let checkout = json!({
         "seller": LUMEN,
         "items": [{"price": "price_1LumenHouseBlend01", "quantity": 1}],
-        "attempt": "openapi-schema-check-1",
+        "attempt": "d4d66a8c337e424a6719d4d9fd33caeb",
         "email": "shopper@example.com",
     });
     assert_matches(&doc, "CheckoutRequest", &checkout);
@@ -158,4 +158,32 @@ async fn the_documented_examples_are_requests_the_function_takes() {
         );
         assert_matches(&doc, "CheckoutSession", &session.body);
     }
+}
+
+#[tokio::test]
+async fn every_rate_limited_operation_documents_its_429_and_a_real_one_matches() {
+    let h = harness(&[("RATE_LIMIT_PER_MINUTE", "1"), ("RATE_LIMIT_BURST", "1")]).await;
+    let doc = document(&h).await;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/") || path == "/api/webhooks" {
+            continue;
+        }
+        for (method, operation) in operations.as_object().unwrap() {
+            assert!(
+                operation["responses"]["429"].is_object(),
+                "{method} {path} does not document its 429"
+            );
+        }
+    }
+    let send = || {
+        let peer = std::net::SocketAddr::from(([203, 0, 113, 20], 40_000));
+        axum::http::Request::get("/api/config")
+            .extension(axum::extract::ConnectInfo(peer))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(h.send(send()).await.status, StatusCode::OK);
+    let refused = h.send(send()).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_matches(&doc, "ErrorBody", &refused.body);
 }

@@ -63,7 +63,7 @@ async fn checkouts_survive_dropped_connections_5xx_and_rate_limits_without_a_dup
     .await;
     let mut sessions = Vec::new();
     for n in 0..12 {
-        let attempt = format!("resilience-attempt-{n:04}");
+        let attempt = support::attempt_id(&format!("resilience-attempt-{n:04}"));
         let answer = h
             .post(
                 "/api/checkout",
@@ -116,7 +116,11 @@ async fn a_replayed_5xx_still_gives_the_attempt_its_one_payment_intent() {
         json!({"rules": [{"fault": "server_error", "when": "after", "path_prefix": "/v1/payment_intents", "method": "POST", "times": 1}]}),
     )
     .await;
-    let request = checkout(LUMEN, &[(HOUSE_BLEND, 2)], "replayed-server-error-1");
+    let request = checkout(
+        LUMEN,
+        &[(HOUSE_BLEND, 2)],
+        "f2382a110778d2d4a0f74c3fdb8744a3",
+    );
     let answer = h.post("/api/checkout", &request).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(
@@ -199,7 +203,7 @@ async fn rolling_the_key_while_checkouts_run_loses_none_and_the_expired_key_is_n
             h.admin("/_sandbox/clock", json!({"advance_seconds": 3601}))
                 .await;
         }
-        let attempt = format!("key-roll-attempt-{n:04}");
+        let attempt = support::attempt_id(&format!("key-roll-attempt-{n:04}"));
         let answer = h
             .post(
                 "/api/checkout",

@@ -63,7 +63,9 @@ impl Harness {
 #[tokio::test]
 async fn an_express_seller_onboards_on_stripes_page_and_comes_back_enabled() {
     let h = harness(&[]).await;
-    let (created, cookie) = h.create_seller("express", "express-seller-attempt-1").await;
+    let (created, cookie) = h
+        .create_seller("express", "1a1b7db623dc239738c442f101e84d28")
+        .await;
     let status = &created.body["status"];
     assert_eq!(status["kind"], "express");
     assert_eq!(status["charges_enabled"], false);
@@ -72,7 +74,7 @@ async fn an_express_seller_onboards_on_stripes_page_and_comes_back_enabled() {
 
     // The same submission twice (a double click) is one account.
     let again = h
-        .post("/api/sellers", &json!({"kind": "express", "email": "maker@example.com", "country": "US", "attempt": "express-seller-attempt-1"}))
+        .post("/api/sellers", &json!({"kind": "express", "email": "maker@example.com", "country": "US", "attempt": "1a1b7db623dc239738c442f101e84d28"}))
         .await;
     assert_eq!(again.body["status"]["id"], account.as_str());
 
@@ -131,7 +133,9 @@ async fn an_express_seller_onboards_on_stripes_page_and_comes_back_enabled() {
 #[tokio::test]
 async fn a_used_onboarding_link_sends_the_seller_to_refresh_and_a_fresh_one_works() {
     let h = harness(&[]).await;
-    let (created, cookie) = h.create_seller("express", "stale-link-attempt-01").await;
+    let (created, cookie) = h
+        .create_seller("express", "57de666e013a028862e4eadf748713ae")
+        .await;
     let account = created.body["status"]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/sellers/{account}/onboarding-link");
     let link = h
@@ -163,7 +167,7 @@ async fn a_used_onboarding_link_sends_the_seller_to_refresh_and_a_fresh_one_work
 async fn dashboards_follow_the_account_kind() {
     let h = harness(&[]).await;
     let (standard, cookie) = h
-        .create_seller("standard", "standard-seller-attempt1")
+        .create_seller("standard", "77e94343a8122f30fe23995a3f7310f0")
         .await;
     let id = standard.body["status"]["id"].as_str().unwrap();
     let link = h
@@ -176,7 +180,9 @@ async fn dashboards_follow_the_account_kind() {
         .await;
     assert_eq!(link.body["url"], "https://dashboard.stripe.com/");
 
-    let (custom, cookie) = h.create_seller("custom", "custom-seller-attempt-1").await;
+    let (custom, cookie) = h
+        .create_seller("custom", "7a694b4ccca5426c9722430bba0551f8")
+        .await;
     let id = custom.body["status"]["id"].as_str().unwrap();
     assert_eq!(custom.body["status"]["kind"], "custom");
     let link = h
@@ -194,7 +200,7 @@ async fn dashboards_follow_the_account_kind() {
 #[tokio::test]
 async fn a_seller_sees_a_payment_with_its_fee_and_refunds_it_in_parts_once_each() {
     let h = harness(&[]).await;
-    let intent = h.paid_checkout(2, "refund-flow-checkout-1").await;
+    let intent = h.paid_checkout(2, "abfa55880c45251dcd74d441ad4da0fa").await;
     let cookie = h.sign_in(LUMEN).await;
     let payments = h
         .as_seller(
@@ -219,8 +225,7 @@ async fn a_seller_sees_a_payment_with_its_fee_and_refunds_it_in_parts_once_each(
     assert_eq!(payment["refunded"]["amount"], 0);
 
     let refunds = format!("/api/sellers/{LUMEN}/refunds");
-    let partial =
-        json!({"payment_intent": intent, "amount": 500, "attempt": "refund-partial-0001"});
+    let partial = json!({"payment_intent": intent, "amount": 500, "attempt": "e4de8e860ebeb59dbe983f8ac7678bc3"});
     let first = h
         .as_seller(Method::POST, &cookie, &refunds, Some(&partial))
         .await;
@@ -233,15 +238,14 @@ async fn a_seller_sees_a_payment_with_its_fee_and_refunds_it_in_parts_once_each(
         "the same attempt refunds once"
     );
 
-    let rest = json!({"payment_intent": intent, "attempt": "refund-the-rest-0001"});
+    let rest = json!({"payment_intent": intent, "attempt": "fcded071acab927237506afb9a3bec70"});
     let second = h
         .as_seller(Method::POST, &cookie, &refunds, Some(&rest))
         .await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.body);
     assert_eq!(second.body["amount"]["amount"], 1900);
 
-    let too_much =
-        json!({"payment_intent": intent, "amount": 100, "attempt": "refund-too-much-0001"});
+    let too_much = json!({"payment_intent": intent, "amount": 100, "attempt": "98fc5e3d445393a83db8087c21287701"});
     let refused = h
         .as_seller(Method::POST, &cookie, &refunds, Some(&too_much))
         .await;
@@ -268,7 +272,7 @@ async fn a_seller_sees_a_payment_with_its_fee_and_refunds_it_in_parts_once_each(
 #[tokio::test]
 async fn a_seller_cannot_refund_another_sellers_payment() {
     let h = harness(&[]).await;
-    let intent = h.paid_checkout(1, "foreign-refund-checkout").await;
+    let intent = h.paid_checkout(1, "e82ebc5e6056e72ebe3829ca5ba20ad3").await;
     let kyoto = h.sign_in(support::KYOTO).await;
     let refunds = format!("/api/sellers/{}/refunds", support::KYOTO);
     let answer = h
@@ -276,7 +280,7 @@ async fn a_seller_cannot_refund_another_sellers_payment() {
             Method::POST,
             &kyoto,
             &refunds,
-            Some(&json!({"payment_intent": intent, "attempt": "foreign-refund-0001"})),
+            Some(&json!({"payment_intent": intent, "attempt": "42a4e8a02465446966194d007b5e7702"})),
         )
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
@@ -295,7 +299,11 @@ async fn destination_charges_live_on_the_platform_and_refunds_reverse_the_transf
     let session = h
         .post(
             "/api/checkout",
-            &checkout(LUMEN, &[(HOUSE_BLEND, 1)], "destination-charge-0001"),
+            &checkout(
+                LUMEN,
+                &[(HOUSE_BLEND, 1)],
+                "cc70d26cf399074686511a701e9e251b",
+            ),
         )
         .await;
     assert_eq!(session.status, StatusCode::OK, "{}", session.body);
@@ -339,7 +347,7 @@ async fn destination_charges_live_on_the_platform_and_refunds_reverse_the_transf
             Method::POST,
             &cookie,
             &format!("/api/sellers/{LUMEN}/refunds"),
-            Some(&json!({"payment_intent": intent, "attempt": "destination-refund-001"})),
+            Some(&json!({"payment_intent": intent, "attempt": "5e4080d24a4fe09dca402c8409e35a9a"})),
         )
         .await;
     assert_eq!(refund.status, StatusCode::OK, "{}", refund.body);
@@ -369,14 +377,16 @@ async fn a_restricted_key_with_the_documented_permissions_runs_everything() {
         .await;
     let key = restricted["key"].as_str().unwrap();
     let r = support::harness_with_state(&h, &[("STRIPE_SECRET_KEY", key)]);
-    let intent = r.paid_checkout(1, "restricted-key-checkout1").await;
+    let intent = r.paid_checkout(1, "89733d889ba6923583c507119fb13c32").await;
     assert_eq!(
         r.get(&format!("/api/sellers/{LUMEN}/products"))
             .await
             .status,
         StatusCode::OK
     );
-    let (created, cookie) = r.create_seller("express", "restricted-key-seller-1").await;
+    let (created, cookie) = r
+        .create_seller("express", "461a0707714a9a30ea56037661cd4bae")
+        .await;
     let id = created.body["status"]["id"].as_str().unwrap();
     let link = r
         .as_seller(
@@ -402,7 +412,7 @@ async fn a_restricted_key_with_the_documented_permissions_runs_everything() {
             Method::POST,
             &lumen,
             &format!("/api/sellers/{LUMEN}/refunds"),
-            Some(&json!({"payment_intent": intent, "attempt": "restricted-key-refund-1"})),
+            Some(&json!({"payment_intent": intent, "attempt": "4e87096aba6937f36393ee3b02e326ec"})),
         )
         .await;
     assert_eq!(refund.status, StatusCode::OK, "{}", refund.body);
@@ -424,14 +434,14 @@ async fn a_restricted_key_without_refunds_is_named_by_the_doctor() {
         &h,
         &[("STRIPE_SECRET_KEY", restricted["key"].as_str().unwrap())],
     );
-    let intent = r.paid_checkout(1, "no-refund-permission-01").await;
+    let intent = r.paid_checkout(1, "3c6f6a88134fbf0511ba34790d6a91e6").await;
     let lumen = r.sign_in(LUMEN).await;
     let refund = r
         .as_seller(
             Method::POST,
             &lumen,
             &format!("/api/sellers/{LUMEN}/refunds"),
-            Some(&json!({"payment_intent": intent, "attempt": "no-refund-permission-r1"})),
+            Some(&json!({"payment_intent": intent, "attempt": "a94f138a043b670d98edfdacab867c9d"})),
         )
         .await;
     assert_eq!(
@@ -473,7 +483,7 @@ async fn creating_accounts_too_quickly_is_a_rate_limit_not_a_server_error() {
         let answer = h
             .post(
                 "/api/sellers",
-                &json!({"kind": "express", "email": "maker@example.com", "country": "US", "attempt": format!("account-burst-{n:06}")}),
+                &json!({"kind": "express", "email": "maker@example.com", "country": "US", "attempt": support::attempt_id(&format!("account-burst-{n:06}"))}),
             )
             .await;
         match answer.status {
@@ -490,4 +500,38 @@ async fn creating_accounts_too_quickly_is_a_rate_limit_not_a_server_error() {
         limited > 0,
         "Stripe allows 5 account creations per second in test mode"
     );
+}
+
+#[tokio::test]
+async fn a_refunds_payment_id_that_walks_out_of_its_path_is_a_400_before_any_stripe_call() {
+    let h = harness(&[]).await;
+    let cookie = h.sign_in(LUMEN).await;
+    let refunds = format!("/api/sellers/{LUMEN}/refunds");
+    for hostile in [
+        "pi_x/../../v1/balance",
+        "pi_x%2F..%2F..%2Fv1%2Fbalance",
+        "pi_x?expand[]=customer",
+        "pi_",
+    ] {
+        let sent_before = h.state.stripe.requests_sent();
+        let body =
+            json!({"payment_intent": hostile, "attempt": "7c1d0e5a9b3f42c68e0a1d2b3c4f5a6b"});
+        let answer = h
+            .as_seller(Method::POST, &cookie, &refunds, Some(&body))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{hostile}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["error"]["code"], "invalid_request");
+        let message = answer.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("starts with `pi_`"), "{message}");
+        assert_eq!(
+            h.state.stripe.requests_sent(),
+            sent_before,
+            "{hostile} reached Stripe"
+        );
+    }
 }

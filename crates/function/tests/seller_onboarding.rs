@@ -138,7 +138,7 @@ async fn config_names_the_account_kinds_the_platform_offers() {
             "/api/sellers",
             Some(
                 &json!({"kind": "standard", "email": "a@example.com", "country": "US",
-                         "attempt": "standard-refused-0001"}),
+                         "attempt": "35b743612392953529dfcd060af21f0a"}),
             ),
             None,
         )
@@ -170,7 +170,7 @@ async fn a_custom_account_is_onboarded_by_the_platforms_own_form() {
             "/api/sellers",
             Some(
                 &json!({"kind": "custom", "email": "jenny@example.com", "country": "US",
-                         "business_type": "individual", "attempt": "custom-form-000001"}),
+                         "business_type": "individual", "attempt": "11db29717858816cacdef96dd0c9d0fd"}),
             ),
             None,
         )

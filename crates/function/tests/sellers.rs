@@ -42,7 +42,9 @@ fn seller_endpoints(account: &str) -> Vec<(Method, String, Option<Value>)> {
         (
             Method::POST,
             format!("/api/sellers/{account}/refunds"),
-            Some(json!({"payment_intent": "pi_123", "attempt": "authz-matrix-refund-1"})),
+            Some(
+                json!({"payment_intent": "pi_123", "attempt": "af7f5bf86a96d4fa38f62411380aff44"}),
+            ),
         ),
     ]
 }

@@ -19,7 +19,11 @@ async fn a_direct_charge_outside_the_sellers_account_is_not_found() {
     let session = h
         .post(
             "/api/checkout",
-            &checkout(LUMEN, &[(HOUSE_BLEND, 1)], "troubleshooting-no-such-pi"),
+            &checkout(
+                LUMEN,
+                &[(HOUSE_BLEND, 1)],
+                "43362befd897291ed6a21eaf51f1d991",
+            ),
         )
         .await;
     assert_eq!(session.status, StatusCode::OK, "{}", session.body);

@@ -199,3 +199,25 @@ async fn without_a_configured_secret_every_delivery_is_refused_as_a_setup_proble
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(answer["error"]["code"], "provider_configuration");
 }
+
+#[tokio::test]
+async fn a_header_built_to_multiply_our_work_is_refused_with_what_to_send() {
+    let state = state(NEW);
+    let body = event("evt_big", "payment_intent.succeeded");
+    let genuine = sign(&body, &secret(NEW), now());
+    let entry = genuine.split(',').nth(1).unwrap().to_owned();
+
+    let oversized = format!("{genuine}{}", format!(",{entry}").repeat(40));
+    let (status, answer) = deliver(&state, body.clone(), Some(oversized)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid_request");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("send the header Stripe sent"), "{message}");
+
+    // Nine copies of the genuine entry fit in the size cap but not in the entry cap.
+    let too_many = format!("{genuine}{}", format!(",{entry}").repeat(8));
+    let (status, answer) = deliver(&state, body, Some(too_many)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("more than 8 v1 signatures"), "{message}");
+}

@@ -90,8 +90,27 @@ pub fn cold_start(
 /// so with this many lines a repeat is rare (its expected share is reported).
 const BODY_LINES: usize = 200_000;
 
+/// The `n`th attempt id of the bodies: 32 hex digits spread by splitmix64, so that they pass
+/// the function's check for unguessable ids (128 bits, no patterns) and never repeat.
+fn attempt_id(n: u64) -> String {
+    let seed = 0x6265_6e63_682d_6f68_u64;
+    let mix = |seed: u64| {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    format!(
+        "{:016x}{:016x}",
+        mix(seed ^ n.wrapping_mul(2)),
+        mix(seed ^ n.wrapping_mul(2).wrapping_add(1))
+    )
+}
+
 fn checkout_bodies() -> Result<std::path::PathBuf, String> {
-    let path = target_dir().join("bench/checkout-bodies.jsonl");
+    // v2: the attempts of v1 (`bench-oha-…`) are refused now that attempt ids must carry
+    // 128 bits, so a file left by an older run is not reused.
+    let path = target_dir().join("bench/checkout-bodies-v2.jsonl");
     if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
         return Ok(path);
     }
@@ -101,7 +120,8 @@ fn checkout_bodies() -> Result<std::path::PathBuf, String> {
     for n in 0..BODY_LINES {
         writeln!(
             out,
-            r#"{{"seller":"{SELLER}","items":[{{"price":"{PRICE}","quantity":1}}],"attempt":"bench-oha-{n:010}"}}"#
+            r#"{{"seller":"{SELLER}","items":[{{"price":"{PRICE}","quantity":1}}],"attempt":"{}"}}"#,
+            attempt_id(n as u64)
         )
         .map_err(|error| error.to_string())?;
     }

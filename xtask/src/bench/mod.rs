@@ -6,6 +6,7 @@
 //! memory; the sandbox's PaymentIntent throughput; the Lambda zip. bench/README.md explains
 //! each figure and how the budgets in bench/budgets.toml are enforced.
 
+mod bounded;
 mod browser;
 mod bundles;
 mod function;
@@ -105,6 +106,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "--bins",
         "--example",
         "throughput",
+        "--example",
+        "webhook_worst_case",
+        "--example",
+        "checkout_stripe_calls",
     ]))?;
     // Optimised like the servers, so that the client measuring the direct Stripe calls is
     // not the slow side of the comparison.
@@ -149,6 +154,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         function::cold_start(&plan, &sandbox, &keys, &widget_dir, &mut report)?;
     }
 
+    bounded::webhook_worst_case(&mut report)?;
+    bounded::stripe_calls_per_checkout(&mut report)?;
     sandbox_throughput(&plan, &mut report)?;
     failures.extend(lambda_zip(&mut report)?);
 

@@ -153,7 +153,7 @@ mod tests {
         CheckoutRequest {
             seller: AccountId::new("acct_1").unwrap(),
             items,
-            attempt: AttemptId::new("0123456789abcdef").unwrap(),
+            attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),
             email: email.map(str::to_owned),
         }
     }
@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_price_sent_by_the_browser_is_an_unknown_field() {
-        let json = r#"{"seller":"acct_1","attempt":"0123456789abcdef",
+        let json = r#"{"seller":"acct_1","attempt":"5d41402abc4b2a76b9719d911017c592",
             "items":[{"price":"price_a","quantity":1,"unit_amount":1}]}"#;
         let error = serde_json::from_str::<CheckoutRequest>(json).unwrap_err();
         assert!(error.to_string().contains("unit_amount"), "{error}");

@@ -463,7 +463,7 @@ mod tests {
             email: "not-an-email".into(),
             country: "usa".into(),
             business_type: None,
-            attempt: AttemptId::new("0123456789abcdef").unwrap(),
+            attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),
         };
         let errors = request.validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -3,7 +3,10 @@
 //! Amounts, currency, fee and destination are all decided here from Stripe's data; the browser
 //! only says which prices and how many.
 
+pub mod catalog;
 pub mod pricing;
+
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,14 +17,14 @@ use connect_checkout_core::api::{
     SellerList,
 };
 use connect_checkout_core::{AccountId, Currency};
-use futures_util::future::try_join_all;
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::stripe::objects::{Account, List, PaymentIntent, Price};
+use crate::stripe::objects::{Account, List, PaymentIntent};
 use crate::stripe::{IdempotencyKey, Params, StripeError};
-use pricing::{CatalogPrice, PricingError, price_cart};
+use catalog::{SellerCatalog, seller_catalog};
+use pricing::{PricingError, price_cart};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,22 +70,13 @@ async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>,
     Ok(Json(SellerList { sellers }))
 }
 
-/// The seller's account, refused unless it can take charges now.
-async fn chargeable_seller(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
-    let seller: Account = state
-        .stripe
-        .get(&format!("/v1/accounts/{account}"), &Params::new(), None)
-        .await
-        .map_err(|error| match error.status() {
-            Some(404) => AppError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::SellerNotFound,
-                "This seller is not on this marketplace. Check the seller's id.",
-            )
-            .with_detail(error.to_string()),
-            _ => AppError::from(error),
-        })?;
-    if !seller.charges_enabled {
+/// The seller's catalog, refused unless the seller can take charges now.
+async fn chargeable_catalog(
+    state: &AppState,
+    account: &AccountId,
+) -> Result<Arc<SellerCatalog>, AppError> {
+    let catalog = seller_catalog(state, account).await?;
+    if !catalog.charges_enabled {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::SellerCannotTakeCharges,
@@ -90,7 +84,7 @@ async fn chargeable_seller(state: &AppState, account: &AccountId) -> Result<Acco
         )
         .with_detail(format!("{account} has charges_enabled=false")));
     }
-    Ok(seller)
+    Ok(catalog)
 }
 
 async fn list_products(
@@ -98,28 +92,21 @@ async fn list_products(
     Path(account): Path<String>,
 ) -> Result<Json<ProductList>, AppError> {
     let account = AccountId::new(account)?;
-    let seller = chargeable_seller(&state, &account).await?;
-    let query = Params::new()
-        .set("active", "true")
-        .set("limit", 100)
-        .set("expand[]", "data.product");
-    let prices: List<Price> = state
-        .stripe
-        .get("/v1/prices", &query, Some(&account))
-        .await?;
-    let products = prices
-        .data
+    let catalog = chargeable_catalog(&state, &account).await?;
+    let products = catalog
+        .prices
         .iter()
-        .filter_map(CatalogPrice::from_stripe)
         .map(|price| Product {
-            price: price.id,
-            name: price.name,
-            description: price.description,
-            unit_amount: price.unit_amount,
+            price: price.id.clone(),
+            name: price.name.clone(),
+            description: price.description.clone(),
+            unit_amount: price.unit_amount.clone(),
         })
         .collect();
-    let seller = seller_of(&seller).ok_or_else(|| AppError::not_found("unknown seller"))?;
-    Ok(Json(ProductList { seller, products }))
+    Ok(Json(ProductList {
+        seller: catalog.seller.clone(),
+        products,
+    }))
 }
 
 async fn create_checkout(
@@ -128,25 +115,10 @@ async fn create_checkout(
 ) -> Result<Json<CheckoutSession>, AppError> {
     request.validate()?;
     let seller_id = &request.seller;
-    let seller = chargeable_seller(&state, seller_id).await?;
-
-    // Each price is read from the seller's own account: a price of another seller is simply
-    // not found there, so it cannot be slipped into this cart.
-    let catalog = try_join_all(request.items.iter().map(|item| {
-        let stripe = state.stripe.clone();
-        let query = Params::new().set("expand[]", "product");
-        async move {
-            let path = format!("/v1/prices/{}", item.price);
-            match stripe.get::<Price>(&path, &query, Some(seller_id)).await {
-                Ok(price) => Ok(CatalogPrice::from_stripe(&price)),
-                Err(error) if error.status() == Some(404) => Ok(None),
-                Err(error) => Err(error),
-            }
-        }
-    }))
-    .await?;
-    let catalog: Vec<CatalogPrice> = catalog.into_iter().flatten().collect();
-    let (lines, total) = price_cart(&request.items, &catalog).map_err(|error| {
+    // The prices come from the seller's own account: a price of another seller is simply not
+    // in this catalog, so it cannot be slipped into this cart.
+    let catalog = chargeable_catalog(&state, seller_id).await?;
+    let (lines, total) = price_cart(&request.items, &catalog.prices).map_err(|error| {
         let code = match error {
             PricingError::UnknownPrice(_) => ErrorCode::PriceNotFound,
             PricingError::CurrencyMismatch { .. } => ErrorCode::CurrencyMismatch,
@@ -222,7 +194,7 @@ async fn create_checkout(
         payment_intent: intent.id,
         client_secret,
         stripe_account: on_account.cloned(),
-        seller: seller_of(&seller).ok_or_else(|| AppError::not_found("unknown seller"))?,
+        seller: catalog.seller.clone(),
         lines,
         total,
     }))

@@ -17,7 +17,7 @@ use connect_checkout_core::api::{
     FieldError, OnboardingLink, RefundRequest, RefundResult, Seller, SellerList, SellerPayment,
     SellerPayments, SellerStatus,
 };
-use connect_checkout_core::{AccountId, Currency, Money};
+use connect_checkout_core::{AccountId, Currency, Money, PaymentIntentId};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -27,7 +27,7 @@ use crate::extract::ApiJson;
 use crate::stripe::objects::{
     Account, AccountLink, Charge, List, LoginLink, PaymentIntent, Refund,
 };
-use crate::stripe::{IdempotencyKey, Params, StripeError};
+use crate::stripe::{ApiPath, IdempotencyKey, Params, StripeError};
 use session::{AuthError, SignUp};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -150,7 +150,11 @@ fn public_origin(headers: &HeaderMap, state: &AppState) -> Result<String, AppErr
 async fn retrieve_account(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
     state
         .stripe
-        .get(&format!("/v1/accounts/{account}"), &Params::new(), None)
+        .get(
+            ApiPath::object("/v1/accounts", account),
+            &Params::new(),
+            None,
+        )
         .await
         .map_err(|error| match error.status() {
             Some(404) => AppError::new(
@@ -343,8 +347,8 @@ async fn dashboard_link(
     match status::kind_of(&seller) {
         Some(AccountKind::Express) => {
             let key = IdempotencyKey::random("login-link");
-            let path = format!("/v1/accounts/{account}/login_links");
-            let link: LoginLink = state.stripe.post(&path, &Params::new(), None, &key).await?;
+            let path = ApiPath::object("/v1/accounts", &account).then("login_links");
+            let link: LoginLink = state.stripe.post(path, &Params::new(), None, &key).await?;
             Ok(Json(DashboardLink { url: link.url }))
         }
         // Standard accounts sign in to Stripe's own Dashboard with their own login.
@@ -441,7 +445,7 @@ async fn submit_details(
     let key = IdempotencyKey::random("update-seller");
     let updated: Account = state
         .stripe
-        .post(&format!("/v1/accounts/{account}"), &form, None, &key)
+        .post(ApiPath::object("/v1/accounts", &account), &form, None, &key)
         .await
         .map_err(|error| match &error {
             StripeError::Api {
@@ -544,11 +548,14 @@ async fn create_refund(
     SellerAccess(account): SellerAccess,
     ApiJson(request): ApiJson<RefundRequest>,
 ) -> Result<Json<RefundResult>, AppError> {
-    if !request.payment_intent.starts_with("pi_") || request.payment_intent.len() > 255 {
-        return Err(AppError::invalid(
-            "payment_intent: use the id of one of your payments (pi_…)",
-        ));
-    }
+    // Checked before any Stripe call: the id becomes a segment of the path we GET with the
+    // platform's key.
+    let payment_intent =
+        PaymentIntentId::new(request.payment_intent.as_str()).map_err(|error| {
+            AppError::invalid(format!(
+                "payment_intent: {error}; send the id shown with the payment in your payments list"
+            ))
+        })?;
     if request.amount.is_some_and(|amount| amount <= 0) {
         return Err(AppError::invalid(
             "amount: refund a positive amount, or leave it out to refund everything",
@@ -559,11 +566,11 @@ async fn create_refund(
         ChargeType::Direct => Some(&account),
         ChargeType::Destination => None,
     };
-    let path = format!("/v1/payment_intents/{}", request.payment_intent);
+    let path = ApiPath::object("/v1/payment_intents", &payment_intent);
     let not_theirs = || AppError::not_found("No such payment among your payments.");
     let intent: PaymentIntent = state
         .stripe
-        .get(&path, &Params::new(), on_account)
+        .get(path, &Params::new(), on_account)
         .await
         .map_err(|error| {
             if error.status() == Some(404) {

@@ -8,10 +8,11 @@
 pub mod objects;
 pub mod retry;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use connect_checkout_core::AccountId;
+use connect_checkout_core::{AccountId, StripeId};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
@@ -50,6 +51,44 @@ impl Params {
             serializer.append_pair(key, value);
         }
         serializer.finish()
+    }
+}
+
+/// A path of Stripe's API, made only of fixed text and checked ids: a value from a request
+/// reaches a path only as a [`StripeId`], whose characters cannot leave their segment, so no
+/// request can steer the platform's key to another endpoint (`pi_x/../../v1/balance`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiPath(String);
+
+impl ApiPath {
+    /// An object of `collection`: `/v1/payment_intents/pi_…`.
+    pub fn object(collection: &'static str, id: &impl StripeId) -> Self {
+        Self(format!("{collection}/{}", id.as_path_segment()))
+    }
+
+    /// A fixed sub-resource of this path: `/v1/accounts/acct_…/login_links`.
+    pub fn then(mut self, fixed: &'static str) -> Self {
+        self.0.push('/');
+        self.0.push_str(fixed.trim_start_matches('/'));
+        self
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Fixed paths only: text made at run time has no `&'static` lifetime, so it cannot become a
+/// path this way.
+impl From<&'static str> for ApiPath {
+    fn from(fixed: &'static str) -> Self {
+        Self(fixed.to_owned())
+    }
+}
+
+impl std::fmt::Display for ApiPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -143,6 +182,8 @@ struct Inner {
     /// Set when Stripe refuses the key itself (401), cleared by the next success: what
     /// `/healthz` reports.
     key_problem: Mutex<Option<String>>,
+    /// Every HTTP request sent to Stripe, retries included: what a checkout costs in calls.
+    requests_sent: AtomicU64,
 }
 
 impl StripeClient {
@@ -162,6 +203,7 @@ impl StripeClient {
                 secret_key: RwLock::new(secret_key),
                 retry,
                 key_problem: Mutex::new(None),
+                requests_sent: AtomicU64::new(0),
             }),
         }
     }
@@ -183,6 +225,12 @@ impl StripeClient {
         self.set_key_problem(None);
     }
 
+    /// How many HTTP requests this client (and its clones) sent to Stripe so far, retries
+    /// included.
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.requests_sent.load(Ordering::Relaxed)
+    }
+
     /// Why Stripe last refused the key, if it did since the last success.
     pub fn key_problem(&self) -> Option<String> {
         self.inner
@@ -200,11 +248,11 @@ impl StripeClient {
     /// `GET path?query`, on `account` when given (the `Stripe-Account` header).
     pub async fn get<T: DeserializeOwned>(
         &self,
-        path: &str,
+        path: impl Into<ApiPath>,
         query: &Params,
         account: Option<&AccountId>,
     ) -> Result<T, StripeError> {
-        self.send(Method::GET, path, query, account, None, true)
+        self.send(Method::GET, &path.into(), query, account, None, true)
             .await
     }
 
@@ -212,14 +260,14 @@ impl StripeClient {
     /// retries share.
     pub async fn post<T: DeserializeOwned>(
         &self,
-        path: &str,
+        path: impl Into<ApiPath>,
         form: &Params,
         account: Option<&AccountId>,
         idempotency_key: &IdempotencyKey,
     ) -> Result<T, StripeError> {
         self.send(
             Method::POST,
-            path,
+            &path.into(),
             form,
             account,
             Some(idempotency_key),
@@ -232,24 +280,32 @@ impl StripeClient {
     /// `key` field. Only the doctor uses it, to see which account a publishable key belongs to.
     pub async fn post_with_publishable_key<T: DeserializeOwned>(
         &self,
-        path: &str,
+        path: impl Into<ApiPath>,
         form: &Params,
         idempotency_key: &IdempotencyKey,
     ) -> Result<T, StripeError> {
-        self.send(Method::POST, path, form, None, Some(idempotency_key), false)
-            .await
+        self.send(
+            Method::POST,
+            &path.into(),
+            form,
+            None,
+            Some(idempotency_key),
+            false,
+        )
+        .await
     }
 
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
-        path: &str,
+        path: &ApiPath,
         params: &Params,
         account: Option<&AccountId>,
         idempotency_key: Option<&IdempotencyKey>,
         with_secret_key: bool,
     ) -> Result<T, StripeError> {
         let inner = &self.inner;
+        let path = path.as_str();
         let started = Instant::now();
         let encoded = params.encode();
         let url = if method == Method::GET && !encoded.is_empty() {
@@ -279,6 +335,7 @@ impl StripeClient {
                     .body(encoded.clone());
             }
 
+            inner.requests_sent.fetch_add(1, Ordering::Relaxed);
             let timer = crate::timing::StripeCallTimer::start();
             let (outcome, result) = match request.send().await {
                 Ok(response) => {
@@ -445,6 +502,14 @@ mod tests {
             params.encode(),
             "amount=1200&transfer_data%5Bdestination%5D=acct_1&description=2+%C3%97+House+Blend"
         );
+    }
+
+    #[test]
+    fn paths_are_fixed_text_and_checked_ids() {
+        let account = AccountId::new("acct_1Seller").unwrap_or_else(|_| unreachable!());
+        let path = ApiPath::object("/v1/accounts", &account).then("login_links");
+        assert_eq!(path.as_str(), "/v1/accounts/acct_1Seller/login_links");
+        assert_eq!(ApiPath::from("/v1/prices").as_str(), "/v1/prices");
     }
 
     #[test]

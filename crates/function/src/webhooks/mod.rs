@@ -31,7 +31,7 @@ pub const HANDLED_EVENTS: &[&str] = &[
 ];
 
 /// Stripe's events are far larger than our API's bodies.
-const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
+pub const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -88,8 +88,25 @@ async fn receive(
     })?;
     let event: Event = serde_json::from_slice(&body)
         .map_err(|error| AppError::invalid(format!("the event is not a Stripe event: {error}")))?;
+    forget_stale_catalog(&state, &event);
     handle(&event);
     Ok(Json(json!({ "received": true })))
+}
+
+/// A verified change to a seller's account or catalog drops the seller's cached catalog, so
+/// the next checkout reads the new prices (or the account's new state) at once.
+fn forget_stale_catalog(state: &AppState, event: &Event) {
+    let kind = event.kind.as_str();
+    let account = if kind == "account.updated" {
+        event.data.object.get("id").and_then(Value::as_str)
+    } else if kind.starts_with("product.") || kind.starts_with("price.") {
+        event.account.as_deref()
+    } else {
+        None
+    };
+    if let Some(account) = account {
+        state.catalog.invalidate(account);
+    }
 }
 
 fn handle(event: &Event) {

@@ -1,16 +1,32 @@
-//! Verifying `Stripe-Signature` (facts §7): `t=<unix>,v1=<hex>[,v1=<hex>…]`, where each `v1` is
-//! HMAC-SHA256 of `"{t}.{raw body}"` under an endpoint secret. Nothing in a webhook is read
-//! before this passes.
+//! Verifying `Stripe-Signature`: `t=<unix>,v1=<hex>[,v1=<hex>…]`, where each `v1` is
+//! HMAC-SHA256 of `"{t}.{raw body}"` under an endpoint secret
+//! (<https://docs.stripe.com/webhooks#verify-manually>). Nothing in a webhook is read before
+//! this passes.
+//!
+//! The request is unauthenticated until this passes, so what it costs is bounded by us, not by
+//! the sender: the header's length and its `v1` entries are capped, the timestamp is checked
+//! before any MAC, and the MAC over the body is computed once per configured secret, however
+//! many entries the header carries.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use crate::keys::WebhookSecret;
 
 /// Stripe's SDKs refuse events older than this; so do we.
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
-/// Why a delivery was refused. Messages follow stripe-node's, so they can be searched for.
+/// Stripe sends one `v1` entry per signing secret of the endpoint: two while a secret is
+/// rolling. Eight leaves room for that and refuses a header built to multiply our work.
+pub const MAX_V1_SIGNATURES: usize = 8;
+
+/// Eight `v1` entries of 64 hex digits, the timestamp and a few `v0` entries (test mode) fit in
+/// well under this; anything longer is not from Stripe.
+pub const MAX_HEADER_BYTES: usize = 1024;
+
+/// Why a delivery was refused. Messages follow stripe-node's where it has one, so they can be
+/// searched for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignatureError {
@@ -24,6 +40,16 @@ pub enum SignatureError {
     NoMatch,
     #[error("Timestamp outside the tolerance zone ({age_secs} s old)")]
     TooOld { age_secs: i64 },
+    #[error(
+        "the Stripe-Signature header is {length} bytes; Stripe's is `t=…,v1=…` with one v1 per \
+         signing secret, under {MAX_HEADER_BYTES} bytes: send the header Stripe sent"
+    )]
+    Oversized { length: usize },
+    #[error(
+        "the Stripe-Signature header has more than {MAX_V1_SIGNATURES} v1 signatures; Stripe \
+         sends one per signing secret: send the header Stripe sent"
+    )]
+    TooManySignatures,
     #[error("no webhook secret is configured (STRIPE_WEBHOOK_SECRETS)")]
     NoSecrets,
 }
@@ -36,16 +62,30 @@ struct Header {
 }
 
 fn parse(header: &str) -> Result<Header, SignatureError> {
+    if header.len() > MAX_HEADER_BYTES {
+        return Err(SignatureError::Oversized {
+            length: header.len(),
+        });
+    }
     let mut timestamp = None;
     let mut signatures = Vec::new();
+    let mut v1_entries = 0;
     for item in header.split(',') {
         let Some((key, value)) = item.trim().split_once('=') else {
             continue;
         };
         match key {
             "t" => timestamp = value.parse::<i64>().ok(),
-            // A v1 value that is not hex cannot match; keep looking at the others.
-            "v1" => signatures.extend(hex::decode(value).ok()),
+            // An empty entry cannot match anything; it costs nothing and counts for nothing.
+            "v1" if value.is_empty() => {}
+            "v1" => {
+                v1_entries += 1;
+                if v1_entries > MAX_V1_SIGNATURES {
+                    return Err(SignatureError::TooManySignatures);
+                }
+                // A v1 value that is not hex cannot match; keep looking at the others.
+                signatures.extend(hex::decode(value).ok());
+            }
             _ => {}
         }
     }
@@ -63,8 +103,28 @@ fn parse(header: &str) -> Result<Header, SignatureError> {
     })
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many MACs over a body this thread computed: the tests' window on the work a header
+    /// can cause.
+    static MACS_COMPUTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// HMAC-SHA256 of `"{timestamp}.{payload}"` under `secret`: the one pass over the body that a
+/// secret costs.
+fn expected_signature(secret: &WebhookSecret, timestamp: i64, payload: &[u8]) -> Option<[u8; 32]> {
+    #[cfg(test)]
+    MACS_COMPUTED.with(|count| count.set(count.get() + 1));
+    // HMAC accepts keys of any length, so this never fails.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose()).ok()?;
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    Some(mac.finalize().into_bytes().into())
+}
+
 /// Checks `header` against `payload` with every secret (several during a rotation) at `now`
-/// (unix seconds). Passing means one `v1` matched one secret and the event is not too old.
+/// (unix seconds). Passing means the event is not too old and one `v1` matched one secret.
 pub fn verify(
     payload: &[u8],
     header: Option<&str>,
@@ -76,43 +136,51 @@ pub fn verify(
     if secrets.is_empty() {
         return Err(SignatureError::NoSecrets);
     }
-    let matched = secrets.iter().any(|secret| {
-        header.signatures.iter().any(|signature| {
-            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose()) else {
-                return false;
-            };
-            mac.update(header.timestamp.to_string().as_bytes());
-            mac.update(b".");
-            mac.update(payload);
-            // verify_slice compares in constant time.
-            mac.verify_slice(signature).is_ok()
-        })
-    });
-    if !matched {
-        return Err(SignatureError::NoMatch);
-    }
-    // Only old events are refused; a clock slightly behind Stripe's must not drop deliveries.
-    let age_secs = now - header.timestamp;
+    // Before any MAC: a replayed or forged old header costs a subtraction, not a pass over
+    // the body. Only old events are refused; a clock slightly behind Stripe's must not drop
+    // deliveries.
+    let age_secs = now.saturating_sub(header.timestamp);
     if age_secs > tolerance_secs {
         return Err(SignatureError::TooOld { age_secs });
     }
-    Ok(())
+    let matched = secrets.iter().any(|secret| {
+        let Some(expected) = expected_signature(secret, header.timestamp, payload) else {
+            return false;
+        };
+        // Every entry is compared, in constant time, so the time taken says nothing about
+        // which entry came close.
+        header.signatures.iter().fold(false, |found, signature| {
+            found | bool::from(expected.as_slice().ct_eq(signature))
+        })
+    });
+    if matched {
+        Ok(())
+    } else {
+        Err(SignatureError::NoMatch)
+    }
 }
 
 /// The header Stripe would send for `payload`, for tests and the sandbox-free tools.
 pub fn sign(payload: &[u8], secret: &WebhookSecret, timestamp: i64) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose()) {
-        Ok(mac) => mac,
-        // HMAC accepts keys of any length.
-        Err(_) => return String::new(),
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(payload);
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
+    match expected_signature(secret, timestamp, payload) {
+        Some(mac) => format!("t={timestamp},v1={}", hex::encode(mac)),
+        None => String::new(),
+    }
+}
+
+/// The most work one delivery can ask of [`verify`]: a fresh timestamp and
+/// [`MAX_V1_SIGNATURES`] entries that match nothing, in a header of about [`MAX_HEADER_BYTES`],
+/// so that every secret's MAC is computed and compared with every entry. The bench times it.
+pub fn worst_case_header(now: i64) -> String {
+    let mut header = format!("t={now}");
+    for entry in 0..MAX_V1_SIGNATURES {
+        header.push_str(&format!(",v1={:064x}", entry + 1));
+    }
+    // Padding with entries the parser skips brings the header to its largest accepted size.
+    while header.len() + 6 <= MAX_HEADER_BYTES {
+        header.push_str(",v0=0");
+    }
+    header
 }
 
 #[cfg(test)]
@@ -201,6 +269,89 @@ mod tests {
             verify(b"{}", Some("t=1,v1=zz"), &secrets, NOW, 300),
             Err(SignatureError::NoMatch)
         );
+    }
+
+    fn macs_computed_by(check: impl FnOnce()) -> usize {
+        MACS_COMPUTED.with(|count| count.set(0));
+        check();
+        MACS_COMPUTED.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn the_body_is_hashed_once_per_secret_however_many_entries_the_header_has() {
+        let body = vec![b'x'; 4096];
+        let header = worst_case_header(NOW);
+        let secrets = [secret("a"), secret("b")];
+        let computed = macs_computed_by(|| {
+            assert_eq!(
+                verify(&body, Some(&header), &secrets, NOW, 300),
+                Err(SignatureError::NoMatch)
+            );
+        });
+        assert_eq!(computed, secrets.len());
+    }
+
+    #[test]
+    fn an_old_timestamp_is_refused_before_any_mac_is_computed() {
+        let header = sign(b"{}", &secret("s"), NOW - 3_600);
+        let computed = macs_computed_by(|| {
+            assert_eq!(
+                verify(b"{}", Some(&header), &[secret("s")], NOW, 300),
+                Err(SignatureError::TooOld { age_secs: 3_600 })
+            );
+        });
+        assert_eq!(computed, 0);
+    }
+
+    #[test]
+    fn more_v1_entries_than_the_cap_are_refused_and_empty_ones_are_skipped() {
+        let body = b"{}";
+        let genuine = sign(body, &secret("s"), NOW);
+        let signature = genuine.split("v1=").nth(1).unwrap();
+        let too_many = format!(
+            "t={NOW}{}",
+            format!(",v1={signature}").repeat(MAX_V1_SIGNATURES + 1)
+        );
+        assert_eq!(
+            verify(body, Some(&too_many), &[secret("s")], NOW, 300),
+            Err(SignatureError::TooManySignatures)
+        );
+        let with_empties = format!("t={NOW}{},v1={signature}", ",v1=".repeat(40));
+        assert_eq!(
+            verify(body, Some(&with_empties), &[secret("s")], NOW, 300),
+            Ok(())
+        );
+        assert_eq!(
+            verify(
+                body,
+                Some(&format!("t={NOW},v1=")),
+                &[secret("s")],
+                NOW,
+                300
+            ),
+            Err(SignatureError::NoMatch)
+        );
+    }
+
+    #[test]
+    fn an_oversized_header_is_refused_with_words() {
+        let header = format!("t={NOW},v1={}", "0".repeat(MAX_HEADER_BYTES));
+        let error = verify(b"{}", Some(&header), &[secret("s")], NOW, 300).unwrap_err();
+        assert!(
+            matches!(error, SignatureError::Oversized { .. }),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("send the header Stripe sent"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_worst_case_header_is_the_largest_one_accepted() {
+        let header = worst_case_header(NOW);
+        assert!(header.len() <= MAX_HEADER_BYTES && header.len() > MAX_HEADER_BYTES - 6);
+        assert_eq!(parse(&header).unwrap().signatures.len(), MAX_V1_SIGNATURES);
     }
 
     proptest! {

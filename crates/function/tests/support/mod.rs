@@ -100,6 +100,13 @@ pub fn state_in_mode(sandbox: &RunningSandbox, extra: &[(&str, &str)], mode: Mod
     AppState::new(config)
 }
 
+/// A checkout attempt id for `label`: 32 hex digits of its SHA-256, so the same label is the
+/// same attempt and every one passes the function's check for unguessable ids.
+pub fn attempt_id(label: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(label.as_bytes()))[..32].to_owned()
+}
+
 /// A checkout request body.
 pub fn checkout(seller: &str, items: &[(&str, u32)], attempt: &str) -> Value {
     json!({
@@ -147,6 +154,27 @@ impl Harness {
         }
         let response = request.send().await.unwrap();
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+    }
+
+    /// A form POST to the sandbox's API as the platform, on `account` when given.
+    pub async fn stripe_post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        account: Option<&str>,
+    ) -> Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}{path}", self.sandbox.base_url()))
+            .bearer_auth(self.sandbox.secret_key())
+            .form(form);
+        if let Some(account) = account {
+            request = request.header("Stripe-Account", account);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
     }
 
     /// The PaymentIntents on `account`, newest first.
