@@ -121,9 +121,9 @@ impl FromJs for ClientConfig {
             },
             // Missing from a function that predates it (direct charges then); one this build
             // does not know cannot be guessed: the Payment Element would be on the wrong account.
-            charge_type: match string(value, "charge_type") {
+            charge_type: match string(value, "charge_type").as_deref() {
                 None => ChargeType::default(),
-                Some(name) => named(&name)?,
+                Some(name) => ChargeType::from_name(name)?,
             },
         })
     }

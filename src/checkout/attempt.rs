@@ -61,8 +61,7 @@ pub fn random_attempt_id() -> Option<AttemptId> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let mut bytes = [0u8; 16];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    AttemptId::new(hex).ok()
+    Some(AttemptId::from_random(bytes))
 }
 
 // `wasm_bindgen_test` rather than `#[test]`: the widget's tests run in the browser

@@ -471,10 +471,9 @@ impl Flow {
             return Ok(());
         }
         if session.stripe_account != account {
-            return Err(Problem::Integration(format!(
-                "the PaymentIntent lives on {:?}, the Payment Element on {account:?}",
-                session.stripe_account
-            )));
+            return Err(Problem::Integration(
+                "the PaymentIntent lives on another account than the Payment Element".into(),
+            ));
         }
         if session.total != shown {
             self.reprice(&session)?;

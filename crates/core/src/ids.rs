@@ -210,9 +210,42 @@ impl AttemptId {
         Ok(Self(value))
     }
 
+    /// 16 random bytes (from a CSPRNG such as `crypto.getRandomValues`) as 32 hex digits:
+    /// 128 bits by construction, so the checks for an id from elsewhere are not needed. The
+    /// widget makes its ids this way, and `new`'s checks then stay out of its wasm.
+    pub fn from_random(bytes: [u8; 16]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let hex = bytes
+            .iter()
+            .flat_map(|byte| [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]])
+            .map(char::from)
+            .collect();
+        Self(hex)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// log2(`n`) in thousandths, by integer arithmetic: `f64::log2` would link libm's logarithm
+/// into the widget's wasm, which checks attempt ids too. Floor, then ten binary digits of
+/// the fraction by repeated squaring of the mantissa (32.32 fixed point).
+fn log2_milli(n: u32) -> u64 {
+    let Some(whole) = n.checked_ilog2() else {
+        return 0;
+    };
+    let one = 1u128 << 32;
+    let mut mantissa = (u128::from(n) << 32) >> whole;
+    let mut fraction = 0u64;
+    for bit in (0..10).rev() {
+        mantissa = (mantissa * mantissa) >> 32;
+        if mantissa >= 2 * one {
+            mantissa >>= 1;
+            fraction |= 1 << bit;
+        }
+    }
+    u64::from(whole) * 1000 + fraction * 1000 / 1024
 }
 
 /// Whether `value` (already known to be `[A-Za-z0-9_-]`) has at least
@@ -238,8 +271,8 @@ fn looks_random(value: &str) -> bool {
             + u32::from(has(|b| *b == b'_'));
         (bytes.to_vec(), alphabet)
     };
-    let bits = symbols.len() as f64 * f64::from(alphabet).log2();
-    if bits < f64::from(AttemptId::MIN_BITS) {
+    let milli_bits = symbols.len() as u64 * log2_milli(alphabet);
+    if milli_bits < u64::from(AttemptId::MIN_BITS) * 1000 {
         return false;
     }
     let mut distinct = [false; 256];
@@ -307,6 +340,27 @@ impl fmt::Display for AttemptId {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_id_from_random_bytes_is_one_the_function_accepts() {
+        let bytes = [
+            0x4f, 0x1c, 0x2a, 0x7e, 0x9b, 0x1d, 0x4c, 0x55, 0x8e, 0x3a, 0x0d, 0x2b, 0x9c, 0x7f,
+            0x1e, 0x64,
+        ];
+        let id = AttemptId::from_random(bytes);
+        assert_eq!(id.as_str(), "4f1c2a7e9b1d4c558e3a0d2b9c7f1e64");
+        assert_eq!(AttemptId::new(id.as_str()).unwrap(), id);
+    }
+
+    #[test]
+    fn log2_in_thousandths_is_within_a_thousandth_of_a_bit() {
+        for n in [1u32, 2, 10, 16, 36, 37, 62, 64, 1000] {
+            let exact = (f64::from(n).log2() * 1000.0).floor();
+            let ours = log2_milli(n) as f64;
+            assert!((exact - ours).abs() <= 1.0, "log2({n}): {ours} vs {exact}");
+        }
+        assert_eq!(log2_milli(0), 0);
+    }
 
     #[test]
     fn account_ids_need_their_prefix() {
