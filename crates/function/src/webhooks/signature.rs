@@ -1,6 +1,6 @@
-//! Verifying `Stripe-Signature` (facts §7): `t=<unix>,v1=<hex>[,v1=<hex>…]`, where each `v1` is
-//! HMAC-SHA256 of `"{t}.{raw body}"` under an endpoint secret. Nothing in a webhook is read
-//! before this passes.
+//! Verifying `Stripe-Signature` (<https://docs.stripe.com/webhooks#verify-manually>):
+//! `t=<unix>,v1=<hex>[,v1=<hex>…]`, where each `v1` is HMAC-SHA256 of `"{t}.{raw body}"` under an
+//! endpoint secret. Nothing in a webhook is read before this passes.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
