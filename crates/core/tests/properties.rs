@@ -5,6 +5,7 @@
 //! arbitrary text. Arbitrary text alone is almost never a valid currency or id, and then the
 //! assertions about accepted values never run; `the_generators_mostly_make_valid_inputs` keeps
 //! the mix honest.
+#![allow(clippy::unwrap_used)]
 
 use connect_checkout_core::api::{CheckoutRequest, CreateSellerRequest, CustomDetails};
 use connect_checkout_core::{AccountId, AttemptId, Currency, FeePolicy, Money, PriceId};
