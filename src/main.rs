@@ -3,7 +3,7 @@
 //! (the function serves index.html for every page path), the seller's pages, or on `/embed`
 //! the embed's docs page.
 //!
-//! Build: `trunk build --release` (see TOOLCHAIN.md); the function serves `dist/`.
+//! Build: `trunk build --release` (see docs/toolchain.md); the function serves `dist/`.
 
 fn main() {
     let path = web_sys::window()

@@ -82,7 +82,7 @@ pub enum LoadError {
 }
 
 /// The error half of `confirmPayment`'s `{error}` answer (Stripe's error object, the fields the
-/// widget reads). See stripe-facts.md §8.2 for the `type` values.
+/// widget reads). See crates/sandbox/FIDELITY.md §Stripe.js for the `type` values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StripeError {
     /// Its `type`: `card_error`, `validation_error`, `api_connection_error`, …

@@ -180,8 +180,8 @@ fn refused(status: u16, json: &str) -> Problem {
     Problem::Api(ApiError::Refused { status, body })
 }
 
-/// Every decline of the test-card table (stripe-facts §6.1), as Stripe.js reports it, and the
-/// sentence the shopper reads for it.
+/// Every decline of the test-card table (crates/sandbox/FIDELITY.md §Test cards), as Stripe.js
+/// reports it, and the sentence the shopper reads for it.
 fn declines(strings: &'static Strings) -> Vec<(&'static str, &'static str)> {
     vec![
         (

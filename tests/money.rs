@@ -29,7 +29,8 @@ fn yen_has_no_minor_unit() {
 
 #[wasm_bindgen_test]
 fn every_zero_decimal_currency_counts_whole_units() {
-    // stripe-facts §3.5: the amount is in whole units for these.
+    // Zero-decimal currencies (crates/sandbox/FIDELITY.md §Amounts and currencies): the amount
+    // is in whole units for these.
     assert_eq!(
         format_money(&money(50_000, "krw"), Some("en-US")),
         "₩50,000"

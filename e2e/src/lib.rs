@@ -346,6 +346,14 @@ impl ChromeDriver {
     pub async fn start() -> Self {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        // No opt-out here, unlike the sandbox's browser test: these tests are the proof that the
+        // product works in a browser, and `cargo xtask test` installs Chromium before them.
+        assert!(
+            Path::new(&chromedriver).exists(),
+            "no ChromeDriver at {chromedriver}: install Chromium and its driver (`apt-get install \
+             chromium chromium-driver`, or run `cargo xtask test`, which does), or name another \
+             with CHROMEDRIVER"
+        );
         let port = free_port().await;
         // A short name: Chromium's singleton socket lives in TMPDIR (below), and a Unix socket's
         // path must fit in 108 bytes. A profile named by pid and nanoseconds, under CI's own

@@ -259,7 +259,8 @@ pub async fn shopper_pays(browser: &Browser, base: &str, seller: &str) -> String
     browser.text("[data-role=\"receipt-reference\"]").await
 }
 
-/// The Custom form's answers that pass Stripe's checks (stripe-facts §6.2), by input id.
+/// The Custom form's answers that pass Stripe's checks (crates/sandbox/FIDELITY.md §Test onboarding
+/// data), by input id.
 pub fn passing_answers() -> Vec<(&'static str, &'static str)> {
     vec![
         ("cs-f-business_url", "https://clay-kiln.example"),

@@ -1,4 +1,10 @@
 //! The shopper pays a seller: the walking skeleton, end to end, in Chromium.
+//!
+//! Which file to extend: this one stays the smoke test, the three checks that say within a
+//! minute whether the product works at all (a good card pays the seller with the fee, a decline
+//! charges nothing, no secret key reaches the browser). Its first two overlap `shopper.rs` on
+//! purpose and are not to grow. A new behaviour of the shopper's checkout (a decline, 3-D
+//! Secure, faults, the cart, the keyboard, a locale) goes in `shopper.rs`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

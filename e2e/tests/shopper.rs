@@ -2,6 +2,9 @@
 //! real function and the real Stripe sandbox. Every test keeps a screenshot in `e2e/artifacts/`
 //! (`shopper-*.png`).
 //!
+//! Which file to extend: this one, for any new behaviour of the shopper's checkout. The walking
+//! skeleton (`checkout.rs`) is the smoke test and stays at its three checks.
+//!
 //! Run: `WIDGET_DIST=dist CHROMEDRIVER=/usr/bin/chromedriver cargo test -p connect-checkout-e2e
 //! --test shopper -- --test-threads 1`.
 

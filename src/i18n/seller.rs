@@ -3,7 +3,8 @@
 //! checkout (and the embed built from it) carries none of these words.
 //!
 //! `{name}` marks a value filled in later. Sandbox hints name Stripe's test values
-//! (stripe-facts §6.2); they are shown only in sandbox and test mode.
+//! (crates/sandbox/FIDELITY.md §Test onboarding data); they are shown only in sandbox and test
+//! mode.
 
 /// What one kind of account means, in four plain sentences.
 #[derive(Debug)]

@@ -22,7 +22,7 @@ use crate::process::{execute, root, step, tool_path};
 /// The crate's version, which the loader reports with the wasm's hash.
 const VERSION: &str = "0.1.0";
 /// wasm-opt's features, passed explicitly because the stripped release wasm no longer names
-/// them (TOOLCHAIN.md); the same as index.html's `data-wasm-opt-params`.
+/// them (docs/toolchain.md §Size); the same as index.html's `data-wasm-opt-params`.
 pub const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",

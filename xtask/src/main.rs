@@ -18,6 +18,8 @@ mod dist;
 mod process;
 mod schema;
 mod stack;
+#[cfg(test)]
+mod standalone;
 mod test;
 mod tools;
 mod widget;

@@ -3,7 +3,7 @@
 //!
 //! Versions are pinned: wasm-bindgen-cli must equal the `wasm-bindgen` crate in Cargo.lock
 //! (the test runner refuses a mismatch), and wasm-opt comes from npm's binaryen because
-//! Debian's (108) produces wasm that Chromium rejects (../shared/TOOLCHAIN.md).
+//! Debian's (108) produces wasm that Chromium rejects (docs/toolchain.md §Traps).
 
 use std::path::PathBuf;
 use std::process::Command;

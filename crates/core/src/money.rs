@@ -18,7 +18,8 @@ pub struct Currency(String);
 pub struct CurrencyError(pub String);
 
 /// Currencies whose smallest unit is the whole unit: 500 JPY is `amount = 500`, not 50 000.
-/// Source: Stripe's currency documentation (../shared/stripe-facts.md §3.5).
+/// Source: <https://docs.stripe.com/currencies#zero-decimal> (crates/sandbox/FIDELITY.md
+/// §Amounts and currencies).
 const ZERO_DECIMAL: &[&str] = &[
     "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
     "xaf", "xof", "xpf",

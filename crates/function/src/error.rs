@@ -128,7 +128,8 @@ impl From<StripeError> for AppError {
                 declined
             }
             // Stripe answers some rate limits (creating accounts too quickly) with a 400
-            // whose code is `rate_limit`; its SDKs treat both as a rate limit (facts §5.1).
+            // whose code is `rate_limit`; its SDKs treat both as a rate limit
+            // (crates/sandbox/FIDELITY.md §Errors).
             StripeError::Api {
                 status: 400,
                 error: api,

@@ -1,5 +1,5 @@
-//! Test cards: what each number or `pm_card_*` id does when charged (facts §6.1), and the
-//! checks Stripe makes on raw card details. Only the outcome, brand and last four digits of a
+//! Test cards: what each number or `pm_card_*` id does when charged (FIDELITY.md §Test cards), and
+//! the checks Stripe makes on raw card details. Only the outcome, brand and last four digits of a
 //! number are kept; the number itself is dropped as soon as it is read, and never logged.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -74,7 +74,7 @@ pub(crate) enum Behaviour {
     },
 }
 
-/// One row of the facts' test-card table.
+/// One row of the test-card table (FIDELITY.md §Test cards).
 pub(crate) struct TestCard {
     pub number: &'static str,
     pub pm_id: Option<&'static str>,
@@ -91,7 +91,7 @@ const fn card(number: &'static str, pm_id: Option<&'static str>, behaviour: Beha
     }
 }
 
-/// The table of facts §6.1, plus the common brand test cards.
+/// The table of FIDELITY.md §Test cards, plus the common brand test cards.
 pub(crate) const TEST_CARDS: &[TestCard] = &[
     card("4242424242424242", Some("pm_card_visa"), Behaviour::Succeed),
     TestCard {
@@ -152,7 +152,7 @@ pub(crate) const TEST_CARDS: &[TestCard] = &[
         Some("pm_card_chargeDeclinedProcessingError"),
         Behaviour::Decline(&PROCESSING_ERROR),
     ),
-    // Attaching to a Customer succeeds, charging fails (facts §6.1); no Customers yet.
+    // Attaching to a Customer succeeds, charging fails (FIDELITY.md §Test cards); no Customers yet.
     card("4000000000000341", None, Behaviour::Decline(&GENERIC)),
     card(
         "4000002500003155",
@@ -231,7 +231,7 @@ pub(crate) struct CardDetails {
     pub fingerprint: String,
     pub cvc_given: bool,
     pub behaviour: Behaviour,
-    /// 4000 0000 0000 0077: the funds skip the pending balance (facts §6.1).
+    /// 4000 0000 0000 0077: the funds skip the pending balance (FIDELITY.md §Test cards).
     pub available_at_once: bool,
 }
 

@@ -1,5 +1,5 @@
 //! Currencies as Stripe's API takes them: which exist, which have no minor unit, and the
-//! smallest and largest amount a PaymentIntent may have (facts §3.5).
+//! smallest and largest amount a PaymentIntent may have (FIDELITY.md §Amounts and currencies).
 
 /// Three-letter codes Stripe accepts for charges, lower-case.
 const SUPPORTED: &[&str] = &[
@@ -16,14 +16,16 @@ const SUPPORTED: &[&str] = &[
     "xpf", "yer", "zar", "zmw",
 ];
 
-/// Currencies whose smallest unit is the whole unit (facts §3.5, UGX included).
+/// Currencies whose smallest unit is the whole unit (FIDELITY.md §Amounts and currencies, UGX
+/// included).
 const ZERO_DECIMAL: &[&str] = &[
     "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
     "xaf", "xof", "xpf",
 ];
 
-/// Minimum charge amounts in minor units. Only USD's $0.50 is confirmed (facts §3.5); the
-/// others are Stripe's published table as secondary sources quote it (UNCONFIRMED, README).
+/// Minimum charge amounts in minor units. Only USD's $0.50 is confirmed (FIDELITY.md §Amounts and
+/// currencies); the others are Stripe's published table as secondary sources quote it (UNCONFIRMED,
+/// README).
 const MINIMUMS: &[(&str, i64)] = &[
     ("usd", 50),
     ("aed", 200),
@@ -51,7 +53,7 @@ const MINIMUMS: &[(&str, i64)] = &[
     ("thb", 1000),
 ];
 
-/// Amounts have at most eight digits (facts §3.5).
+/// Amounts have at most eight digits (FIDELITY.md §Amounts and currencies).
 pub(crate) const MAX_AMOUNT: i64 = 99_999_999;
 
 pub(crate) fn is_supported(code: &str) -> bool {

@@ -1,6 +1,6 @@
-//! Events: one `evt_…` for each change the sandbox makes (facts §7), kept on the account the
-//! change happened on and handed to the webhook deliveries. An event holds a snapshot of the
-//! object as it was right after the change, as Stripe's do, and names the API request that
+//! Events: one `evt_…` for each change the sandbox makes (FIDELITY.md §Webhooks), kept on the
+//! account the change happened on and handed to the webhook deliveries. An event holds a snapshot
+//! of the object as it was right after the change, as Stripe's do, and names the API request that
 //! caused it (`request.id`, `request.idempotency_key`), or none when the change came from a
 //! hosted page or the sandbox itself.
 
@@ -106,7 +106,8 @@ impl Event {
         });
         if self.connected {
             event["account"] = json!(self.account);
-            // Connect events carry `context` too from 2025-04-30.basil (facts §1.7).
+            // Connect events carry `context` too from 2025-04-30.basil
+            // (<https://docs.stripe.com/changelog/basil/2025-04-30/additional-context-organization-events>).
             if api_version >= "2025-04-30" {
                 event["context"] = json!(self.account);
             }

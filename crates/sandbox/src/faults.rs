@@ -9,12 +9,12 @@
 //!   always `before`, as on Stripe (a rate-limited or lock-timed-out call never ran).
 //! - `"when": "after"`: the call runs and commits, then the answer is replaced.
 //!   `server_error` / `service_unavailable`: the 5xx is what is stored under the key, as Stripe
-//!   stores a 5xx ("results are saved… including 500 errors", facts §5.5), so a retry with the
-//!   same key replays the 5xx while the object exists. `drop_connection`: the real answer is
-//!   stored and the connection closes before it is sent (the answer was lost on the way), so a
-//!   retry with the same key replays the real answer instead of doing it twice; a retry
-//!   without a key does it twice, as on Stripe. `latency`: the answer is held back after
-//!   the call committed, the case where a client times out on a call that succeeded.
+//!   stores a 5xx ("results are saved… including 500 errors", FIDELITY.md §Idempotency), so a
+//!   retry with the same key replays the 5xx while the object exists. `drop_connection`: the
+//!   real answer is stored and the connection closes before it is sent (the answer was lost on
+//!   the way), so a retry with the same key replays the real answer instead of doing it twice;
+//!   a retry without a key does it twice, as on Stripe. `latency`: the answer is held back
+//!   after the call committed, the case where a client times out on a call that succeeded.
 //!
 //! `every: N` fires on the Nth, 2Nth… matching call; `share: 0.3` fires on that share of
 //! matching calls, drawn from a generator seeded with `random_seed` (so a test run repeats);
@@ -91,7 +91,7 @@ pub(crate) struct Faults {
     #[serde(default)]
     pub latency_ms: u64,
     /// Calls admitted per second across the API; beyond, 429 `rate_limit`. Stripe allows 25
-    /// per second in test mode (facts §5.3).
+    /// per second in test mode (FIDELITY.md §Rate limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_second: Option<u32>,
     /// Seeds the draws of `share` rules, for repeatable runs.

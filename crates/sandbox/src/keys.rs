@@ -1,10 +1,10 @@
 //! API keys: which kind a key is, whether it still works, what a restricted key may do, and
 //! how a key is shown in errors and logs. A whole secret key is never printed: errors mask it
-//! (facts §1.5) and logs and the binary's banner show a fingerprint.
+//! (FIDELITY.md §Authentication errors) and logs and the binary's banner show a fingerprint.
 //!
 //! The admin API rolls keys (the old one works until a chosen time, then answers 401
 //! `api_key_expired`), revokes them (401 "Invalid API Key") and makes restricted keys
-//! (`rk_test_…`) with read or write access per resource (facts §1.6).
+//! (`rk_test_…`) with read or write access per resource (FIDELITY.md §Restricted and rolled keys).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) enum KeyKind {
     /// `sk_test_…`: the whole API.
     Secret,
-    /// `pk_test_…`: only what Stripe.js may call (facts §1.3).
+    /// `pk_test_…`: only what Stripe.js may call (FIDELITY.md §Publishable keys).
     Publishable,
     /// `rk_test_…`: what its permissions allow.
     Restricted,
@@ -210,7 +210,7 @@ impl Keyring {
     }
 }
 
-/// The prefixes Stripe gives keys (facts §1.1), built rather than spelled out so that no
+/// The prefixes Stripe gives keys (FIDELITY.md §Keys), built rather than spelled out so that no
 /// live-key literal sits in the source.
 fn known_prefix(key: &str) -> Option<usize> {
     ["sk", "pk", "rk"]

@@ -6,7 +6,8 @@
 //! `/v1`, form-encoded bodies, `Authorization: Bearer` keys, `Stripe-Account` scoping,
 //! `Idempotency-Key`, Stripe's error shapes and status codes, and a Stripe.js at `/v3/` whose
 //! card fields live in an iframe of the sandbox's origin. The wire behaviour follows
-//! `shared/stripe-facts.md`; where that sheet is unsure, the choice made is in the README.
+//! FIDELITY.md (with Stripe's documentation as the source); where Stripe does not document
+//! it, the choice made is in the README.
 //!
 //! What it is not: not a Stripe client, not a proxy to Stripe, not persistent (a restart or
 //! `POST /_sandbox/reset` returns to the [`Seed`]), not live mode (only `sk_test_`/`pk_test_`

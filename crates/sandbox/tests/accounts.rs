@@ -1,6 +1,6 @@
-//! Connected accounts (stripe-facts §2, §6.2): creation by type or controller properties,
-//! requirements that follow what was submitted and Stripe's test values, derived
-//! `charges_enabled`/`payouts_enabled`, capabilities, tokens, `account.updated` and
+//! Connected accounts (FIDELITY.md §Accounts, §Test onboarding data): creation by type or
+//! controller properties, requirements that follow what was submitted and Stripe's test values,
+//! derived `charges_enabled`/`payouts_enabled`, capabilities, tokens, `account.updated` and
 //! `capability.updated`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

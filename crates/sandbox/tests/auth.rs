@@ -1,5 +1,5 @@
 //! Keys: where they may be sent, and Stripe's exact answers when they are missing, wrong, or
-//! of the wrong kind (stripe-facts §1.2–§1.5).
+//! of the wrong kind (FIDELITY.md §Keys to §Authentication errors).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

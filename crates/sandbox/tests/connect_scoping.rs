@@ -1,5 +1,5 @@
 //! `Stripe-Account` scoping: every object lives on one account, and a key reaches another
-//! account's objects only by naming that account (stripe-facts §1.7, §11).
+//! account's objects only by naming that account (FIDELITY.md §Stripe-Account).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,6 @@
 //! Fault injection (`POST /_sandbox/faults`): Stripe's 429 bodies and retry hints, 5xx, dropped
 //! connections and latency, before or after the call runs, and what a retry with the same
-//! `Idempotency-Key` then finds (stripe-facts §5.3–§5.5).
+//! `Idempotency-Key` then finds (FIDELITY.md §Rate limits to §Idempotency).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

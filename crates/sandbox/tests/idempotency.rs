@@ -1,4 +1,4 @@
-//! `Idempotency-Key` (stripe-facts §5.5): replay, 400 on other parameters, 409 while in
+//! `Idempotency-Key` (FIDELITY.md §Idempotency): replay, 400 on other parameters, 409 while in
 //! flight, nothing stored for a request that failed validation.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

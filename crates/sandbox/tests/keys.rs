@@ -1,6 +1,7 @@
-//! Keys (stripe-facts §1.5, §1.6): a rolled key works until its expiry and then gets Stripe's
-//! 401 `api_key_expired` (masked to its last 6); a revoked key is an invalid key (masked to its
-//! last 4); restricted keys get a 403 naming the permission they lack.
+//! Keys (FIDELITY.md §Authentication errors, §Restricted and rolled keys): a rolled key works until
+//! its expiry and then gets Stripe's 401 `api_key_expired` (masked to its last 6); a revoked key is
+//! an invalid key (masked to its last 4); restricted keys get a 403 naming the permission they
+//! lack.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,5 +1,5 @@
-//! Money movement (stripe-facts §3.1, §4): application fees, destination charges and their
-//! transfers, separate transfers, balances, refunds with `reverse_transfer` and
+//! Money movement (FIDELITY.md §Money movement, §Refunds): application fees, destination charges
+//! and their transfers, separate transfers, balances, refunds with `reverse_transfer` and
 //! `refund_application_fee`, PaymentIntent update.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -183,7 +183,7 @@ async fn separate_transfers_need_available_funds() {
             None
         )
     );
-    // The bypass-pending card makes funds available at once (facts §6.1).
+    // The bypass-pending card makes funds available at once (FIDELITY.md §Test cards).
     let pi = pay(
         &h,
         None,

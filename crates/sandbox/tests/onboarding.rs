@@ -1,4 +1,4 @@
-//! Account Links and the hosted onboarding page (stripe-facts §2.3), login links and the
+//! Account Links and the hosted onboarding page (FIDELITY.md §Account Links), login links and the
 //! Express dashboard page (§2.4).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,4 @@
-//! Form decoding and parameter errors over HTTP (stripe-facts §1.2, §5.1).
+//! Form decoding and parameter errors over HTTP (FIDELITY.md §Form encoding, §Errors).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,5 +1,6 @@
 //! PaymentIntents for Connect: a direct charge with an application fee, confirmed as Stripe.js
-//! confirms it; every test card's outcome; amounts and currencies (stripe-facts §3, §6.1).
+//! confirms it; every test card's outcome; amounts and currencies (FIDELITY.md §PaymentIntents,
+//! §Test cards).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -44,7 +45,8 @@ async fn direct_charge_with_fee_confirmed_by_publishable_key_succeeds() {
     let seen = &reply.body;
     assert_eq!(seen["status"], "succeeded");
     assert_eq!(seen["payment_method"], pm.as_str());
-    // A publishable key sees the subset Stripe.js types (facts §1.3), nothing more.
+    // A publishable key sees the subset Stripe.js types (FIDELITY.md §Publishable keys), nothing
+    // more.
     let mut keys: Vec<&str> = seen
         .as_object()
         .unwrap()

@@ -1,6 +1,7 @@
-//! 3-D Secure (stripe-facts §3.4, §6.1): the authentication cards stop in `requires_action`,
-//! the challenge page completes or fails authentication, 4000 0082 6000 3178 declines after
-//! authenticating, and a server-side confirmation with `return_url` is redirected back.
+//! 3-D Secure (FIDELITY.md §PaymentIntents, §Test cards): the authentication cards stop in
+//! `requires_action`, the challenge page completes or fails authentication, 4000 0082 6000 3178
+//! declines after authenticating, and a server-side confirmation with `return_url` is redirected
+//! back.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! Events and webhooks (stripe-facts §7): an event for each change, `/v1/events`,
+//! Events and webhooks (FIDELITY.md §Webhooks): an event for each change, `/v1/events`,
 //! `/v1/webhook_endpoints`, signed deliveries routed by `connect`, retries with backoff, and a
 //! rolled secret that signs alongside the old one.
 

@@ -161,10 +161,10 @@ async fn create_checkout(
         .await
     {
         Ok(intent) => intent,
-        // Stripe stores a 5xx under its Idempotency-Key and replays it (facts §5.5), so after a
-        // 5xx the PaymentIntent may exist with no way to read it through the same key. Look
-        // for it by the attempt it carries before giving up: the attempt still gets its one
-        // PaymentIntent, and the shopper can pay.
+        // Stripe stores a 5xx under its Idempotency-Key and replays it (crates/sandbox/FIDELITY.md
+        // §Idempotency), so after a 5xx the PaymentIntent may exist with no way to read it through
+        // the same key. Look for it by the attempt it carries before giving up: the attempt still
+        // gets its one PaymentIntent, and the shopper can pay.
         Err(error) if error.status().is_some_and(|status| status >= 500) => {
             match find_attempts_intent(&state, &request, on_account, &total).await {
                 Some(intent) => {

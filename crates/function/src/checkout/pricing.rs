@@ -5,7 +5,8 @@ use connect_checkout_core::{Currency, Money, PriceId};
 
 use crate::stripe::objects::Price;
 
-/// Stripe's largest amount: eight digits of the smallest unit (facts §3.5).
+/// Stripe's largest amount: eight digits of the smallest unit
+/// (<https://docs.stripe.com/currencies>).
 pub const MAX_AMOUNT: i64 = 99_999_999;
 
 /// A price a one-off checkout can charge, with the product's words.

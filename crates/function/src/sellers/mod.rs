@@ -203,7 +203,8 @@ async fn create_seller(
             request.kind.as_str()
         )));
     }
-    // Controller properties rather than the deprecated `type` (facts §2.1).
+    // Controller properties rather than the deprecated `type`
+    // (<https://docs.stripe.com/connect/migrate-to-controller-properties>).
     let mut form = Params::new()
         .set("country", &request.country)
         .set("email", &request.email)

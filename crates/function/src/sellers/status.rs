@@ -31,7 +31,8 @@ pub fn platform_collects(account: &Account) -> bool {
     collection == Some("application") || kind_of(account) == Some(AccountKind::Custom)
 }
 
-/// Stripe's `disabled_reason` codes (facts §2.2), in words a seller can act on.
+/// Stripe's `disabled_reason` codes (<https://docs.stripe.com/api/accounts/object>), in words a
+/// seller can act on.
 pub fn disabled_reason_in_words(code: &str) -> String {
     let words = match code {
         "action_required.requested_capabilities" => {

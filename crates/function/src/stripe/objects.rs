@@ -224,7 +224,7 @@ pub struct ErrorEnvelope {
     pub error: ApiError,
 }
 
-/// Stripe's error object (facts §5.1). Only what we act on.
+/// Stripe's error object (<https://docs.stripe.com/api/errors>). Only what we act on.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ApiError {
     #[serde(rename = "type", default)]

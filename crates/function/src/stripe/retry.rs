@@ -1,8 +1,8 @@
 //! When and how long to wait before trying a Stripe call again.
 //!
-//! The rules follow Stripe's own SDKs (facts §5.4) with one deliberate difference: a 429 is
-//! retried too, because a checkout that waits a second beats one that fails, and every POST we
-//! send carries an Idempotency-Key, so a retry can never charge twice.
+//! The rules follow Stripe's own SDKs (crates/sandbox/FIDELITY.md §Retries) with one deliberate
+//! difference: a 429 is retried too, because a checkout that waits a second beats one that fails,
+//! and every POST we send carries an Idempotency-Key, so a retry can never charge twice.
 
 use std::time::Duration;
 

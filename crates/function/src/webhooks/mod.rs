@@ -39,7 +39,8 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT))
 }
 
-/// The envelope of every event (facts §7); `data.object` is read per type.
+/// The envelope of every event (<https://docs.stripe.com/api/events/object>); `data.object` is read
+/// per type.
 #[derive(Debug, Deserialize)]
 pub struct Event {
     pub id: String,

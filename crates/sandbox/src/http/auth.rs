@@ -10,7 +10,7 @@ use super::form::{Node, Tree};
 use crate::keys::{KeyKind, KeyStatus};
 use crate::state::Store;
 
-/// Which keys an endpoint takes (facts §1.3).
+/// Which keys an endpoint takes (FIDELITY.md §Publishable keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Access {
     /// Secret key only; a publishable key gets 403.
@@ -19,8 +19,8 @@ pub(crate) enum Access {
     Publishable,
 }
 
-/// Fields Stripe.js adds to every call it makes (facts §1.3); accepted and dropped on the
-/// endpoints Stripe.js may call.
+/// Fields Stripe.js adds to every call it makes (FIDELITY.md §Publishable keys); accepted and
+/// dropped on the endpoints Stripe.js may call.
 const STRIPE_JS_FIELDS: &[&str] = &[
     "key",
     "_stripe_account",
@@ -35,7 +35,8 @@ const STRIPE_JS_FIELDS: &[&str] = &[
     "client_attribution_metadata",
 ];
 
-/// The default API version when a request names none: the one stripe-node pins (facts §0).
+/// The default API version when a request names none: the one stripe-node pins (FIDELITY.md §API
+/// versions).
 const DEFAULT_VERSION: &str = "2026-07-29.dahlia";
 
 /// A `Stripe-Version` such as `2024-04-10` or `2026-07-29.dahlia`.
@@ -78,12 +79,13 @@ impl ApiVersion {
     }
 
     /// From 2023-08-16, `automatic_payment_methods` is on when `payment_method_types` is not
-    /// given (facts §3.2).
+    /// given (FIDELITY.md §API versions).
     pub fn automatic_payment_methods_by_default(&self) -> bool {
         self.date >= 20230816
     }
 
-    /// From 2024-04-10, the default `capture_method` is `automatic_async` (facts §3.2).
+    /// From 2024-04-10, the default `capture_method` is `automatic_async` (FIDELITY.md §API
+    /// versions).
     pub fn async_capture_by_default(&self) -> bool {
         self.date >= 20240410
     }

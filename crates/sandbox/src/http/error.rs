@@ -1,6 +1,6 @@
 //! Stripe's error body, `{"error": {"type", "code", "message", "param", "doc_url", …}}`, and the
 //! status that goes with it. Every failure the sandbox answers, from a bad key to a panic,
-//! leaves through [`ApiError`], so clients see one shape (stripe-facts §5.1).
+//! leaves through [`ApiError`], so clients see one shape (FIDELITY.md §Errors).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// The `type` of a Stripe error. The OpenAPI enum has only these four on the wire; 401 and 429
-/// bodies use `invalid_request_error` too (stripe-facts §5.1, §10.2).
+/// bodies use `invalid_request_error` too (FIDELITY.md §Errors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(clippy::enum_variant_names)] // the names are Stripe's, `_error` included
@@ -47,7 +47,8 @@ pub(crate) struct ApiError {
     pub status: StatusCode,
     /// Boxed: errors travel in every `Result` of a request, and the body is large.
     pub body: Box<ErrorBody>,
-    /// `Stripe-Should-Retry`, the server's retry hint that the SDKs obey first (facts §5.2).
+    /// `Stripe-Should-Retry`, the server's retry hint that the SDKs obey first (FIDELITY.md
+    /// §Headers).
     pub should_retry: Option<bool>,
 }
 
@@ -109,9 +110,9 @@ impl ApiError {
         self
     }
 
-    // ---- The errors with a fixed wording. Sources are stripe-facts.md sections. ----
+    // ---- The errors with a fixed wording. Sources are FIDELITY.md's sections. ----
 
-    /// 401 with no key at all (facts §1.5).
+    /// 401 with no key at all (FIDELITY.md §Authentication errors).
     pub fn no_api_key() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -123,7 +124,8 @@ impl ApiError {
         )
     }
 
-    /// 401 for a key that is not one of ours, masked to its last 4 characters (facts §1.5).
+    /// 401 for a key that is not one of ours, masked to its last 4 characters (FIDELITY.md
+    /// §Authentication errors).
     pub fn invalid_api_key(key: &str) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -132,7 +134,8 @@ impl ApiError {
         )
     }
 
-    /// 401 for a rolled key past its expiry, masked to its last 6 characters (facts §1.5).
+    /// 401 for a rolled key past its expiry, masked to its last 6 characters (FIDELITY.md
+    /// §Authentication errors).
     pub fn expired_api_key(key: &str) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -142,8 +145,8 @@ impl ApiError {
         .code("api_key_expired")
     }
 
-    /// 403 for a publishable key on a secret-only endpoint (facts §1.4; `type` and `code` are
-    /// UNCONFIRMED, see the README).
+    /// 403 for a publishable key on a secret-only endpoint (FIDELITY.md §Authentication errors;
+    /// `type` and `code` are UNCONFIRMED, see the README).
     pub fn secret_key_required() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -155,7 +158,8 @@ impl ApiError {
         .code("secret_key_required")
     }
 
-    /// 403 for a `Stripe-Account` (or account in the URL) the key may not act for (facts §1.7).
+    /// 403 for a `Stripe-Account` (or account in the URL) the key may not act for (FIDELITY.md
+    /// §Stripe-Account).
     pub fn account_invalid(key: &str, account: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -170,8 +174,8 @@ impl ApiError {
         .code("account_invalid")
     }
 
-    /// 404 `No such payment_intent: 'pi_…'` (facts §5.1). `kind` is Stripe's object name in
-    /// the message (`payment_intent`, `price`, `PaymentMethod`).
+    /// 404 `No such payment_intent: 'pi_…'` (FIDELITY.md §Errors). `kind` is Stripe's object name
+    /// in the message (`payment_intent`, `price`, `PaymentMethod`).
     pub fn resource_missing(kind: &str, id: &str, param: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -182,7 +186,8 @@ impl ApiError {
         .param(param)
     }
 
-    /// 404 for a path no route knows (stripe-mock's and Stripe's wording, facts §9.2).
+    /// 404 for a path no route knows (stripe-mock's and Stripe's wording, FIDELITY.md §Unknown
+    /// routes).
     pub fn unrecognized_url(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -224,7 +229,7 @@ impl ApiError {
             .param(param)
     }
 
-    /// Same key, other parameters (facts §5.5).
+    /// Same key, other parameters (FIDELITY.md §Idempotency).
     pub fn idempotency_mismatch(key: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -238,7 +243,7 @@ impl ApiError {
         )
     }
 
-    /// Same key while the first request still runs (facts §5.5).
+    /// Same key while the first request still runs (FIDELITY.md §Idempotency).
     pub fn idempotency_key_in_use(key: &str) -> Self {
         let mut error = Self::new(
             StatusCode::CONFLICT,

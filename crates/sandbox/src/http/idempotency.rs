@@ -1,5 +1,5 @@
-//! `Idempotency-Key` (facts §5.5): the first POST with a key stores its status and body, a
-//! retry with the same parameters gets them back, a retry with other parameters gets a 400
+//! `Idempotency-Key` (FIDELITY.md §Idempotency): the first POST with a key stores its status and
+//! body, a retry with the same parameters gets them back, a retry with other parameters gets a 400
 //! `idempotency_error`, and a retry while the first is still running gets a 409.
 //!
 //! Keys are scoped to the account the request acts for, as on Stripe. A request that fails

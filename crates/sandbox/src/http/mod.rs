@@ -26,8 +26,8 @@ use error::ApiError;
 #[derive(Clone, Debug)]
 pub(crate) struct RequestId(pub String);
 
-/// Gives every response a `Request-Id` (facts §5.2) and logs one line per request: method,
-/// path (never the query, which may hold a client secret), status and duration.
+/// Gives every response a `Request-Id` (FIDELITY.md §Headers) and logs one line per request:
+/// method, path (never the query, which may hold a client secret), status and duration.
 pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
     let id: String = rand::rng()
         .sample_iter(Alphanumeric)

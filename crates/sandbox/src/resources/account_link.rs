@@ -1,4 +1,4 @@
-//! Account Links (facts §2.3) and login links (§2.4): single-use URLs into the sandbox's
+//! Account Links and login links (FIDELITY.md §Account Links): single-use URLs into the sandbox's
 //! hosted onboarding (`/setup/c/{account}/{token}`, valid 300 s; a stale or reused link sends
 //! the browser to `refresh_url`) and its Express dashboard (`/express/{token}`).
 //! `POST /v1/account_links`, `POST /v1/accounts/{id}/login_links`.

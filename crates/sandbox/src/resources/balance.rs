@@ -2,7 +2,7 @@
 //! refund, a reversal) is a ledger entry on one account in one currency, pending until its
 //! `available_on` and available after. Charges become available two days after capture, as in
 //! Stripe's test mode, except those made with 4000 0000 0000 0077, whose funds are available
-//! at once (facts §6.1). `GET /v1/balance` sums the caller's entries.
+//! at once (FIDELITY.md §Test cards). `GET /v1/balance` sums the caller's entries.
 
 use std::collections::BTreeMap;
 

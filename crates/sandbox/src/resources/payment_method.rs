@@ -1,5 +1,5 @@
 //! PaymentMethods of type `card`. Stripe.js makes them with the publishable key from the card
-//! fields' iframe; a secret key may not send raw card numbers (facts §6.1).
+//! fields' iframe; a secret key may not send raw card numbers (FIDELITY.md §Test cards).
 //! `POST /v1/payment_methods`, `GET /v1/payment_methods/{id}`.
 
 use std::collections::BTreeMap;

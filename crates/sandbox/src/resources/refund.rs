@@ -1,4 +1,4 @@
-//! Refunds (facts §4): all or part of a captured charge, named by `charge` or
+//! Refunds (FIDELITY.md §Refunds): all or part of a captured charge, named by `charge` or
 //! `payment_intent`, made on the account the charge lives on (a direct charge's refund needs
 //! `Stripe-Account`). `reverse_transfer` takes a destination charge's transfer back in
 //! proportion; `refund_application_fee` gives a charge's application fee back to the seller in

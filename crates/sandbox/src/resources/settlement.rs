@@ -1,5 +1,5 @@
-//! Where the money of a captured charge goes (facts §3.1). The charge's account is credited
-//! (pending for two days, or at once for 4000 0000 0000 0077). Then:
+//! Where the money of a captured charge goes (FIDELITY.md §Money movement). The charge's account is
+//! credited (pending for two days, or at once for 4000 0000 0000 0077). Then:
 //!
 //! - **Direct charge** (made on a connected account with `Stripe-Account`) with
 //!   `application_fee_amount`: the fee (`fee_…`) moves from the connected account to the

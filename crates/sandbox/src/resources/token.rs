@@ -1,4 +1,4 @@
-//! Tokens (facts §1.3, §2.6): single-use stand-ins for bank details (`btok_…`) and for an
+//! Tokens (FIDELITY.md §Tokens): single-use stand-ins for bank details (`btok_…`) and for an
 //! account's legal details (`ct_…`), made with the publishable key from the browser (Stripe.js
 //! `createToken`) so the platform's server never handles them raw. `POST /v1/tokens`,
 //! `GET /v1/tokens/{id}`.

@@ -1,7 +1,7 @@
-//! Transfers (facts §3.1): money from the platform's balance to a connected account, made by
-//! a destination charge (`transfer_data[destination]`) or by `POST /v1/transfers` (separate
-//! charges and transfers). Each lands on the destination as a payment (`py_…`, a charge object
-//! with `source_transfer`). Refunds with `reverse_transfer` reverse them (`trr_…`).
+//! Transfers (FIDELITY.md §Money movement): money from the platform's balance to a connected
+//! account, made by a destination charge (`transfer_data[destination]`) or by `POST /v1/transfers`
+//! (separate charges and transfers). Each lands on the destination as a payment (`py_…`, a charge
+//! object with `source_transfer`). Refunds with `reverse_transfer` reverse them (`trr_…`).
 //! `POST|GET /v1/transfers`, `GET /v1/transfers/{id}`.
 
 use std::collections::BTreeMap;
@@ -268,7 +268,8 @@ const LIST: Endpoint = Endpoint {
     ],
 };
 
-/// Stripe's answer when the platform's available balance cannot cover a transfer (facts §3.1).
+/// Stripe's answer when the platform's available balance cannot cover a transfer (FIDELITY.md
+/// §Money movement).
 fn insufficient_funds() -> ApiError {
     ApiError::invalid_request(
         "You have insufficient available funds in your Stripe account. Try adding funds \

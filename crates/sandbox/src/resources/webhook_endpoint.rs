@@ -1,5 +1,5 @@
-//! Webhook endpoints (facts §7): where events are posted. The `whsec_…` signing secret is
-//! returned only by the call that creates the endpoint, as on Stripe.
+//! Webhook endpoints (FIDELITY.md §Webhooks): where events are posted. The `whsec_…` signing secret
+//! is returned only by the call that creates the endpoint, as on Stripe.
 //! `POST /v1/webhook_endpoints`, `GET /v1/webhook_endpoints`,
 //! `GET|POST|DELETE /v1/webhook_endpoints/{id}`.
 

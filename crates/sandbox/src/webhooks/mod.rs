@@ -1,6 +1,6 @@
 //! Webhook deliveries: every event is posted to each endpoint that listens for it, signed with
 //! the endpoint's secret(s), and retried with backoff until it gets a 2xx or the schedule runs
-//! out (facts §7).
+//! out (FIDELITY.md §Webhooks).
 //!
 //! Routing follows Stripe: an event on the platform goes to the platform's endpoints made with
 //! `connect=false`; an event on a connected account goes to the platform's endpoints made with
@@ -27,8 +27,8 @@ use crate::state::{Shared, Store};
 #[serde(deny_unknown_fields)]
 pub struct WebhookSettings {
     /// Waits before each retry, in milliseconds; its length is the number of retries. Stripe
-    /// retries test-mode deliveries 3 times over a few hours (facts §7): the default is 5 min,
-    /// 30 min, 2 h. Tests set something like `[50, 100, 200]`.
+    /// retries test-mode deliveries 3 times over a few hours (FIDELITY.md §Webhooks): the default
+    /// is 5 min, 30 min, 2 h. Tests set something like `[50, 100, 200]`.
     #[serde(default = "default_schedule")]
     pub retry_schedule_ms: Vec<u64>,
     /// How long an attempt may take before it counts as failed.

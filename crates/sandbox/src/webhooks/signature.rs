@@ -1,5 +1,5 @@
-//! `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (facts §7): HMAC-SHA256 keyed with the
-//! endpoint's whole `whsec_…` secret over `"{t}.{body}"`. While a rolled secret is still
+//! `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (FIDELITY.md §Webhooks): HMAC-SHA256 keyed
+//! with the endpoint's whole `whsec_…` secret over `"{t}.{body}"`. While a rolled secret is still
 //! valid, every valid secret signs, so a receiver that knows either one verifies the event.
 
 use hmac::{Hmac, Mac};

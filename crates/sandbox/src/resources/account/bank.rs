@@ -1,7 +1,7 @@
 //! Bank accounts (`ba_…`): a connected account's external account, made from a bank token
-//! (`btok_…`) or from the `external_account[…]` hash. Stripe's test numbers (facts §6.2):
-//! routing `110000000` with account `000123456789` pays out; the failure numbers attach but
-//! their payouts fail, which the sandbox shows at once as an errored external account.
+//! (`btok_…`) or from the `external_account[…]` hash. Stripe's test numbers (FIDELITY.md §Test
+//! onboarding data): routing `110000000` with account `000123456789` pays out; the failure numbers
+//! attach but their payouts fail, which the sandbox shows at once as an errored external account.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -40,7 +40,8 @@ pub(crate) struct BankAccount {
     pub failure: Option<&'static str>,
 }
 
-/// The payout failure of each failure test number (facts §6.2; secondary sources).
+/// The payout failure of each failure test number (FIDELITY.md §Test onboarding data; secondary
+/// sources).
 fn failure_of(account_number: &str) -> Option<&'static str> {
     match account_number {
         "000111111116" => Some("no_account"),

@@ -1,6 +1,6 @@
-//! Accounts: the platform itself and its connected accounts (facts §2). Connected accounts are
-//! created with a legacy `type` or with controller properties, carry capabilities, and owe
-//! `requirements` computed from what was submitted ([`profile`]); `charges_enabled`,
+//! Accounts: the platform itself and its connected accounts (FIDELITY.md §Accounts). Connected
+//! accounts are created with a legacy `type` or with controller properties, carry capabilities, and
+//! owe `requirements` computed from what was submitted ([`profile`]); `charges_enabled`,
 //! `payouts_enabled` and the capabilities' statuses follow from them. Changes fire
 //! `account.updated` (with `previous_attributes`) and `capability.updated`.
 //! `GET /v1/account`, `GET|POST /v1/accounts`, `GET|POST|DELETE /v1/accounts/{id}`,
@@ -54,7 +54,7 @@ const KNOWN_CAPABILITIES: &[&str] = &[
     "us_bank_account_ach_payments",
 ];
 
-/// Controller properties (facts §2.1).
+/// Controller properties (FIDELITY.md §Accounts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Controller {
     pub fees_payer: String,
@@ -64,8 +64,8 @@ pub(crate) struct Controller {
 }
 
 impl Controller {
-    /// The properties Stripe sets for each legacy `type`: the facts' "most likely" mapping
-    /// (§2.1, UNCONFIRMED; see the README).
+    /// The properties Stripe sets for each legacy `type`: the mapping Stripe's enum values imply
+    /// (FIDELITY.md §Accounts) (§2.1, UNCONFIRMED; see the README).
     pub fn of_type(kind: AccountType) -> Self {
         let (fees, losses, collection, dashboard) = match kind {
             AccountType::Express => ("application_express", "application", "stripe", "express"),
@@ -626,7 +626,7 @@ fn controller_of(p: &Params, capabilities: &[String]) -> Result<Controller, ApiE
     Ok(controller)
 }
 
-/// Fields Stripe collects itself once onboarding has begun (facts §2.2).
+/// Fields Stripe collects itself once onboarding has begun (FIDELITY.md §Requirements).
 const COLLECTED_BY_STRIPE: &[&str] =
     &["business_type", "company", "individual", "external_account"];
 
@@ -772,7 +772,8 @@ fn prefix_param(mut error: ApiError, prefix: &str) -> ApiError {
     error
 }
 
-/// Stripe's account-creation limit (facts §2.1): at most 5 creations per second in test mode.
+/// Stripe's account-creation limit (FIDELITY.md §Rate limits): at most 5 creations per second in
+/// test mode.
 const CREATIONS_PER_SECOND: usize = 5;
 
 fn check_creation_rate(store: &mut Store) -> Result<(), ApiError> {

@@ -1,8 +1,8 @@
 //! What a connected account has told Stripe about itself (business type, the individual or
 //! company, business profile, terms of service, bank account), and what it still owes: the
 //! `requirements` hash, computed from what was submitted and Stripe's Connect test values
-//! (facts §6.2): date of birth 1901-01-01 (or 1902-01-01) verifies, address line1
-//! `address_full_match` matches (`address_no_match` does not), id number `000000000` matches
+//! (FIDELITY.md §Test onboarding data): date of birth 1901-01-01 (or 1902-01-01) verifies, address
+//! line1 `address_full_match` matches (`address_no_match` does not), id number `000000000` matches
 //! (`111111111` does not), `ssn_last_4` is any four digits (`0000` in Stripe's examples).
 
 use std::collections::BTreeSet;

@@ -1,5 +1,5 @@
-//! Confirmation: the card decides what happens (facts §6.1). A plain card is charged at once;
-//! a declined one leaves the PaymentIntent in `requires_payment_method`; a 3-D Secure card
+//! Confirmation: the card decides what happens (FIDELITY.md §Test cards). A plain card is charged
+//! at once; a declined one leaves the PaymentIntent in `requires_payment_method`; a 3-D Secure card
 //! stops in `requires_action` with a `next_action` that leads to the sandbox's challenge page
 //! (`/3ds/challenge/{token}`), where the shopper completes or fails authentication.
 
@@ -101,7 +101,8 @@ pub(super) fn confirm_intent(
         pi.capture_method = method.to_owned();
     }
     // Server-side confirmation with automatic payment methods needs somewhere to send the
-    // shopper back to, unless redirects are off (facts §3.2). Stripe.js handles this itself.
+    // shopper back to, unless redirects are off (FIDELITY.md §API versions). Stripe.js handles this
+    // itself.
     let redirects_possible = pi
         .automatic_payment_methods
         .as_ref()

@@ -1,6 +1,6 @@
-//! PaymentIntents for Connect (facts §3): direct charges (made with `Stripe-Account`),
-//! destination charges (`transfer_data[destination]`), the application fee, confirmation with
-//! test cards, and the publishable-key view Stripe.js gets.
+//! PaymentIntents for Connect (FIDELITY.md §PaymentIntents, §Money movement): direct charges (made
+//! with `Stripe-Account`), destination charges (`transfer_data[destination]`), the application fee,
+//! confirmation with test cards, and the publishable-key view Stripe.js gets.
 //! `POST /v1/payment_intents`, `GET /v1/payment_intents`, `GET /v1/payment_intents/{id}`,
 //! `POST /v1/payment_intents/{id}/confirm|cancel|capture`.
 
@@ -24,7 +24,7 @@ use crate::http::params::{Field, INT, LIST_FIELDS, NON_NEGATIVE, Param, Params, 
 use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
 use crate::state::{SandboxState, Store};
 
-/// Where a PaymentIntent is in its life (facts §3.4).
+/// Where a PaymentIntent is in its life (FIDELITY.md §PaymentIntents).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
     RequiresPaymentMethod,
@@ -91,7 +91,7 @@ pub(crate) struct PaymentIntent {
     pub seq: u64,
 }
 
-/// The fields a publishable key may read (facts §1.3, the `PaymentIntent` type of Stripe.js).
+/// The fields a publishable key may read (FIDELITY.md §Publishable keys).
 const PUBLISHABLE_FIELDS: &[&str] = &[
     "id",
     "object",
@@ -423,7 +423,8 @@ pub(super) fn find<'a>(
 
 // ---- Create ----
 
-/// A known currency, and an amount between its minimum and eight digits (facts §3.5).
+/// A known currency, and an amount between its minimum and eight digits (FIDELITY.md §Amounts and
+/// currencies).
 fn check_amount(amount: i64, currency: &str) -> Result<(), ApiError> {
     if !currency::is_supported(currency) {
         return Err(
