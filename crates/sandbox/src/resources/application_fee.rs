@@ -8,12 +8,13 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::list::{Listed, list};
+use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
 use crate::http::params::{LIST_FIELDS, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
-use crate::state::SandboxState;
+use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
 pub(crate) struct FeeRefund {
@@ -80,6 +81,47 @@ impl ApplicationFee {
                 "url": format!("/v1/application_fees/{}/refunds", self.id),
             },
         })
+    }
+}
+
+impl Store {
+    /// Gives `amount` of fee `fee_id` back to the account it was taken from (a refund or a
+    /// transfer reversal with `refund_application_fee`), with `application_fee.refunded`.
+    pub(crate) fn give_fee_back(&mut self, fee_id: &str, amount: i64, origin: &Origin, now: i64) {
+        let platform = self.platform_id.clone();
+        let Some(fee) = self.application_fees.get(fee_id).cloned() else {
+            return;
+        };
+        if amount <= 0 {
+            return;
+        }
+        let fee_refund_id = self.new_id("fr_", 24);
+        self.book(&platform, &fee.currency, -amount, now, &fee_refund_id);
+        // Back to whoever paid the fee: the seller's account in both charge types.
+        self.book(&fee.account, &fee.currency, amount, now, &fee_refund_id);
+        let before = fee.to_json(&platform);
+        if let Some(f) = self.application_fees.get_mut(fee_id) {
+            f.refunds.push(FeeRefund {
+                id: fee_refund_id,
+                amount,
+                created: now,
+            });
+        }
+        if let Some(after) = self
+            .application_fees
+            .get(fee_id)
+            .map(|f| f.to_json(&platform))
+        {
+            let previous = json!({ "amount_refunded": before["amount_refunded"], "refunded": before["refunded"] });
+            self.emit(
+                &platform,
+                "application_fee.refunded",
+                after,
+                Some(previous),
+                origin,
+                now,
+            );
+        }
     }
 }
 
