@@ -77,7 +77,6 @@ impl ApplicationFee {
                 "object": "list",
                 "data": refunds,
                 "has_more": false,
-                "total_count": self.refunds.len(),
                 "url": format!("/v1/application_fees/{}/refunds", self.id),
             },
         })

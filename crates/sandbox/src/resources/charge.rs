@@ -78,7 +78,7 @@ impl Charge {
             description: pi.description.clone(),
             receipt_email: pi.receipt_email.clone(),
             on_behalf_of: pi.on_behalf_of.clone(),
-            transfer_data: pi.transfer_data_json(),
+            transfer_data: pi.charge_transfer_data_json(),
             transfer_group: pi.transfer_group.clone(),
             metadata: pi.metadata.clone(),
             three_d_secure: false,
@@ -221,7 +221,7 @@ impl Charge {
                 }),
             ),
         };
-        json!({
+        let mut value = json!({
             "id": self.id,
             "object": "charge",
             "amount": self.amount,
@@ -255,11 +255,15 @@ impl Charge {
             "receipt_url": null,
             "refunded": self.amount_captured > 0 && self.amount_refunded >= self.amount_captured,
             "source_transfer": self.source_transfer,
-            "transfer": self.transfer,
             "status": status,
             "transfer_data": self.transfer_data,
             "transfer_group": self.transfer_group,
-        })
+        });
+        // Stripe leaves `transfer` out, rather than null, on a charge without one.
+        if let Some(transfer) = &self.transfer {
+            value["transfer"] = json!(transfer);
+        }
+        value
     }
 }
 

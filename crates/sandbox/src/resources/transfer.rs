@@ -94,7 +94,6 @@ impl Transfer {
                 "object": "list",
                 "data": reversals,
                 "has_more": false,
-                "total_count": self.reversals.len(),
                 "url": format!("/v1/transfers/{}/reversals", self.id),
             },
             "reversed": self.amount > 0 && self.amount_reversed() >= self.amount,
