@@ -517,6 +517,229 @@ async fn every_object_the_sandbox_serves_conforms_to_stripes_openapi_description
     );
 }
 
+/// The states and variants the first test does not reach: declines, 3-D Secure, manual
+/// capture, cancellation, accounts of every kind and with requirements due, deletions, lists.
+#[tokio::test]
+async fn other_states_conform_too() {
+    let mut c = Conformance {
+        spec: Spec::load(),
+        errors: Vec::new(),
+        checked: Vec::new(),
+    };
+    let h = start().await;
+    let platform = h.secret_for(None);
+    let pi_form = "currency=usd&payment_method_types[]=card&amount=2000";
+
+    let declined = h
+        .post(
+            "/v1/payment_intents",
+            &format!(
+                "{pi_form}&confirm=true&payment_method=pm_card_chargeDeclinedInsufficientFunds"
+            ),
+            platform.clone(),
+        )
+        .await;
+    assert_eq!(declined.status, 402, "{}", declined.body);
+    let pi = declined.error()["payment_intent"].clone();
+    c.object("402 decline's payment_intent", &pi);
+    let failed = declined.error()["charge"].as_str().unwrap();
+    let charge = ok(
+        h.get(&format!("/v1/charges/{failed}"), "", platform.clone())
+            .await,
+        "failed charge",
+    )
+    .await;
+    c.object("GET /v1/charges/{id} (failed)", &charge);
+
+    for (what, extra) in [
+        ("3-D Secure, Stripe.js", "&use_stripe_sdk=true"),
+        (
+            "3-D Secure, redirect",
+            "&return_url=https%3A%2F%2Fshop.example%2Fdone",
+        ),
+    ] {
+        let pi = ok(
+            h.post(
+                "/v1/payment_intents",
+                &format!(
+                    "{pi_form}&confirm=true&payment_method=pm_card_threeDSecure2Required{extra}"
+                ),
+                platform.clone(),
+            )
+            .await,
+            what,
+        )
+        .await;
+        assert_eq!(pi["status"], "requires_action", "{pi}");
+        c.object(&format!("POST /v1/payment_intents ({what})"), &pi);
+    }
+
+    let manual = ok(
+        h.post(
+            "/v1/payment_intents",
+            &format!("{pi_form}&confirm=true&payment_method=pm_card_visa&capture_method=manual"),
+            platform.clone(),
+        )
+        .await,
+        "manual",
+    )
+    .await;
+    c.object("POST /v1/payment_intents (requires_capture)", &manual);
+    let id = manual["id"].as_str().unwrap();
+    let uncaptured = manual["latest_charge"].as_str().unwrap();
+    let charge = ok(
+        h.get(&format!("/v1/charges/{uncaptured}"), "", platform.clone())
+            .await,
+        "uncaptured",
+    )
+    .await;
+    c.object("GET /v1/charges/{id} (uncaptured)", &charge);
+    let captured = ok(
+        h.post(
+            &format!("/v1/payment_intents/{id}/capture"),
+            "amount_to_capture=1500",
+            platform.clone(),
+        )
+        .await,
+        "capture",
+    )
+    .await;
+    c.object("POST /v1/payment_intents/{id}/capture", &captured);
+    let open = ok(
+        h.post("/v1/payment_intents", pi_form, platform.clone())
+            .await,
+        "open",
+    )
+    .await;
+    let canceled = ok(
+        h.post(
+            &format!(
+                "/v1/payment_intents/{}/cancel",
+                open["id"].as_str().unwrap()
+            ),
+            "cancellation_reason=abandoned",
+            platform.clone(),
+        )
+        .await,
+        "cancel",
+    )
+    .await;
+    c.object("POST /v1/payment_intents/{id}/cancel", &canceled);
+
+    for (what, form) in [
+        ("express", "type=express"),
+        ("standard", "type=standard&country=US"),
+        (
+            "controller properties",
+            "controller[fees][payer]=application&controller[losses][payments]=application&controller[stripe_dashboard][type]=none&controller[requirement_collection]=application&capabilities[transfers][requested]=true",
+        ),
+        (
+            "company",
+            "type=custom&business_type=company&company[name]=Pottery%20Inc&capabilities[transfers][requested]=true",
+        ),
+    ] {
+        let account = ok(h.post("/v1/accounts", form, platform.clone()).await, what).await;
+        c.object(&format!("POST /v1/accounts ({what})"), &account);
+    }
+    let accounts = ok(
+        h.get("/v1/accounts", "limit=100", platform.clone()).await,
+        "accounts",
+    )
+    .await;
+    c.list("GET /v1/accounts", &accounts);
+    let doomed = accounts["data"][0]["id"].as_str().unwrap();
+    let deleted = h
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v1/accounts/{doomed}"),
+            "",
+            platform.clone(),
+        )
+        .await;
+    c.named(
+        "DELETE /v1/accounts/{id}",
+        "deleted_account",
+        &ok(deleted, "delete").await,
+    );
+
+    let account_token = ok(
+        h.post(
+            "/v1/tokens",
+            &format!(
+                "account[business_type]=individual&account[individual][first_name]=Jenny&account[tos_shown_and_accepted]=true&key={}",
+                h.pk()
+            ),
+            As::default(),
+        )
+        .await,
+        "account token",
+    )
+    .await;
+    c.object("POST /v1/tokens (account)", &account_token);
+
+    let endpoint = ok(
+        h.post(
+            "/v1/webhook_endpoints",
+            "url=https%3A%2F%2Fplatform.example%2Fhooks&enabled_events[]=*&connect=true",
+            platform.clone(),
+        )
+        .await,
+        "endpoint",
+    )
+    .await;
+    let we = endpoint["id"].as_str().unwrap();
+    let endpoints = ok(
+        h.get("/v1/webhook_endpoints", "", platform.clone()).await,
+        "endpoints",
+    )
+    .await;
+    c.list("GET /v1/webhook_endpoints", &endpoints);
+    let gone = h
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v1/webhook_endpoints/{we}"),
+            "",
+            platform.clone(),
+        )
+        .await;
+    c.named(
+        "DELETE /v1/webhook_endpoints/{id}",
+        "deleted_webhook_endpoint",
+        &ok(gone, "delete endpoint").await,
+    );
+
+    for (what, path, query) in [
+        (
+            "GET /v1/payment_intents",
+            "/v1/payment_intents",
+            "limit=100",
+        ),
+        ("GET /v1/charges", "/v1/charges", "limit=100"),
+        ("GET /v1/refunds", "/v1/refunds", ""),
+        (
+            "GET /v1/prices (expanded)",
+            "/v1/prices",
+            "expand[]=data.product",
+        ),
+        ("GET /v1/products", "/v1/products", ""),
+    ] {
+        for who in [h.secret_for(None), h.secret_for(Some(LUMEN))] {
+            let list = ok(h.get(path, query, who).await, what).await;
+            c.list(what, &list);
+        }
+    }
+    let events = ok(h.get("/v1/events", "limit=100", platform).await, "events").await;
+    for (i, event) in events["data"].as_array().unwrap().iter().enumerate() {
+        c.event(&format!("GET /v1/events [{i}]"), event);
+    }
+    assert!(
+        c.errors.is_empty(),
+        "{} answers differ from Stripe's OpenAPI description:\n{}",
+        c.errors.len(),
+        c.errors.join("\n")
+    );
+}
+
 #[test]
 fn the_validator_catches_what_it_should() {
     let spec = Spec::load();
