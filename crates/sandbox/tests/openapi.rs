@@ -456,8 +456,17 @@ async fn every_object_the_sandbox_serves_conforms_to_stripes_openapi_description
     c.object("GET /v1/charges/{py_…} (on the seller)", &payment);
 
     for (what, who) in [("platform", platform.clone()), ("seller", seller.clone())] {
-        let balance = ok(h.get("/v1/balance", "", who).await, "balance").await;
+        let balance = ok(h.get("/v1/balance", "", who.clone()).await, "balance").await;
         c.object(&format!("GET /v1/balance ({what})"), &balance);
+        let transactions = ok(
+            h.get("/v1/balance_transactions", "limit=100", who).await,
+            "balance transactions",
+        )
+        .await;
+        c.list(
+            &format!("GET /v1/balance_transactions ({what})"),
+            &transactions,
+        );
     }
 
     let endpoint = ok(
@@ -490,6 +499,7 @@ async fn every_object_the_sandbox_serves_conforms_to_stripes_openapi_description
         "account_link",
         "application_fee",
         "balance",
+        "balance_transaction",
         "capability",
         "charge",
         "event",

@@ -571,3 +571,141 @@ async fn transfers_list_by_transfer_group() {
     assert_eq!(none.body["data"].as_array().unwrap().len(), 0);
     assert_eq!(none.body["has_more"], false);
 }
+
+/// The balance transactions of `account` whose `source` is `source`.
+async fn transactions(h: &Harness, account: Option<&str>, source: &str) -> Vec<Value> {
+    let reply = h
+        .get(
+            "/v1/balance_transactions",
+            &format!("source={source}"),
+            h.secret_for(account),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["data"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn transfers_and_reversals_leave_balance_transactions_on_both_sides() {
+    let h = start().await;
+    let pi = pay(&h, "amount=4000&payment_method=pm_card_visa").await;
+    let ch = pi["latest_charge"].as_str().unwrap();
+    let charge = transactions(&h, None, ch).await;
+    assert_eq!(charge.len(), 1);
+    assert_eq!(charge[0]["type"], "charge");
+    assert_eq!(charge[0]["amount"], 4000);
+    assert_eq!(charge[0]["status"], "pending");
+    assert!(charge[0]["id"].as_str().unwrap().starts_with("txn_"));
+
+    let tr = transfer(
+        &h,
+        &format!("amount=1500&currency=usd&destination={LUMEN}&source_transaction={ch}"),
+    )
+    .await;
+    let tr_id = tr.body["id"].as_str().unwrap();
+    let py = tr.body["destination_payment"].as_str().unwrap();
+    let out = transactions(&h, None, tr_id).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        (
+            out[0]["type"].as_str(),
+            out[0]["amount"].as_i64(),
+            out[0]["net"].as_i64()
+        ),
+        (Some("transfer"), Some(-1500), Some(-1500))
+    );
+    // Tied to a pending charge, the transfer is pending until the charge's funds are.
+    assert_eq!(out[0]["available_on"], charge[0]["available_on"]);
+    let inward = transactions(&h, Some(LUMEN), py).await;
+    assert_eq!(
+        (inward[0]["type"].as_str(), inward[0]["amount"].as_i64()),
+        (Some("payment"), Some(1500))
+    );
+
+    let reversal = h
+        .post(
+            &format!("/v1/transfers/{tr_id}/reversals"),
+            "amount=600",
+            h.secret_for(None),
+        )
+        .await
+        .body;
+    let back = transactions(&h, None, reversal["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (
+            back[0]["type"].as_str(),
+            back[0]["amount"].as_i64(),
+            back[0]["status"].as_str()
+        ),
+        (Some("transfer_refund"), Some(600), Some("available"))
+    );
+    assert_eq!(back[0]["reporting_category"], "transfer_reversal");
+    let pyr = reversal["destination_payment_refund"].as_str().unwrap();
+    let taken = transactions(&h, Some(LUMEN), pyr).await;
+    assert_eq!(
+        (taken[0]["type"].as_str(), taken[0]["amount"].as_i64()),
+        (Some("payment_refund"), Some(-600))
+    );
+    // A transaction is read on its own account only.
+    let id = taken[0]["id"].as_str().unwrap();
+    let mine = h
+        .get(
+            &format!("/v1/balance_transactions/{id}"),
+            "",
+            h.secret_for(Some(LUMEN)),
+        )
+        .await;
+    assert_eq!(mine.body, taken[0]);
+    let theirs = h
+        .get(
+            &format!("/v1/balance_transactions/{id}"),
+            "",
+            h.secret_for(None),
+        )
+        .await;
+    assert_eq!(theirs.error_summary().0, 404);
+    let by_type = h
+        .get(
+            "/v1/balance_transactions",
+            "type=transfer",
+            h.secret_for(None),
+        )
+        .await;
+    assert_eq!(by_type.body["data"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_direct_charges_application_fee_is_its_transactions_fee() {
+    let h = start().await;
+    let pi = h
+        .create_intent(
+            LUMEN,
+            "amount=1000&currency=usd&confirm=true&payment_method_types[]=card&payment_method=pm_card_visa&application_fee_amount=100",
+        )
+        .await;
+    let ch = pi["latest_charge"].as_str().unwrap();
+    let on_seller = transactions(&h, Some(LUMEN), ch).await;
+    assert_eq!(on_seller.len(), 1);
+    assert_eq!(
+        (
+            on_seller[0]["amount"].as_i64(),
+            on_seller[0]["fee"].as_i64(),
+            on_seller[0]["net"].as_i64()
+        ),
+        (Some(1000), Some(100), Some(900))
+    );
+    assert_eq!(on_seller[0]["fee_details"][0]["type"], "application_fee");
+    let charge = h
+        .get(&format!("/v1/charges/{ch}"), "", h.secret_for(Some(LUMEN)))
+        .await;
+    let fee = charge.body["application_fee"].as_str().unwrap();
+    let on_platform = transactions(&h, None, fee).await;
+    assert_eq!(
+        (
+            on_platform[0]["type"].as_str(),
+            on_platform[0]["amount"].as_i64()
+        ),
+        (Some("application_fee"), Some(100))
+    );
+    assert_eq!(balance(&h, Some(LUMEN)).await, (0, 900));
+}

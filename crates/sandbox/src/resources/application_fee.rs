@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::balance::Booking;
 use super::list::{Listed, list};
 use crate::events::Origin;
 use crate::http::PathId;
@@ -95,9 +96,18 @@ impl Store {
             return;
         }
         let fee_refund_id = self.new_id("fr_", 24);
-        self.book(&platform, &fee.currency, -amount, now, &fee_refund_id);
         // Back to whoever paid the fee: the seller's account in both charge types.
-        self.book(&fee.account, &fee.currency, amount, now, &fee_refund_id);
+        for (account, amount) in [(&platform, -amount), (&fee.account, amount)] {
+            self.book(Booking {
+                account,
+                currency: &fee.currency,
+                amount,
+                available_on: now,
+                source: &fee_refund_id,
+                kind: "application_fee_refund",
+                now,
+            });
+        }
         let before = fee.to_json(&platform);
         if let Some(f) = self.application_fees.get_mut(fee_id) {
             f.refunds.push(FeeRefund {

@@ -74,6 +74,11 @@ pub(crate) fn routes() -> Router<SandboxState> {
         )
         .route("/account_links", post(account_link::create))
         .route("/balance", get(balance::retrieve))
+        .route("/balance_transactions", get(balance::list_transactions))
+        .route(
+            "/balance_transactions/{id}",
+            get(balance::retrieve_transaction),
+        )
         .route("/tokens", post(token::create))
         .route("/tokens/{id}", get(token::retrieve))
         .route(

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::balance::Booking;
 use super::list::{Listed, list};
 use crate::currency;
 use crate::http::PathId;
@@ -225,7 +226,15 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
     }
 
     let refund_id = store.new_id("re_", 24);
-    store.book(&charge.account, &charge.currency, -amount, now, &refund_id);
+    store.book(Booking {
+        account: &charge.account,
+        currency: &charge.currency,
+        amount: -amount,
+        available_on: now,
+        source: &refund_id,
+        kind: "refund",
+        now,
+    });
     let mut transfer_reversal = None;
     if reverse && let Some(transfer_id) = &charge.transfer {
         let transfer_amount = store.transfers.get(transfer_id).map_or(0, |t| t.amount);

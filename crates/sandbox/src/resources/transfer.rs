@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::balance::Booking;
 use super::charge::Charge;
 use super::list::{Listed, list};
 use crate::events::Origin;
@@ -188,8 +189,24 @@ impl Store {
             created: now,
             seq: self.next_seq(),
         };
-        self.book(&platform, t.currency, -t.amount, t.available_on, &id);
-        self.book(t.destination, t.currency, t.amount, t.available_on, &id);
+        self.book(Booking {
+            account: &platform,
+            currency: t.currency,
+            amount: -t.amount,
+            available_on: t.available_on,
+            source: &id,
+            kind: "transfer",
+            now,
+        });
+        self.book(Booking {
+            account: t.destination,
+            currency: t.currency,
+            amount: t.amount,
+            available_on: t.available_on,
+            source: &transfer.destination_payment,
+            kind: "payment",
+            now,
+        });
         self.emit(
             &platform,
             "transfer.created",
@@ -257,14 +274,24 @@ impl Store {
         }
         // Debited and credited at once, pending funds or not, as a refund is: the seller's
         // available balance may go below zero until its pending funds arrive.
-        self.book(
-            &transfer.destination,
-            &transfer.currency,
-            -amount,
+        self.book(Booking {
+            account: &transfer.destination,
+            currency: &transfer.currency,
+            amount: -amount,
+            available_on: now,
+            source: &reversal.destination_payment_refund,
+            kind: "payment_refund",
             now,
-            &reversal.id,
-        );
-        self.book(&platform, &transfer.currency, amount, now, &reversal.id);
+        });
+        self.book(Booking {
+            account: &platform,
+            currency: &transfer.currency,
+            amount,
+            available_on: now,
+            source: &reversal.id,
+            kind: "transfer_refund",
+            now,
+        });
         let after = transfer.to_json();
         // `previous_attributes` holds only what changed, as on Stripe's events.
         let mut previous = json!({ "amount_reversed": before["amount_reversed"] });
