@@ -596,6 +596,10 @@ async fn transfers_and_reversals_leave_balance_transactions_on_both_sides() {
     assert_eq!(charge[0]["amount"], 4000);
     assert_eq!(charge[0]["status"], "pending");
     assert!(charge[0]["id"].as_str().unwrap().starts_with("txn_"));
+    let on_charge = h
+        .get(&format!("/v1/charges/{ch}"), "", h.secret_for(None))
+        .await;
+    assert_eq!(on_charge.body["balance_transaction"], charge[0]["id"]);
 
     let tr = transfer(
         &h,
@@ -616,11 +620,16 @@ async fn transfers_and_reversals_leave_balance_transactions_on_both_sides() {
     );
     // Tied to a pending charge, the transfer is pending until the charge's funds are.
     assert_eq!(out[0]["available_on"], charge[0]["available_on"]);
+    assert_eq!(tr.body["balance_transaction"], out[0]["id"]);
     let inward = transactions(&h, Some(LUMEN), py).await;
     assert_eq!(
         (inward[0]["type"].as_str(), inward[0]["amount"].as_i64()),
         (Some("payment"), Some(1500))
     );
+    let payment = h
+        .get(&format!("/v1/charges/{py}"), "", h.secret_for(Some(LUMEN)))
+        .await;
+    assert_eq!(payment.body["balance_transaction"], inward[0]["id"]);
 
     let reversal = h
         .post(
@@ -640,6 +649,7 @@ async fn transfers_and_reversals_leave_balance_transactions_on_both_sides() {
         (Some("transfer_refund"), Some(600), Some("available"))
     );
     assert_eq!(back[0]["reporting_category"], "transfer_reversal");
+    assert_eq!(reversal["balance_transaction"], back[0]["id"]);
     let pyr = reversal["destination_payment_refund"].as_str().unwrap();
     let taken = transactions(&h, Some(LUMEN), pyr).await;
     assert_eq!(

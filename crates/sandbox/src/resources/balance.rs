@@ -129,15 +129,16 @@ pub(crate) struct PaymentRow {
 }
 
 impl Store {
-    /// Records a movement of money of Stripe's balance transaction type `kind`, made now.
-    pub(crate) fn book(&mut self, entry: Booking<'_>) {
+    /// Records a movement of money of Stripe's balance transaction type `kind`, made now, and
+    /// returns its id (none for no money).
+    pub(crate) fn book(&mut self, entry: Booking<'_>) -> Option<String> {
         if entry.amount == 0 {
-            return;
+            return None;
         }
         let id = self.new_id("txn_", 24);
         let seq = self.next_seq();
         self.ledger.push(LedgerEntry {
-            id,
+            id: id.clone(),
             account: entry.account.to_owned(),
             currency: entry.currency.to_owned(),
             amount: entry.amount,
@@ -148,6 +149,7 @@ impl Store {
             created: entry.now,
             seq,
         });
+        Some(id)
     }
 
     /// Takes a direct charge's application fee out of its balance transaction on `account`.

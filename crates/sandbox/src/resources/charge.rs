@@ -47,6 +47,8 @@ pub(crate) struct Charge {
     pub transfer: Option<String>,
     /// For a payment a transfer made on its destination (`py_…`): that transfer.
     pub source_transfer: Option<String>,
+    /// Its `txn_…` once captured (a payment's, once made).
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -85,6 +87,7 @@ impl Charge {
             amount_refunded: 0,
             transfer: None,
             source_transfer: None,
+            balance_transaction: None,
             created: now,
             seq: store.next_seq(),
         };
@@ -132,6 +135,7 @@ impl Charge {
             amount_refunded: 0,
             transfer: None,
             source_transfer: Some(transfer.to_owned()),
+            balance_transaction: None,
             created: now,
             seq: 0,
         }
@@ -229,7 +233,7 @@ impl Charge {
             "amount_refunded": self.amount_refunded,
             "application_fee": self.application_fee,
             "application_fee_amount": self.application_fee_amount,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "billing_details": pm.map_or_else(|| json!({
                 "address": { "city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null },
                 "email": null, "name": null, "phone": null, "tax_id": null,

@@ -33,6 +33,7 @@ pub(crate) struct Refund {
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub transfer_reversal: Option<String>,
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -43,7 +44,7 @@ impl Refund {
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
@@ -226,7 +227,7 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
     }
 
     let refund_id = store.new_id("re_", 24);
-    store.book(Booking {
+    let balance_transaction = store.book(Booking {
         account: &charge.account,
         currency: &charge.currency,
         amount: -amount,
@@ -272,6 +273,7 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
         reason: p.str("reason").map(str::to_owned),
         metadata: p.string_map("metadata"),
         transfer_reversal,
+        balance_transaction,
         created: now,
         seq: store.next_seq(),
     };

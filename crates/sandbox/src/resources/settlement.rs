@@ -50,7 +50,7 @@ impl Store {
             now + PENDING_SECONDS
         };
         let platform = self.platform_id.clone();
-        self.book(Booking {
+        let txn = self.book(Booking {
             account: &charge.account,
             currency: &charge.currency,
             amount: captured,
@@ -59,6 +59,9 @@ impl Store {
             kind: "charge",
             now,
         });
+        if let Some(c) = self.charges.get_mut(&charge.id) {
+            c.balance_transaction = txn;
+        }
         let fee = charge
             .application_fee_amount
             .unwrap_or(0)

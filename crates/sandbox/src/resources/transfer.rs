@@ -33,6 +33,8 @@ pub(crate) struct Reversal {
     /// The refund of the destination's payment (`pyr_…`) that takes the money back there.
     pub destination_payment_refund: String,
     pub metadata: BTreeMap<String, String>,
+    /// The platform's `txn_…`.
+    pub balance_transaction: Option<String>,
     pub seq: u64,
 }
 
@@ -48,6 +50,8 @@ pub(crate) struct Transfer {
     pub description: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub reversals: Vec<Reversal>,
+    /// The platform's `txn_…`.
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -62,7 +66,7 @@ impl Transfer {
             "id": r.id,
             "object": "transfer_reversal",
             "amount": r.amount,
-            "balance_transaction": null,
+            "balance_transaction": r.balance_transaction,
             "created": r.created,
             "currency": self.currency,
             "destination_payment_refund": r.destination_payment_refund,
@@ -83,7 +87,7 @@ impl Transfer {
             "object": "transfer",
             "amount": self.amount,
             "amount_reversed": self.amount_reversed(),
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "created": self.created,
             "currency": self.currency,
             "description": self.description,
@@ -175,7 +179,7 @@ impl Store {
             payment.seq = self.next_seq();
             self.charges.insert(payment_id.clone(), payment);
         }
-        let transfer = Transfer {
+        let mut transfer = Transfer {
             id: id.clone(),
             amount: t.amount,
             currency: t.currency.to_owned(),
@@ -186,10 +190,11 @@ impl Store {
             description: t.description.map(str::to_owned),
             metadata: t.metadata,
             reversals: Vec::new(),
+            balance_transaction: None,
             created: now,
             seq: self.next_seq(),
         };
-        self.book(Booking {
+        transfer.balance_transaction = self.book(Booking {
             account: &platform,
             currency: t.currency,
             amount: -t.amount,
@@ -198,7 +203,7 @@ impl Store {
             kind: "transfer",
             now,
         });
-        self.book(Booking {
+        let payment_txn = self.book(Booking {
             account: t.destination,
             currency: t.currency,
             amount: t.amount,
@@ -207,6 +212,9 @@ impl Store {
             kind: "payment",
             now,
         });
+        if let Some(payment) = self.charges.get_mut(&transfer.destination_payment) {
+            payment.balance_transaction = payment_txn;
+        }
         self.emit(
             &platform,
             "transfer.created",
@@ -253,15 +261,47 @@ impl Store {
         if amount == 0 {
             return None;
         }
-        let reversal = Reversal {
+        let (destination, currency, payment) = {
+            let t = self.transfers.get(id)?;
+            (
+                t.destination.clone(),
+                t.currency.clone(),
+                t.destination_payment.clone(),
+            )
+        };
+        let mut reversal = Reversal {
             id: self.new_id("trr_", 24),
             amount,
             created: now,
             source_refund: source_refund.map(str::to_owned),
             destination_payment_refund: self.new_id("pyr_", 24),
             metadata,
+            balance_transaction: None,
             seq: self.next_seq(),
         };
+        // Debited and credited at once, pending funds or not, as a refund is: the seller's
+        // available balance may go below zero until its pending funds arrive.
+        self.book(Booking {
+            account: &destination,
+            currency: &currency,
+            amount: -amount,
+            available_on: now,
+            source: &reversal.destination_payment_refund,
+            kind: "payment_refund",
+            now,
+        });
+        reversal.balance_transaction = self.book(Booking {
+            account: &platform,
+            currency: &currency,
+            amount,
+            available_on: now,
+            source: &reversal.id,
+            kind: "transfer_refund",
+            now,
+        });
+        if let Some(payment) = self.charges.get_mut(&payment) {
+            payment.amount_refunded += amount;
+        }
         let transfer = self.transfers.get_mut(id)?;
         let before = json!({
             "amount_reversed": transfer.amount_reversed(),
@@ -269,29 +309,6 @@ impl Store {
         });
         transfer.reversals.push(reversal.clone());
         let transfer = transfer.clone();
-        if let Some(payment) = self.charges.get_mut(&transfer.destination_payment) {
-            payment.amount_refunded += amount;
-        }
-        // Debited and credited at once, pending funds or not, as a refund is: the seller's
-        // available balance may go below zero until its pending funds arrive.
-        self.book(Booking {
-            account: &transfer.destination,
-            currency: &transfer.currency,
-            amount: -amount,
-            available_on: now,
-            source: &reversal.destination_payment_refund,
-            kind: "payment_refund",
-            now,
-        });
-        self.book(Booking {
-            account: &platform,
-            currency: &transfer.currency,
-            amount,
-            available_on: now,
-            source: &reversal.id,
-            kind: "transfer_refund",
-            now,
-        });
         let after = transfer.to_json();
         // `previous_attributes` holds only what changed, as on Stripe's events.
         let mut previous = json!({ "amount_reversed": before["amount_reversed"] });
