@@ -34,7 +34,14 @@ fn spec_path() -> PathBuf {
     }
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        // `--locked`: a test must never rewrite Cargo.lock.
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
         .arg(&workspace)
         .output()
         .expect("cargo metadata runs");
@@ -550,6 +557,13 @@ async fn other_states_conform_too() {
         )
         .await;
     assert_eq!(declined.status, 402, "{}", declined.body);
+    c.named("402 card_declined", "error", &declined.body);
+    let missing = h.post("/v1/transfers", "amount=5", platform.clone()).await;
+    assert_eq!(missing.status, 400);
+    c.named("400 parameter_missing", "error", &missing.body);
+    let unknown = h.get("/v1/transfers/tr_nope", "", platform.clone()).await;
+    assert_eq!(unknown.status, 404);
+    c.named("404 resource_missing", "error", &unknown.body);
     let pi = declined.error()["payment_intent"].clone();
     c.object("402 decline's payment_intent", &pi);
     let failed = declined.error()["charge"].as_str().unwrap();
