@@ -719,3 +719,57 @@ async fn a_direct_charges_application_fee_is_its_transactions_fee() {
     );
     assert_eq!(balance(&h, Some(LUMEN)).await, (0, 900));
 }
+
+#[tokio::test]
+async fn refunding_a_separate_charge_leaves_its_transfers_to_the_platform() {
+    let h = start().await;
+    let pi = pay(
+        &h,
+        "amount=3000&payment_method=pm_card_bypassPending&transfer_group=ORDER_4",
+    )
+    .await;
+    let ch = pi["latest_charge"].as_str().unwrap();
+    let tr = transfer(
+        &h,
+        &format!("amount=2000&currency=usd&destination={LUMEN}&source_transaction={ch}&transfer_group=ORDER_4"),
+    )
+    .await;
+    // `reverse_transfer` is for destination charges only.
+    let refused = h
+        .post(
+            "/v1/refunds",
+            &format!("charge={ch}&amount=1000&reverse_transfer=true"),
+            h.secret_for(None),
+        )
+        .await;
+    assert_eq!(
+        refused.error_summary(),
+        (400, "invalid_request_error", None, Some("reverse_transfer"))
+    );
+    let refund = h
+        .post(
+            "/v1/refunds",
+            &format!("charge={ch}&amount=1000"),
+            h.secret_for(None),
+        )
+        .await;
+    assert_eq!(refund.status, 200, "{}", refund.body);
+    assert_eq!(refund.body["transfer_reversal"], Value::Null);
+    let id = tr.body["id"].as_str().unwrap();
+    let untouched = h
+        .get(&format!("/v1/transfers/{id}"), "", h.secret_for(None))
+        .await;
+    assert_eq!(untouched.body["amount_reversed"], 0);
+    assert_eq!(balance(&h, Some(LUMEN)).await, (2000, 0));
+    // The platform reverses the seller's part itself.
+    let reversal = h
+        .post(
+            &format!("/v1/transfers/{id}/reversals"),
+            "amount=1000",
+            h.secret_for(None),
+        )
+        .await;
+    assert_eq!(reversal.status, 200, "{}", reversal.body);
+    assert_eq!(balance(&h, Some(LUMEN)).await, (1000, 0));
+    assert_eq!(balance(&h, None).await, (1000, 0));
+}
