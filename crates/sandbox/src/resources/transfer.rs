@@ -1,7 +1,8 @@
 //! Transfers (facts §3.1): money from the platform's balance to a connected account, made by
 //! a destination charge (`transfer_data[destination]`) or by `POST /v1/transfers` (separate
 //! charges and transfers). Each lands on the destination as a payment (`py_…`, a charge object
-//! with `source_transfer`). Refunds with `reverse_transfer` reverse them (`trr_…`).
+//! with `source_transfer`). Reversals (`trr_…`) take them back: made by a destination charge's
+//! refund with `reverse_transfer`, or by the platform for any transfer.
 //! `POST|GET /v1/transfers`, `GET|POST /v1/transfers/{id}`, `POST|GET
 //! /v1/transfers/{id}/reversals`, `GET|POST /v1/transfers/{id}/reversals/{reversal}`.
 
