@@ -72,10 +72,11 @@ pub(crate) const RESOURCES: &[(&str, &str)] = &[
 /// (`/v1/account` and `/v1/accounts/{id}/…` are accounts); GET reads, POST and DELETE write.
 pub(crate) fn needed(method: &str, path: &str) -> Option<(&'static str, Level)> {
     let first = path.strip_prefix("/v1/")?.split('/').next()?;
-    let first = if first == "account" {
-        "accounts"
-    } else {
-        first
+    // Balance transactions are read with the Balance permission.
+    let first = match first {
+        "account" => "accounts",
+        "balance_transactions" => "balance",
+        other => other,
     };
     let resource = RESOURCES.iter().find(|(name, _)| *name == first)?.0;
     let level = if method.eq_ignore_ascii_case("GET") {

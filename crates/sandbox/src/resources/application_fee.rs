@@ -7,13 +7,15 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::balance::Booking;
 use super::list::{Listed, list};
+use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
 use crate::http::params::{LIST_FIELDS, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
-use crate::state::SandboxState;
+use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
 pub(crate) struct FeeRefund {
@@ -76,10 +78,59 @@ impl ApplicationFee {
                 "object": "list",
                 "data": refunds,
                 "has_more": false,
-                "total_count": self.refunds.len(),
                 "url": format!("/v1/application_fees/{}/refunds", self.id),
             },
         })
+    }
+}
+
+impl Store {
+    /// Gives `amount` of fee `fee_id` back to the account it was taken from (a refund or a
+    /// transfer reversal with `refund_application_fee`), with `application_fee.refunded`.
+    pub(crate) fn give_fee_back(&mut self, fee_id: &str, amount: i64, origin: &Origin, now: i64) {
+        let platform = self.platform_id.clone();
+        let Some(fee) = self.application_fees.get(fee_id).cloned() else {
+            return;
+        };
+        if amount <= 0 {
+            return;
+        }
+        let fee_refund_id = self.new_id("fr_", 24);
+        // Back to whoever paid the fee: the seller's account in both charge types.
+        for (account, amount) in [(&platform, -amount), (&fee.account, amount)] {
+            self.book(Booking {
+                account,
+                currency: &fee.currency,
+                amount,
+                available_on: now,
+                source: &fee_refund_id,
+                kind: "application_fee_refund",
+                now,
+            });
+        }
+        let before = fee.to_json(&platform);
+        if let Some(f) = self.application_fees.get_mut(fee_id) {
+            f.refunds.push(FeeRefund {
+                id: fee_refund_id,
+                amount,
+                created: now,
+            });
+        }
+        if let Some(after) = self
+            .application_fees
+            .get(fee_id)
+            .map(|f| f.to_json(&platform))
+        {
+            let previous = json!({ "amount_refunded": before["amount_refunded"], "refunded": before["refunded"] });
+            self.emit(
+                &platform,
+                "application_fee.refunded",
+                after,
+                Some(previous),
+                origin,
+                now,
+            );
+        }
     }
 }
 

@@ -64,7 +64,6 @@ impl Product {
             "shippable": null,
             "statement_descriptor": null,
             "tax_code": null,
-            "type": "service",
             "unit_label": null,
             "updated": self.created,
             "url": null,

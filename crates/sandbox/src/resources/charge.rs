@@ -47,6 +47,8 @@ pub(crate) struct Charge {
     pub transfer: Option<String>,
     /// For a payment a transfer made on its destination (`py_…`): that transfer.
     pub source_transfer: Option<String>,
+    /// Its `txn_…` once captured (a payment's, once made).
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -78,13 +80,14 @@ impl Charge {
             description: pi.description.clone(),
             receipt_email: pi.receipt_email.clone(),
             on_behalf_of: pi.on_behalf_of.clone(),
-            transfer_data: pi.transfer_data_json(),
+            transfer_data: pi.charge_transfer_data_json(),
             transfer_group: pi.transfer_group.clone(),
             metadata: pi.metadata.clone(),
             three_d_secure: false,
             amount_refunded: 0,
             transfer: None,
             source_transfer: None,
+            balance_transaction: None,
             created: now,
             seq: store.next_seq(),
         };
@@ -132,6 +135,7 @@ impl Charge {
             amount_refunded: 0,
             transfer: None,
             source_transfer: Some(transfer.to_owned()),
+            balance_transaction: None,
             created: now,
             seq: 0,
         }
@@ -221,7 +225,7 @@ impl Charge {
                 }),
             ),
         };
-        json!({
+        let mut value = json!({
             "id": self.id,
             "object": "charge",
             "amount": self.amount,
@@ -229,7 +233,7 @@ impl Charge {
             "amount_refunded": self.amount_refunded,
             "application_fee": self.application_fee,
             "application_fee_amount": self.application_fee_amount,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "billing_details": pm.map_or_else(|| json!({
                 "address": { "city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null },
                 "email": null, "name": null, "phone": null, "tax_id": null,
@@ -255,11 +259,15 @@ impl Charge {
             "receipt_url": null,
             "refunded": self.amount_captured > 0 && self.amount_refunded >= self.amount_captured,
             "source_transfer": self.source_transfer,
-            "transfer": self.transfer,
             "status": status,
             "transfer_data": self.transfer_data,
             "transfer_group": self.transfer_group,
-        })
+        });
+        // Stripe leaves `transfer` out, rather than null, on a charge without one.
+        if let Some(transfer) = &self.transfer {
+            value["transfer"] = json!(transfer);
+        }
+        value
     }
 }
 

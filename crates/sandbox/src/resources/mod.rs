@@ -74,6 +74,11 @@ pub(crate) fn routes() -> Router<SandboxState> {
         )
         .route("/account_links", post(account_link::create))
         .route("/balance", get(balance::retrieve))
+        .route("/balance_transactions", get(balance::list_transactions))
+        .route(
+            "/balance_transactions/{id}",
+            get(balance::retrieve_transaction),
+        )
         .route("/tokens", post(token::create))
         .route("/tokens/{id}", get(token::retrieve))
         .route(
@@ -119,7 +124,18 @@ pub(crate) fn routes() -> Router<SandboxState> {
             "/transfers",
             post(transfer::create).get(transfer::list_transfers),
         )
-        .route("/transfers/{id}", get(transfer::retrieve))
+        .route(
+            "/transfers/{id}",
+            get(transfer::retrieve).post(transfer::update),
+        )
+        .route(
+            "/transfers/{id}/reversals",
+            post(transfer::create_reversal).get(transfer::list_reversals),
+        )
+        .route(
+            "/transfers/{id}/reversals/{reversal}",
+            get(transfer::retrieve_reversal).post(transfer::update_reversal),
+        )
         .route("/application_fees", get(application_fee::list_fees))
         .route("/application_fees/{id}", get(application_fee::retrieve))
         .route("/events", get(event::list_events))

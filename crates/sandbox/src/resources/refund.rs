@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::application_fee::FeeRefund;
+use super::balance::Booking;
 use super::list::{Listed, list};
 use crate::currency;
 use crate::http::PathId;
@@ -33,6 +33,7 @@ pub(crate) struct Refund {
     pub reason: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub transfer_reversal: Option<String>,
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -43,7 +44,7 @@ impl Refund {
             "id": self.id,
             "object": "refund",
             "amount": self.amount,
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "charge": self.charge,
             "created": self.created,
             "currency": self.currency,
@@ -112,7 +113,7 @@ fn no_such(kind: &str, id: &str, param: &str) -> ApiError {
 }
 
 /// `part` of `whole` in proportion `num / den`, rounded down.
-fn share(whole: i64, num: i64, den: i64) -> i64 {
+pub(crate) fn share(whole: i64, num: i64, den: i64) -> i64 {
     if den <= 0 {
         return 0;
     }
@@ -206,7 +207,6 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
         .code("amount_too_large")
         .param("amount"));
     }
-    let platform = store.platform_id.clone();
     let reverse = p.bool("reverse_transfer") == Some(true);
     let refund_fee = p.bool("refund_application_fee") == Some(true);
     if reverse && charge.transfer.is_none() {
@@ -227,7 +227,15 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
     }
 
     let refund_id = store.new_id("re_", 24);
-    store.book(&charge.account, &charge.currency, -amount, now, &refund_id);
+    let balance_transaction = store.book(Booking {
+        account: &charge.account,
+        currency: &charge.currency,
+        amount: -amount,
+        available_on: now,
+        source: &refund_id,
+        kind: "refund",
+        now,
+    });
     let mut transfer_reversal = None;
     if reverse && let Some(transfer_id) = &charge.transfer {
         let transfer_amount = store.transfers.get(transfer_id).map_or(0, |t| t.amount);
@@ -244,45 +252,16 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
             .map(|r| r.id.clone());
     }
     if refund_fee && let Some(fee_id) = &charge.application_fee {
-        let fee_refund_id = store.new_id("fr_", 24);
-        let fee_object = store.application_fees.get(fee_id).cloned();
-        if let Some(fee) = fee_object {
-            let full = amount == left;
-            let give_back = if full {
-                fee.amount - fee.amount_refunded()
+        let full = amount == left;
+        let give_back = store.application_fees.get(fee_id).map_or(0, |fee| {
+            let left = fee.amount - fee.amount_refunded();
+            if full {
+                left
             } else {
-                share(fee.amount, amount, charge.amount_captured)
-                    .min(fee.amount - fee.amount_refunded())
-            };
-            if give_back > 0 {
-                store.book(&platform, &fee.currency, -give_back, now, &fee_refund_id);
-                // Back to whoever paid the fee: the seller's account in both charge types.
-                store.book(&fee.account, &fee.currency, give_back, now, &fee_refund_id);
-                let before = fee.to_json(&platform);
-                if let Some(f) = store.application_fees.get_mut(fee_id) {
-                    f.refunds.push(FeeRefund {
-                        id: fee_refund_id,
-                        amount: give_back,
-                        created: now,
-                    });
-                }
-                if let Some(after) = store
-                    .application_fees
-                    .get(fee_id)
-                    .map(|f| f.to_json(&platform))
-                {
-                    let previous = json!({ "amount_refunded": before["amount_refunded"], "refunded": before["refunded"] });
-                    store.emit(
-                        &platform,
-                        "application_fee.refunded",
-                        after,
-                        Some(previous),
-                        origin,
-                        now,
-                    );
-                }
+                share(fee.amount, amount, charge.amount_captured).min(left)
             }
-        }
+        });
+        store.give_fee_back(fee_id, give_back, origin, now);
     }
     let refund = Refund {
         id: refund_id,
@@ -294,6 +273,7 @@ fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
         reason: p.str("reason").map(str::to_owned),
         metadata: p.string_map("metadata"),
         transfer_reversal,
+        balance_transaction,
         created: now,
         seq: store.next_seq(),
     };

@@ -12,12 +12,29 @@
 //! Processing fees are not modelled: balances hold gross amounts (see the README).
 
 use super::application_fee::ApplicationFee;
-use super::balance::PENDING_SECONDS;
+use super::balance::{Booking, PENDING_SECONDS};
 use super::transfer::NewTransfer;
 use crate::events::Origin;
 use crate::state::Store;
 
 impl Store {
+    /// The id of the application fee of `charge`: the one it has, or one made now and kept on
+    /// the charge, so that its balance transaction and the fee object share it.
+    fn fee_id(&mut self, charge: &super::charge::Charge) -> String {
+        if let Some(id) = self
+            .charges
+            .get(&charge.id)
+            .and_then(|c| c.application_fee.clone())
+        {
+            return id;
+        }
+        let id = self.new_id("fee_", 24);
+        if let Some(c) = self.charges.get_mut(&charge.id) {
+            c.application_fee = Some(id.clone());
+        }
+        id
+    }
+
     /// Books the captured amount of charge `id` and makes its fee and transfer.
     pub(crate) fn settle_capture(&mut self, id: &str, origin: &Origin, now: i64) {
         let Some(charge) = self.charges.get(id).cloned() else {
@@ -33,13 +50,18 @@ impl Store {
             now + PENDING_SECONDS
         };
         let platform = self.platform_id.clone();
-        self.book(
-            &charge.account,
-            &charge.currency,
-            captured,
+        let txn = self.book(Booking {
+            account: &charge.account,
+            currency: &charge.currency,
+            amount: captured,
             available_on,
-            &charge.id,
-        );
+            source: &charge.id,
+            kind: "charge",
+            now,
+        });
+        if let Some(c) = self.charges.get_mut(&charge.id) {
+            c.balance_transaction = txn;
+        }
         let fee = charge
             .application_fee_amount
             .unwrap_or(0)
@@ -73,23 +95,23 @@ impl Store {
             }
             None => {
                 if charge.account != platform && fee > 0 {
-                    self.book(
-                        &charge.account,
-                        &charge.currency,
-                        -fee,
+                    self.charge_fee(&charge.account, &charge.id, fee);
+                    let fee_id = self.fee_id(&charge);
+                    self.book(Booking {
+                        account: &platform,
+                        currency: &charge.currency,
+                        amount: fee,
                         available_on,
-                        &charge.id,
-                    );
-                    self.book(&platform, &charge.currency, fee, available_on, &charge.id);
+                        source: &fee_id,
+                        kind: "application_fee",
+                        now,
+                    });
                 }
                 charge.account.clone()
             }
         };
         if fee > 0 && fee_account != platform {
-            let fee_id = charge
-                .application_fee
-                .clone()
-                .unwrap_or_else(|| self.new_id("fee_", 24));
+            let fee_id = self.fee_id(&charge);
             let object = ApplicationFee {
                 id: fee_id.clone(),
                 account: fee_account,

@@ -1,24 +1,28 @@
-//! Transfers (FIDELITY.md §Money movement): money from the platform's balance to a connected
-//! account, made by a destination charge (`transfer_data[destination]`) or by `POST /v1/transfers`
-//! (separate charges and transfers). Each lands on the destination as a payment (`py_…`, a charge
-//! object with `source_transfer`). Refunds with `reverse_transfer` reverse them (`trr_…`).
-//! `POST|GET /v1/transfers`, `GET /v1/transfers/{id}`.
+//! Transfers (FIDELITY.md §Money movement): money from the platform's balance to a connected account, made by
+//! a destination charge (`transfer_data[destination]`) or by `POST /v1/transfers` (separate
+//! charges and transfers). Each lands on the destination as a payment (`py_…`, a charge object
+//! with `source_transfer`). Reversals (`trr_…`) take them back: made by a destination charge's
+//! refund with `reverse_transfer`, or by the platform for any transfer.
+//! `POST|GET /v1/transfers`, `GET|POST /v1/transfers/{id}`, `POST|GET
+//! /v1/transfers/{id}/reversals`, `GET|POST /v1/transfers/{id}/reversals/{reversal}`.
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::balance::Booking;
 use super::charge::Charge;
 use super::list::{Listed, list};
 use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{LIST_FIELDS, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{LIST_FIELDS, Param, Ty, opt, req};
+use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
 use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
@@ -27,6 +31,12 @@ pub(crate) struct Reversal {
     pub amount: i64,
     pub created: i64,
     pub source_refund: Option<String>,
+    /// The refund of the destination's payment (`pyr_…`) that takes the money back there.
+    pub destination_payment_refund: String,
+    pub metadata: BTreeMap<String, String>,
+    /// The platform's `txn_…`.
+    pub balance_transaction: Option<String>,
+    pub seq: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +51,8 @@ pub(crate) struct Transfer {
     pub description: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub reversals: Vec<Reversal>,
+    /// The platform's `txn_…`.
+    pub balance_transaction: Option<String>,
     pub created: i64,
     pub seq: u64,
 }
@@ -50,16 +62,16 @@ impl Transfer {
         self.reversals.iter().map(|r| r.amount).sum()
     }
 
-    fn reversal_json(&self, r: &Reversal) -> Value {
+    pub fn reversal_json(&self, r: &Reversal) -> Value {
         json!({
             "id": r.id,
             "object": "transfer_reversal",
             "amount": r.amount,
-            "balance_transaction": null,
+            "balance_transaction": r.balance_transaction,
             "created": r.created,
             "currency": self.currency,
-            "destination_payment_refund": null,
-            "metadata": {},
+            "destination_payment_refund": r.destination_payment_refund,
+            "metadata": r.metadata,
             "source_refund": r.source_refund,
             "transfer": self.id,
         })
@@ -76,7 +88,7 @@ impl Transfer {
             "object": "transfer",
             "amount": self.amount,
             "amount_reversed": self.amount_reversed(),
-            "balance_transaction": null,
+            "balance_transaction": self.balance_transaction,
             "created": self.created,
             "currency": self.currency,
             "description": self.description,
@@ -88,7 +100,6 @@ impl Transfer {
                 "object": "list",
                 "data": reversals,
                 "has_more": false,
-                "total_count": self.reversals.len(),
                 "url": format!("/v1/transfers/{}/reversals", self.id),
             },
             "reversed": self.amount > 0 && self.amount_reversed() >= self.amount,
@@ -96,6 +107,15 @@ impl Transfer {
             "source_type": "card",
             "transfer_group": self.transfer_group,
         })
+    }
+}
+
+impl Listed for Reversal {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn order(&self) -> (i64, u64) {
+        (self.created, self.seq)
     }
 }
 
@@ -160,7 +180,7 @@ impl Store {
             payment.seq = self.next_seq();
             self.charges.insert(payment_id.clone(), payment);
         }
-        let transfer = Transfer {
+        let mut transfer = Transfer {
             id: id.clone(),
             amount: t.amount,
             currency: t.currency.to_owned(),
@@ -171,11 +191,31 @@ impl Store {
             description: t.description.map(str::to_owned),
             metadata: t.metadata,
             reversals: Vec::new(),
+            balance_transaction: None,
             created: now,
             seq: self.next_seq(),
         };
-        self.book(&platform, t.currency, -t.amount, t.available_on, &id);
-        self.book(t.destination, t.currency, t.amount, t.available_on, &id);
+        transfer.balance_transaction = self.book(Booking {
+            account: &platform,
+            currency: t.currency,
+            amount: -t.amount,
+            available_on: t.available_on,
+            source: &id,
+            kind: "transfer",
+            now,
+        });
+        let payment_txn = self.book(Booking {
+            account: t.destination,
+            currency: t.currency,
+            amount: t.amount,
+            available_on: t.available_on,
+            source: &transfer.destination_payment,
+            kind: "payment",
+            now,
+        });
+        if let Some(payment) = self.charges.get_mut(&transfer.destination_payment) {
+            payment.balance_transaction = payment_txn;
+        }
         self.emit(
             &platform,
             "transfer.created",
@@ -197,39 +237,94 @@ impl Store {
         origin: &Origin,
         now: i64,
     ) -> i64 {
+        self.add_reversal(id, amount, source_refund, BTreeMap::new(), origin, now)
+            .map_or(0, |r| r.amount)
+    }
+
+    /// Takes `amount` of transfer `id` (capped at what is left) back from the destination to
+    /// the platform: the reversal, the refund of the destination's payment, a ledger entry on
+    /// each side and `transfer.reversed`.
+    pub(crate) fn add_reversal(
+        &mut self,
+        id: &str,
+        amount: i64,
+        source_refund: Option<&str>,
+        metadata: BTreeMap<String, String>,
+        origin: &Origin,
+        now: i64,
+    ) -> Option<Reversal> {
         let platform = self.platform_id.clone();
-        let reversal_id = self.new_id("trr_", 24);
-        let Some(transfer) = self.transfers.get_mut(id) else {
-            return 0;
-        };
-        let amount = amount
-            .min(transfer.amount - transfer.amount_reversed())
-            .max(0);
+        let left = self
+            .transfers
+            .get(id)
+            .map_or(0, |t| t.amount - t.amount_reversed());
+        let amount = amount.min(left).max(0);
         if amount == 0 {
-            return 0;
+            return None;
         }
-        transfer.reversals.push(Reversal {
-            id: reversal_id,
+        let (destination, currency, payment) = {
+            let t = self.transfers.get(id)?;
+            (
+                t.destination.clone(),
+                t.currency.clone(),
+                t.destination_payment.clone(),
+            )
+        };
+        let mut reversal = Reversal {
+            id: self.new_id("trr_", 24),
             amount,
             created: now,
             source_refund: source_refund.map(str::to_owned),
+            destination_payment_refund: self.new_id("pyr_", 24),
+            metadata,
+            balance_transaction: None,
+            seq: self.next_seq(),
+        };
+        // Debited and credited at once, pending funds or not, as a refund is: the seller's
+        // available balance may go below zero until its pending funds arrive.
+        self.book(Booking {
+            account: &destination,
+            currency: &currency,
+            amount: -amount,
+            available_on: now,
+            source: &reversal.destination_payment_refund,
+            kind: "payment_refund",
+            now,
         });
-        let transfer = transfer.clone();
-        if let Some(payment) = self.charges.get_mut(&transfer.destination_payment) {
+        reversal.balance_transaction = self.book(Booking {
+            account: &platform,
+            currency: &currency,
+            amount,
+            available_on: now,
+            source: &reversal.id,
+            kind: "transfer_refund",
+            now,
+        });
+        if let Some(payment) = self.charges.get_mut(&payment) {
             payment.amount_refunded += amount;
         }
-        self.book(&transfer.destination, &transfer.currency, -amount, now, id);
-        self.book(&platform, &transfer.currency, amount, now, id);
-        let previous = json!({ "amount_reversed": transfer.amount_reversed() - amount });
+        let transfer = self.transfers.get_mut(id)?;
+        let before = json!({
+            "amount_reversed": transfer.amount_reversed(),
+            "reversed": transfer.amount > 0 && transfer.amount_reversed() >= transfer.amount,
+        });
+        transfer.reversals.push(reversal.clone());
+        let transfer = transfer.clone();
+        let after = transfer.to_json();
+        // `previous_attributes` holds only what changed, as on Stripe's events.
+        let mut previous = json!({ "amount_reversed": before["amount_reversed"] });
+        if before["reversed"] != after["reversed"] {
+            previous["reversed"] = before["reversed"].clone();
+        }
         self.emit(
             &platform,
             "transfer.reversed",
-            transfer.to_json(),
+            after,
             Some(previous),
             origin,
             now,
         );
-        amount
+        Some(reversal)
     }
 }
 
@@ -250,6 +345,37 @@ const CREATE: Endpoint = Endpoint {
         opt("source_transaction", Ty::Str),
         opt("transfer_group", Ty::Str),
     ],
+};
+
+const UPDATE: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[opt("description", Ty::Str), opt("metadata", Ty::Metadata)],
+};
+
+const CREATE_REVERSAL: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[
+        opt(
+            "amount",
+            Ty::Int {
+                min: Some(1),
+                max: None,
+            },
+        ),
+        opt("description", Ty::Str),
+        opt("metadata", Ty::Metadata),
+        opt("refund_application_fee", Ty::Bool),
+    ],
+};
+
+const UPDATE_REVERSAL: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[opt("metadata", Ty::Metadata)],
+};
+
+const LIST_REVERSALS: Endpoint = Endpoint {
+    access: Access::Secret,
+    schema: &[LIST_FIELDS[0], LIST_FIELDS[1], LIST_FIELDS[2]],
 };
 
 const RETRIEVE: Endpoint = Endpoint {
@@ -279,6 +405,71 @@ fn insufficient_funds() -> ApiError {
     .code("balance_insufficient")
 }
 
+/// Checks a `source_transaction` and returns when its funds become available. Per
+/// https://docs.stripe.com/connect/separate-charges-and-transfers#transfer-availability a
+/// transfer tied to a charge does not need the platform's available balance: it waits for the
+/// charge's funds, so it must be a succeeded charge of the platform, and the transfers tied to
+/// it may add up to its amount at most. Refunds do not lower that limit (separate charges leave
+/// reversing transfers to the platform), and a reversed transfer still counts in full.
+fn source_funds(
+    store: &Store,
+    platform: &str,
+    source: &str,
+    currency: &str,
+    amount: i64,
+    now: i64,
+) -> Result<i64, ApiError> {
+    let charge = store
+        .charges
+        .get(source)
+        .filter(|c| c.account == platform && c.source_transfer.is_none())
+        .ok_or_else(|| {
+            ApiError::resource_missing("charge", source, "source_transaction")
+                .status(StatusCode::BAD_REQUEST)
+        })?;
+    if charge.failure.is_some() || !charge.captured {
+        let status = if charge.failure.is_some() {
+            "failed"
+        } else {
+            "uncaptured"
+        };
+        return Err(ApiError::invalid_request(format!(
+            "The source_transaction {source} is {status}: a transfer can only be funded by a \
+             succeeded, captured charge."
+        ))
+        .param("source_transaction"));
+    }
+    if charge.currency != currency {
+        return Err(ApiError::invalid_request(format!(
+            "The currency of source_transaction's balance transaction ({}) must be the same as the transfer currency ({currency})",
+            charge.currency
+        ))
+        .param("currency"));
+    }
+    let already: i64 = store
+        .transfers
+        .values()
+        .filter(|t| t.source_transaction.as_deref() == Some(source))
+        .map(|t| t.amount)
+        .sum();
+    let left = charge.amount_captured - already;
+    if amount > left {
+        return Err(ApiError::invalid_request(format!(
+            "Insufficient funds in the source_transaction {source}: the transfer amount ({}) \
+             is greater than what is left of the charge for transfers ({}).",
+            crate::currency::display(amount, currency),
+            crate::currency::display(left.max(0), currency),
+        ))
+        .code("balance_insufficient")
+        .param("amount"));
+    }
+    Ok(store
+        .ledger
+        .iter()
+        .find(|e| e.source == charge.id)
+        .map_or(now, |e| e.available_on))
+}
+
 /// `POST /v1/transfers` (the platform only).
 pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -> Response {
     run(&state, req, &CREATE, |call| {
@@ -291,50 +482,22 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
         let amount = p.int("amount").unwrap_or_default();
         let currency = p.str("currency").unwrap_or_default().to_ascii_lowercase();
         if !crate::currency::is_supported(&currency) {
-            return Err(ApiError::invalid_request(crate::currency::unsupported_message(&currency))
-                .param("currency"));
+            return Err(
+                ApiError::invalid_request(crate::currency::unsupported_message(&currency))
+                    .param("currency"),
+            );
         }
         let destination = p.str("destination").unwrap_or_default();
         if !call.store.is_connected_account(destination) {
-            return Err(ApiError::resource_missing("destination", destination, "destination")
-                .status(StatusCode::BAD_REQUEST));
+            return Err(
+                ApiError::resource_missing("destination", destination, "destination")
+                    .status(StatusCode::BAD_REQUEST),
+            );
         }
         let platform = call.store.platform_id.clone();
         let available_on = match p.str("source_transaction") {
-            // Funds tied to a charge: the charge must be the platform's and cover the amount;
-            // they become available with it.
             Some(source) => {
-                let charge = call
-                    .store
-                    .charges
-                    .get(source)
-                    .filter(|c| c.account == platform && c.failure.is_none() && c.captured)
-                    .ok_or_else(|| {
-                        ApiError::resource_missing("charge", source, "source_transaction")
-                            .status(StatusCode::BAD_REQUEST)
-                    })?;
-                if charge.currency != currency {
-                    return Err(ApiError::invalid_request(format!(
-                        "The currency of source_transaction's balance transaction ({}) must be the same as the transfer currency ({currency})",
-                        charge.currency
-                    ))
-                    .param("currency"));
-                }
-                let already: i64 = call
-                    .store
-                    .transfers
-                    .values()
-                    .filter(|t| t.source_transaction.as_deref() == Some(source))
-                    .map(|t| t.amount)
-                    .sum();
-                if already + amount > charge.amount_captured - charge.amount_refunded {
-                    return Err(insufficient_funds().param("amount"));
-                }
-                call.store
-                    .ledger
-                    .iter()
-                    .find(|e| e.source == charge.id)
-                    .map_or(call.now, |e| e.available_on)
+                source_funds(call.store, &platform, source, &currency, amount, call.now)?
             }
             None => {
                 let available = call
@@ -396,6 +559,206 @@ pub(crate) async fn list_transfers(State(state): State<SandboxState>, req: ApiRe
                     .is_none_or(|g| t.transfer_group.as_deref() == Some(g))
         });
         list(transfers, p, "/v1/transfers", "transfer", Transfer::to_json)
+    })
+    .await
+}
+
+/// The platform's transfer `id`; connected accounts see none (their side is the `py_…`).
+fn own_transfer<'a>(call: &'a Call<'_>, id: &str) -> Result<&'a Transfer, ApiError> {
+    call.store
+        .transfers
+        .get(id)
+        .filter(|_| !call.caller.connected)
+        .ok_or_else(|| ApiError::resource_missing("transfer", id, "id"))
+}
+
+/// `POST /v1/transfers/{id}`: `description` and `metadata` only, with `transfer.updated`
+/// (https://docs.stripe.com/api/transfers/update, https://docs.stripe.com/api/events/types).
+pub(crate) async fn update(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &UPDATE, |call| {
+        let before = own_transfer(&call, &id)?.to_json();
+        let platform = call.store.platform_id.clone();
+        let Some(transfer) = call.store.transfers.get_mut(&id) else {
+            return Err(ApiError::resource_missing("transfer", &id, "id"));
+        };
+        if let Some(description) = call.params.get("description") {
+            transfer.description = match description {
+                Param::Str(d) => Some(d.clone()),
+                _ => None,
+            };
+        }
+        super::apply_metadata(&mut transfer.metadata, call.params);
+        let after = transfer.to_json();
+        let mut previous = serde_json::Map::new();
+        for field in ["description", "metadata"] {
+            if before[field] != after[field] {
+                previous.insert(field.to_owned(), before[field].clone());
+            }
+        }
+        // Stripe sends the event only for a change; an update that changes nothing is quiet.
+        if !previous.is_empty() {
+            call.store.emit(
+                &platform,
+                "transfer.updated",
+                after.clone(),
+                Some(Value::Object(previous)),
+                call.origin,
+                call.now,
+            );
+        }
+        Ok(after)
+    })
+    .await
+}
+
+/// `POST /v1/transfers/{id}/reversals` (https://docs.stripe.com/api/transfer_reversals/create):
+/// `amount` (default: all that is left), `description`, `metadata`, `refund_application_fee`.
+pub(crate) async fn create_reversal(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &CREATE_REVERSAL, |call| {
+        let transfer = own_transfer(&call, &id)?;
+        let left = transfer.amount - transfer.amount_reversed();
+        let (transfer_amount, currency) = (transfer.amount, transfer.currency.clone());
+        if left <= 0 {
+            return Err(ApiError::invalid_request(format!(
+                "Transfer {id} has already been fully reversed."
+            ))
+            .param("amount"));
+        }
+        let amount = call.params.int("amount").unwrap_or(left);
+        if amount > left {
+            return Err(ApiError::invalid_request(format!(
+                "Transfer reversal amount ({}) is greater than the transfer's unreversed amount ({}).",
+                crate::currency::display(amount, &currency),
+                crate::currency::display(left, &currency),
+            ))
+            .param("amount"));
+        }
+        let mut metadata = BTreeMap::new();
+        super::apply_metadata(&mut metadata, call.params);
+        // Only a destination charge's transfer carries an application fee; on any other the
+        // flag is accepted and does nothing, there being no fee to give back.
+        let fee = (call.params.bool("refund_application_fee") == Some(true))
+            .then(|| {
+                call.store
+                    .charges
+                    .values()
+                    .find(|c| c.transfer.as_deref() == Some(id.as_str()))
+                    .and_then(|c| c.application_fee.clone())
+            })
+            .flatten();
+        let reversal = call
+            .store
+            .add_reversal(&id, amount, None, metadata, call.origin, call.now)
+            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))?;
+        if let Some(fee_id) = fee {
+            let give_back = call.store.application_fees.get(&fee_id).map_or(0, |f| {
+                let fee_left = f.amount - f.amount_refunded();
+                if amount == left {
+                    fee_left
+                } else {
+                    super::refund::share(f.amount, amount, transfer_amount).min(fee_left)
+                }
+            });
+            call.store
+                .give_fee_back(&fee_id, give_back, call.origin, call.now);
+        }
+        call.store
+            .transfers
+            .get(&id)
+            .map(|t| t.reversal_json(&reversal))
+            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))
+    })
+    .await
+}
+
+/// `GET /v1/transfers/{id}/reversals`, newest first.
+pub(crate) async fn list_reversals(
+    State(state): State<SandboxState>,
+    PathId(id): PathId,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &LIST_REVERSALS, |call| {
+        let transfer = own_transfer(&call, &id)?;
+        list(
+            transfer.reversals.iter(),
+            call.params,
+            &format!("/v1/transfers/{id}/reversals"),
+            "transfer_reversal",
+            |r| transfer.reversal_json(r),
+        )
+    })
+    .await
+}
+
+/// The two ids of `/v1/transfers/{id}/reversals/{reversal}`.
+pub(crate) struct ReversalPath {
+    transfer: String,
+    reversal: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ReversalPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<(String, String)>::from_request_parts(parts, state).await {
+            Ok(Path((transfer, reversal))) => Ok(Self { transfer, reversal }),
+            Err(_) => Err(ApiError::unrecognized_url(
+                parts.method.as_str(),
+                parts.uri.path(),
+            )),
+        }
+    }
+}
+
+/// `GET /v1/transfers/{id}/reversals/{reversal}`.
+pub(crate) async fn retrieve_reversal(
+    State(state): State<SandboxState>,
+    path: ReversalPath,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &RETRIEVE, |call| {
+        let transfer = own_transfer(&call, &path.transfer)?;
+        transfer
+            .reversals
+            .iter()
+            .find(|r| r.id == path.reversal)
+            .map(|r| transfer.reversal_json(r))
+            .ok_or_else(|| ApiError::resource_missing("transfer_reversal", &path.reversal, "id"))
+    })
+    .await
+}
+
+/// `POST /v1/transfers/{id}/reversals/{reversal}`: `metadata` only
+/// (https://docs.stripe.com/api/transfer_reversals/update); Stripe lists no event for it.
+pub(crate) async fn update_reversal(
+    State(state): State<SandboxState>,
+    path: ReversalPath,
+    req: ApiRequest,
+) -> Response {
+    run(&state, req, &UPDATE_REVERSAL, |call| {
+        own_transfer(&call, &path.transfer)?;
+        let missing = || ApiError::resource_missing("transfer_reversal", &path.reversal, "id");
+        let transfer = call
+            .store
+            .transfers
+            .get_mut(&path.transfer)
+            .ok_or_else(missing)?;
+        let reversal = transfer
+            .reversals
+            .iter_mut()
+            .find(|r| r.id == path.reversal)
+            .ok_or_else(missing)?;
+        super::apply_metadata(&mut reversal.metadata, call.params);
+        let reversal = reversal.clone();
+        Ok(transfer.reversal_json(&reversal))
     })
     .await
 }

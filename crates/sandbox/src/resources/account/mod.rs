@@ -296,7 +296,7 @@ impl Account {
             },
             "requested": true,
             "requested_at": self.created,
-            "requirements": self.requirements_json(),
+            "requirements": capability_requirements(self.requirements_json()),
             "status": status,
         }))
     }
@@ -343,7 +343,6 @@ impl Account {
                 "object": "list",
                 "data": banks,
                 "has_more": false,
-                "total_count": banks.len(),
                 "url": format!("/v1/accounts/{}/external_accounts", self.id),
             },
             "future_requirements": {
@@ -387,12 +386,24 @@ impl Account {
             "type": self.type_name(),
         });
         match p.business_type.as_deref() {
-            Some("individual") => value["individual"] = p.individual.to_json(&self.id),
+            Some("individual") => {
+                value["individual"] = p.individual.to_json(&self.id, self.created)
+            }
             Some(_) => value["company"] = p.company.to_json(),
             None => {}
         }
         value
     }
+}
+
+/// A capability's `requirements` are the account's, but its `disabled_reason` takes other
+/// values: what is due disables it as `requirements.fields_needed`
+/// (https://docs.stripe.com/api/capabilities/object#capability_object-requirements-disabled_reason).
+fn capability_requirements(mut requirements: Value) -> Value {
+    if requirements["disabled_reason"] == "requirements.past_due" {
+        requirements["disabled_reason"] = json!("requirements.fields_needed");
+    }
+    requirements
 }
 
 impl Listed for Account {

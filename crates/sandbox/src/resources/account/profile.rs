@@ -216,12 +216,14 @@ impl Individual {
             && self.id_number != Some(IdNumber::DoesNotMatch)
     }
 
-    /// The Person object Stripe returns as `individual`.
-    pub fn to_json(&self, account: &str) -> Value {
+    /// The Person object Stripe returns as `individual`; `created` is the account's, the
+    /// sandbox making the person with it.
+    pub fn to_json(&self, account: &str, created: i64) -> Value {
         json!({
             "id": self.id,
             "object": "person",
             "account": account,
+            "created": created,
             "address": self.address.to_json(),
             "dob": match self.dob {
                 Some((d, m, y)) => json!({"day": d, "month": m, "year": y}),

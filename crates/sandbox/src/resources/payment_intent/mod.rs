@@ -116,7 +116,18 @@ const PUBLISHABLE_FIELDS: &[&str] = &[
 ];
 
 impl PaymentIntent {
+    /// A PaymentIntent's `transfer_data` leaves `amount` out when none was given; the
+    /// charge's (below) has it as `null` (https://docs.stripe.com/api/payment_intents/object).
     pub fn transfer_data_json(&self) -> Option<Value> {
+        self.transfer_data
+            .as_ref()
+            .map(|(destination, amount)| match amount {
+                Some(amount) => json!({ "amount": amount, "destination": destination }),
+                None => json!({ "destination": destination }),
+            })
+    }
+
+    pub fn charge_transfer_data_json(&self) -> Option<Value> {
         self.transfer_data
             .as_ref()
             .map(|(destination, amount)| json!({ "amount": amount, "destination": destination }))
@@ -160,7 +171,6 @@ impl PaymentIntent {
             "review": null,
             "setup_future_usage": self.setup_future_usage,
             "shipping": self.shipping,
-            "source": null,
             "statement_descriptor": self.statement_descriptor,
             "statement_descriptor_suffix": self.statement_descriptor_suffix,
             "status": self.status.as_str(),
