@@ -446,7 +446,7 @@ impl Flow {
     }
 
     async fn pay_steps(
-        &self,
+        self: &Rc<Self>,
         payment: Payment,
         request: &CheckoutRequest,
         email: Option<String>,
@@ -476,7 +476,7 @@ impl Flow {
             ));
         }
         if session.total != shown {
-            self.reprice(&session)?;
+            self.reprice(&session);
             return Err(Problem::PriceChanged);
         }
         self.state.lines.set(session.lines.clone());
@@ -504,24 +504,11 @@ impl Flow {
         }
     }
 
-    /// The function priced the cart at another total than the one shown: the summary, the
-    /// products' unit amounts and the Elements take the function's, and the page hears the
-    /// new cart. The PaymentIntent stays unconfirmed until the shopper presses Pay again.
-    fn reprice(&self, session: &CheckoutSession) -> Result<(), Problem> {
-        let elements = self
-            .inner
-            .borrow()
-            .mounted
-            .as_ref()
-            .map(|m| m.elements.clone());
-        if let Some(elements) = elements {
-            elements
-                .update_amount(&session.total)
-                .map_err(|error| Problem::Integration(error.0))?;
-        }
-        if let Some(mounted) = self.inner.borrow_mut().mounted.as_mut() {
-            mounted.amount = session.total.clone();
-        }
+    /// The function priced the cart at another total than the one shown: the products take
+    /// the function's unit amounts and the cart is shown again from them (the summary, the
+    /// Elements' amount, the page's `Change`). The PaymentIntent stays unconfirmed until the
+    /// shopper presses Pay again.
+    fn reprice(self: &Rc<Self>, session: &CheckoutSession) {
         self.state.products.update(|products| {
             for product in products {
                 if let Some(line) = session.lines.iter().find(|l| l.price == product.price) {
@@ -529,10 +516,7 @@ impl Flow {
                 }
             }
         });
-        self.state.lines.set(session.lines.clone());
-        self.state.total.set(Some(session.total.clone()));
-        self.announce_cart();
-        Ok(())
+        self.show_cart();
     }
 
     /// Shows the receipt of a succeeded PaymentIntent (and removes the Element), or says why
