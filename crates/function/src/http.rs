@@ -18,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -79,6 +80,14 @@ pub fn router(state: AppState) -> Router {
         let html = std::fs::read_to_string(dir.join("index.html")).ok();
         let policy = page_security::page_policy(&state.config, html.as_deref());
         let csp = SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy);
+        let demo_page = ServiceBuilder::new()
+            .map_response(
+                |mut response: http::Response<ServeFileSystemResponseBody>| {
+                    response.extensions_mut().insert(DemoPage);
+                    response
+                },
+            )
+            .service(index.clone());
         let pages = ServiceBuilder::new()
             .layer(csp.clone())
             .layer(axum::middleware::from_fn(page_caching))
@@ -86,7 +95,7 @@ pub fn router(state: AppState) -> Router {
                 ServeDir::new(dir)
                     .precompressed_br()
                     .precompressed_gzip()
-                    .fallback(index.clone()),
+                    .fallback(demo_page),
             );
         // `/embed` is the demo's docs page, although `embed/` is a folder of files.
         let docs = ServiceBuilder::new()
@@ -235,7 +244,7 @@ async fn serve_embed<S>(files: S, cache: &'static str, request: Request) -> Resp
 where
     S: tower::Service<
             Request,
-            Response = http::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+            Response = http::Response<ServeFileSystemResponseBody>,
             Error = std::convert::Infallible,
         >,
 {
@@ -255,18 +264,19 @@ where
     response
 }
 
+/// Marks the demo page when it answers a path that is not a file (a client-side route).
+#[derive(Clone, Copy)]
+struct DemoPage;
+
 /// The demo's files: content-hashed ones cached for good, the pages revalidated. An unknown
 /// path is answered with the demo page (its client-side routes), which must never be cached
-/// for good, even under an asset's name a deploy has since replaced.
+/// for good, even under an asset's name a deploy has since replaced (its 304 included, which
+/// has no type to tell it by).
 async fn page_caching(request: Request, next: axum::middleware::Next) -> Response {
     let hashed = content_hashed(request.uri().path());
     let mut response = next.run(request).await;
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    let cache = if hashed && !html {
+    let demo_page = response.extensions().get::<DemoPage>().is_some();
+    let cache = if hashed && !demo_page {
         HASHED_CACHE
     } else {
         PAGE_CACHE

@@ -296,4 +296,13 @@ async fn pages_and_the_loader_are_revalidated_on_every_use() {
             .starts_with("text/html")
     );
     assert_eq!(gone.header("cache-control"), Some("no-cache"));
+    let since = gone.header("last-modified").unwrap().to_owned();
+    let revalidated = get(
+        &h.state,
+        "/connect-checkout-0000111122223333.js",
+        &[("if-modified-since", &since)],
+    )
+    .await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(revalidated.header("cache-control"), Some("no-cache"));
 }
