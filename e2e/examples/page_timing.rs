@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run -p connect-checkout-e2e --example page_timing -- \
-//!     --url 'http://127.0.0.1:8080/?seller=acct_1LumenCoffee0001' [--runs 12] [--warm]
+//!     --url 'http://127.0.0.1:8080/?seller=acct_1LumenCoffee0001' [--runs 12] [--warm] [--phone]
 //! ```
 //!
 //! The page is the one the function serves (`WIDGET_DIR`), unchanged. Before any page script
@@ -30,6 +30,13 @@
 //! included too. By default every run starts with an empty HTTP cache (a shopper's
 //! first visit); `--warm` keeps the cache.
 //!
+//! `--phone` measures a shopper on a phone: before the first run, the DevTools protocol slows
+//! the page's network to Chrome DevTools' "Fast 3G" preset (`Network.emulateNetworkConditions`;
+//! see [`FAST_3G`]) and its CPU four times (`Emulation.setCPUThrottlingRate`), and every wait
+//! allows a minute instead of 20 s. The emulation applies to every request of the page and its
+//! same-process frames: the HTML, wasm and JS from the function's `serve` (brotli when the
+//! build wrote it), the API calls, and Stripe.js.
+//!
 //! `--count-intents SANDBOX_URL --seller acct_…` counts the PaymentIntents the seller has in
 //! the sandbox before the first run and after the last, and prints how many the runs made:
 //! page views make none (the PaymentIntent waits for Pay). `--pay` then presses Pay in each run
@@ -50,6 +57,26 @@ use connect_checkout_e2e::host::{Host, host_csp, host_page};
 use connect_checkout_e2e::{ChromeDriver, connect_webdriver};
 use fantoccini::Client;
 use serde_json::{Value, json};
+
+/// Chrome DevTools' "Fast 3G" network preset (named "Slow 4G" in recent DevTools), the figures
+/// Lighthouse's mobile profile uses too: 150 ms round trips, 1.6 Mbit/s down and 750 kbit/s
+/// up. The protocol delays whole requests, not packets, so DevTools scales them as given here:
+/// the latency by 3.75 (562.5 ms a request, standing for the round trips a real link would
+/// also spend on connections and TCP's slow start) and the throughput by 0.9 (bytes a second).
+const FAST_3G: FastThreeG = FastThreeG {
+    latency_ms: 150.0 * 3.75,
+    download_bytes_per_s: 1_600_000.0 / 8.0 * 0.9,
+    upload_bytes_per_s: 750_000.0 / 8.0 * 0.9,
+};
+/// A mid-range phone runs the page's scripts about four times slower than this machine: the
+/// slowdown DevTools offers for it and Lighthouse's mobile profile applies.
+const PHONE_CPU_SLOWDOWN: f64 = 4.0;
+
+struct FastThreeG {
+    latency_ms: f64,
+    download_bytes_per_s: f64,
+    upload_bytes_per_s: f64,
+}
 
 /// Runs in every new document before its own scripts: in the page it notes the milestones in
 /// `window.__ccBench`; in the card fields' iframe it types the test card when the page asks.
@@ -162,6 +189,7 @@ struct Options {
     seller: String,
     pay: bool,
     count_intents: Option<String>,
+    phone: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -174,6 +202,7 @@ fn options() -> Result<Options, String> {
         seller: String::new(),
         pay: false,
         count_intents: None,
+        phone: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -196,6 +225,7 @@ fn options() -> Result<Options, String> {
             }
             "--seller" => options.seller = args.next().ok_or("--seller needs an account id")?,
             "--pay" => options.pay = true,
+            "--phone" => options.phone = true,
             "--count-intents" => {
                 options.count_intents = Some(
                     args.next()
@@ -222,10 +252,12 @@ struct Driver {
     url: String,
     process: ChromeDriver,
     client: Client,
+    /// How long [`Driver::poll`] waits: longer on a slowed phone.
+    patience: Duration,
 }
 
 impl Driver {
-    async fn start() -> Self {
+    async fn start(patience: Duration) -> Self {
         let process = ChromeDriver::start().await;
         // The same browser as the end-to-end tests (connect_checkout_e2e::Browser). With the
         // page load strategy `none`, a navigation returns at once and the harness watches the
@@ -237,6 +269,7 @@ impl Driver {
             url: format!("http://127.0.0.1:{}", process.port),
             process,
             client,
+            patience,
         }
     }
 
@@ -262,9 +295,10 @@ impl Driver {
             .unwrap_or_else(|error| panic!("{script}: {error}"))
     }
 
-    /// Polls `script` (a `return …;` body) until it gives a non-null value, within 20 s.
+    /// Polls `script` (a `return …;` body) until it gives a non-null value, within the
+    /// driver's patience.
     async fn poll(&self, what: &str, script: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + self.patience;
         loop {
             if let Ok(value) = self.client.execute(script, vec![]).await
                 && !value.is_null()
@@ -283,7 +317,10 @@ impl Driver {
                     )
                     .await
                     .unwrap_or_default();
-                panic!("no {what} within 20 s; the page: {page}");
+                panic!(
+                    "no {what} within {} s; the page: {page}",
+                    self.patience.as_secs()
+                );
             }
             // The page notes its own times, so polling seldom loses no precision and leaves the
             // CPU to the page.
@@ -383,7 +420,10 @@ async fn main() -> std::process::ExitCode {
         Some(_) => format!("http://127.0.0.1:{}/shop", options.host_port),
         None => options.url.clone(),
     };
-    let driver = Driver::start().await;
+    // A cold run on the phone profile takes seconds (the wasm alone is over a second at
+    // Fast 3G's rate, and each request waits out its latency), so it gets a minute.
+    let patience = Duration::from_secs(if options.phone { 60 } else { 20 });
+    let driver = Driver::start(patience).await;
     driver
         .cdp(
             "Page.addScriptToEvaluateOnNewDocument",
@@ -391,6 +431,29 @@ async fn main() -> std::process::ExitCode {
         )
         .await;
     driver.cdp("Network.enable", json!({})).await;
+    if options.phone {
+        // Set once on the tab: both last across its navigations. Answers from the HTTP cache
+        // (the warm runs) are not slowed, as on a real phone; a revalidation (the no-cache
+        // pages and loader) is a request, and waits out the latency.
+        driver
+            .cdp(
+                "Network.emulateNetworkConditions",
+                json!({
+                    "offline": false,
+                    "latency": FAST_3G.latency_ms,
+                    "downloadThroughput": FAST_3G.download_bytes_per_s,
+                    "uploadThroughput": FAST_3G.upload_bytes_per_s,
+                    "connectionType": "cellular3g",
+                }),
+            )
+            .await;
+        driver
+            .cdp(
+                "Emulation.setCPUThrottlingRate",
+                json!({ "rate": PHONE_CPU_SLOWDOWN }),
+            )
+            .await;
+    }
     // One run that is not counted: Chromium's first page starts processes and fills caches
     // of its own that no shopper's browser starts without.
     let before = match &options.count_intents {
@@ -426,6 +489,17 @@ async fn main() -> std::process::ExitCode {
         json!({
             "url": url,
             "cache": if options.warm { "warm" } else { "cold" },
+            "profile": if options.phone {
+                json!({
+                    "name": "phone",
+                    "latency_ms": FAST_3G.latency_ms,
+                    "download_bytes_per_s": FAST_3G.download_bytes_per_s,
+                    "upload_bytes_per_s": FAST_3G.upload_bytes_per_s,
+                    "cpu_slowdown": PHONE_CPU_SLOWDOWN,
+                })
+            } else {
+                json!({ "name": "desktop" })
+            },
             "user_agent": version,
             "warm_up": warm_up,
             "runs": runs,

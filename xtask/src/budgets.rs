@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -153,21 +152,12 @@ impl std::ops::AddAssign for Sizes {
 }
 
 /// gzip level 9 and brotli quality 11 with a 4 MiB window: what a CDN's static
-/// pre-compression serves.
+/// pre-compression serves, and what `serve` sends (the files `crate::precompress` writes).
 pub fn compressed_sizes(bytes: &[u8]) -> Result<Sizes, String> {
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gzip.write_all(bytes).map_err(|error| error.to_string())?;
-    let gzip = gzip.finish().map_err(|error| error.to_string())?.len();
-
-    let mut brotli = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
-        writer.write_all(bytes).map_err(|error| error.to_string())?;
-    }
     Ok(Sizes {
         raw: bytes.len() as u64,
-        gzip: gzip as u64,
-        brotli: brotli.len() as u64,
+        gzip: crate::precompress::gzip(bytes)?.len() as u64,
+        brotli: crate::precompress::brotli(bytes)?.len() as u64,
     })
 }
 

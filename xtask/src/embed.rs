@@ -5,11 +5,14 @@
 //! wasm-bindgen (`--target web`), wasm-opt on the wasm and terser on the JS glue, and writes
 //! into `dist/embed/`:
 //!
-//! - `loader.js`: the stable URL a host page includes, served with a short max-age; it names
-//!   the files below, so a deploy switches every host page to the new build at once;
+//! - `loader.js`: the stable URL a host page includes, served `no-cache` (revalidated on each
+//!   use); it names the files below, so a deploy switches every host page to the new build at
+//!   once;
 //! - `connect-checkout-<hash>.wasm`, `connect-checkout-<hash>.js` (the wasm-bindgen glue),
 //!   `connect-checkout-<hash>.css` (www/checkout.css): content-hashed, served immutable;
-//! - `connect-checkout.d.ts`: the types of the global, the element and its events.
+//! - `connect-checkout.d.ts`: the types of the global, the element and its events;
+//! - `<file>.br` and `<file>.gz` beside each of those worth compressing
+//!   (`crate::precompress`), which the function's `serve` sends to browsers that accept them.
 //!
 //! [`package`] turns that into an npm-style folder (ES module entry, the same files, types).
 
@@ -130,6 +133,7 @@ pub fn build(dist: &Path) -> Result<Embed, String> {
     )?;
     fs::remove_dir_all(&scratch)
         .map_err(|e| format!("cannot remove {}: {e}", scratch.display()))?;
+    crate::precompress::dir(&dir)?;
     println!(
         "    embed: {}/{{{}, {}, {}, {}}}",
         dir.display(),

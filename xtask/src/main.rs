@@ -15,6 +15,7 @@ mod bench;
 mod budgets;
 mod dev;
 mod dist;
+mod precompress;
 mod process;
 mod schema;
 mod stack;

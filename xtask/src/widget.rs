@@ -9,7 +9,8 @@ use std::process::Command;
 use crate::process::{execute, root, step, tool_path};
 
 /// `trunk build --release` into `dist/`: the demo store and the checkout widget; then the
-/// embed (the checkout alone) into `dist/embed/`.
+/// embed (the checkout alone) into `dist/embed/`. Each folder gets its brotli and gzip copies
+/// (`crate::precompress`) right after it is written.
 pub fn build_release() -> Result<(), String> {
     step("building the widget (trunk build --release; about 2 minutes cold, seconds warm)");
     // Trunk builds with `--offline`; make sure every crate is in the local registry first.
@@ -20,5 +21,14 @@ pub fn build_release() -> Result<(), String> {
             .arg(root().join("dist"))
             .env("PATH", tool_path()),
     )?;
-    embed::build(&root().join("dist")).map(drop)
+    let dist = root().join("dist");
+    let written = crate::precompress::dir(&dist)?;
+    println!(
+        "    precompressed: {} files in {}, {} → {} bytes brotli",
+        written.files,
+        dist.display(),
+        written.raw,
+        written.brotli
+    );
+    embed::build(&dist).map(drop)
 }

@@ -18,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -73,15 +74,34 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health));
     if let Some(dir) = &state.config.widget_dir {
         // Unknown paths get the demo page, so its client-side routes survive a reload.
-        let index = ServeFile::new(dir.join("index.html"));
+        let index = ServeFile::new(dir.join("index.html"))
+            .precompressed_br()
+            .precompressed_gzip();
         let html = std::fs::read_to_string(dir.join("index.html")).ok();
         let policy = page_security::page_policy(&state.config, html.as_deref());
         let csp = SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy);
+        let demo_page = ServiceBuilder::new()
+            .map_response(
+                |mut response: http::Response<ServeFileSystemResponseBody>| {
+                    response.extensions_mut().insert(DemoPage);
+                    response
+                },
+            )
+            .service(index.clone());
         let pages = ServiceBuilder::new()
             .layer(csp.clone())
-            .service(ServeDir::new(dir).fallback(index.clone()));
+            .layer(axum::middleware::from_fn(page_caching))
+            .service(
+                ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(demo_page),
+            );
         // `/embed` is the demo's docs page, although `embed/` is a folder of files.
-        let docs = ServiceBuilder::new().layer(csp).service(index);
+        let docs = ServiceBuilder::new()
+            .layer(csp)
+            .layer(axum::middleware::from_fn(page_caching))
+            .service(index);
         router = embed_routes(router, dir)
             .route_service("/embed", docs)
             .fallback_service(pages);
@@ -177,11 +197,16 @@ async fn method_not_allowed(method: Method) -> AppError {
     )
 }
 
-/// How long a browser or CDN keeps the embed's stable files (`/embed/loader.js`): a deploy
-/// reaches every host page within this time. The files it names must stay served as long.
-pub const EMBED_LOADER_CACHE: &str = "public, max-age=300";
+/// The embed's stable files (`/embed/loader.js`): kept, but revalidated on every use
+/// (`Last-Modified`, answered 304 while unchanged), so a deploy reaches every host page at
+/// once. The files it names must stay served while pages that loaded an older loader are open.
+pub const EMBED_LOADER_CACHE: &str = "no-cache";
 /// The embed's content-hashed files: a new build has new names, so they never change.
 pub const EMBED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+/// The demo's content-hashed files (trunk's `<name>-<hash>.{js,wasm,css}`), for the same reason.
+pub const HASHED_CACHE: &str = EMBED_ASSET_CACHE;
+/// The demo's pages, and anything else whose name does not change with its content.
+pub const PAGE_CACHE: &str = "no-cache";
 
 /// The embed's files (`<WIDGET_DIR>/embed/`, made by `cargo xtask`; README "Embedding"), for
 /// host pages on any origin: public code, so `Access-Control-Allow-Origin: *` (the wasm and
@@ -189,14 +214,18 @@ pub const EMBED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 /// host pages that isolate themselves with COEP). The API's allow-list is untouched: a page
 /// on an origin not listed loads the checkout, whose calls to the API are then refused.
 /// A missing file is a 404, never the demo page; `/embed` itself is the demo's docs page.
+/// The build writes brotli and gzip copies beside the files; a browser that accepts one gets
+/// it, as from a CDN.
 fn embed_routes(router: Router<AppState>, dir: &Path) -> Router<AppState> {
     let embed = dir.join("embed");
     let stable = |name: &str| {
-        let file = ServeFile::new(embed.join(name));
+        let file = ServeFile::new(embed.join(name))
+            .precompressed_br()
+            .precompressed_gzip();
         get(move |request: Request| serve_embed(file.clone(), EMBED_LOADER_CACHE, request))
     };
     // Rooted at the widget: the request's path starts with `/embed/`.
-    let hashed = ServeDir::new(dir);
+    let hashed = ServeDir::new(dir).precompressed_br().precompressed_gzip();
     router
         .route("/embed/loader.js", stable("loader.js"))
         .route(
@@ -215,16 +244,14 @@ async fn serve_embed<S>(files: S, cache: &'static str, request: Request) -> Resp
 where
     S: tower::Service<
             Request,
-            Response = http::Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+            Response = http::Response<ServeFileSystemResponseBody>,
             Error = std::convert::Infallible,
         >,
 {
     let Ok(response) = files.oneshot(request).await;
     let mut response = response.into_response();
-    let status = response.status();
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+    if static_headers(&mut response, cache) {
         let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
@@ -237,6 +264,58 @@ where
     response
 }
 
+/// Marks the demo page when it answers a path that is not a file (a client-side route).
+#[derive(Clone, Copy)]
+struct DemoPage;
+
+/// The demo's files: content-hashed ones cached for good, the pages revalidated. An unknown
+/// path is answered with the demo page (its client-side routes), which must never be cached
+/// for good, even under an asset's name a deploy has since replaced (its 304 included, which
+/// has no type to tell it by).
+async fn page_caching(request: Request, next: axum::middleware::Next) -> Response {
+    let hashed = content_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let demo_page = response.extensions().get::<DemoPage>().is_some();
+    let cache = if hashed && !demo_page {
+        HASHED_CACHE
+    } else {
+        PAGE_CACHE
+    };
+    static_headers(&mut response, cache);
+    response
+}
+
+/// Sets `Cache-Control: cache` on a file served (or found unchanged), and `Vary:
+/// Accept-Encoding`, since the same URL is sent as brotli, gzip or as is; errors are not
+/// cached. Whether the answer was a file.
+fn static_headers(response: &mut Response, cache: &'static str) -> bool {
+    let status = response.status();
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return false;
+    }
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    true
+}
+
+/// Whether the last segment of `path` is a name that changes with the file's content: trunk's
+/// `<name>-<hash>.{js,css}` and `<name>-<hash>_bg.wasm`, and the embed's
+/// `connect-checkout-<hash>.{js,wasm,css}` (16 hex digits; trunk's may drop leading zeros).
+fn content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(extension, "js" | "wasm" | "css") {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (8..=16).contains(&hash.len()) && hash.bytes().all(|byte| byte.is_ascii_hexdigit())
+    })
+}
+
 /// Host pages on other origins may call the API only when the operator listed them.
 fn cors(state: &AppState) -> CorsLayer {
     CorsLayer::new()
@@ -245,4 +324,33 @@ fn cors(state: &AppState) -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_hashed;
+
+    #[test]
+    fn hashed_names_are_trunks_and_the_embeds() {
+        for hashed in [
+            "/connect-checkout-9f1c2b3a4d5e6f70.js",
+            "/connect-checkout-9f1c2b3a4d5e6f7_bg.wasm",
+            "/store-0123456789abcdef.css",
+            "/embed/connect-checkout-fedcba9876543210.wasm",
+        ] {
+            assert!(content_hashed(hashed), "{hashed}");
+        }
+        for stable in [
+            "/",
+            "/index.html",
+            "/embed/loader.js",
+            "/embed/connect-checkout.d.ts",
+            "/seller/onboarding",
+            "/connect-checkout-9f1c2b3a4d5e6f70.js.br",
+            "/store-notahash.css",
+            "/connect-checkout-9f1c.js",
+        ] {
+            assert!(!content_hashed(stable), "{stable}");
+        }
+    }
 }

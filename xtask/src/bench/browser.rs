@@ -1,5 +1,8 @@
 //! The checkout page in headless Chromium: from navigation to a form ready for card entry and
-//! to an enabled Pay button (e2e/examples/page_timing.rs measures; this summarises).
+//! to an enabled Pay button (e2e/examples/page_timing.rs measures; this summarises). Each
+//! page is measured as on this machine's desktop browser and as on a phone (Fast 3G and a
+//! CPU four times slower, emulated through the DevTools protocol), with the files as the
+//! function's `serve` sends them: brotli, as `cargo xtask` precompressed them.
 
 use std::process::{Command, Stdio};
 
@@ -31,33 +34,119 @@ const MILESTONES: [(&str, &str); 9] = [
     ("pay_enabled", "Pay enabled with a complete card"),
 ];
 
+/// The browser a page is measured in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// This machine's headless Chromium, unthrottled.
+    Desktop,
+    /// The same, with page_timing's `--phone`: Fast 3G and a 4× CPU slowdown.
+    Phone,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 2] = [Profile::Desktop, Profile::Phone];
+
+    fn runs(self, plan: &Plan) -> usize {
+        match self {
+            Profile::Desktop => plan.page_runs,
+            Profile::Phone => plan.phone_runs,
+        }
+    }
+
+    fn flag(self) -> Option<&'static str> {
+        match self {
+            Profile::Desktop => None,
+            Profile::Phone => Some("--phone"),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Profile::Desktop => "",
+            Profile::Phone => ", phone: Fast 3G + 4× CPU",
+        }
+    }
+
+    /// The report's section for the demo's checkout page.
+    fn page_section(self, warm: bool) -> &'static str {
+        match (self, warm) {
+            (Profile::Desktop, false) => {
+                "Checkout page in headless Chromium, cold HTTP cache (ms from navigation start)"
+            }
+            (Profile::Desktop, true) => {
+                "Checkout page in headless Chromium, warm HTTP cache (ms from navigation start)"
+            }
+            (Profile::Phone, false) => {
+                "Checkout page in headless Chromium, phone: Fast 3G + 4× CPU, cold HTTP cache (ms from navigation start)"
+            }
+            (Profile::Phone, true) => {
+                "Checkout page in headless Chromium, phone: Fast 3G + 4× CPU, warm HTTP cache (ms from navigation start)"
+            }
+        }
+    }
+
+    /// The report's section for the embed on a host page.
+    fn embed_section(self, warm: bool) -> &'static str {
+        match (self, warm) {
+            (Profile::Desktop, false) => {
+                "Embed on a host page in headless Chromium, cold HTTP cache (ms from inserting the element)"
+            }
+            (Profile::Desktop, true) => {
+                "Embed on a host page in headless Chromium, warm HTTP cache (ms from inserting the element)"
+            }
+            (Profile::Phone, false) => {
+                "Embed on a host page in headless Chromium, phone: Fast 3G + 4× CPU, cold HTTP cache (ms from inserting the element)"
+            }
+            (Profile::Phone, true) => {
+                "Embed on a host page in headless Chromium, phone: Fast 3G + 4× CPU, warm HTTP cache (ms from inserting the element)"
+            }
+        }
+    }
+
+    /// The embed's page: also from the navigation, since on a phone the host page's own
+    /// load and the loader's fetch are a real part of a shopper's wait.
+    fn embed_navigation_section(self, warm: bool) -> &'static str {
+        match (self, warm) {
+            (Profile::Desktop, false) => {
+                "Embed on a host page in headless Chromium, cold HTTP cache (ms from navigation start)"
+            }
+            (Profile::Desktop, true) => {
+                "Embed on a host page in headless Chromium, warm HTTP cache (ms from navigation start)"
+            }
+            (Profile::Phone, false) => {
+                "Embed on a host page in headless Chromium, phone: Fast 3G + 4× CPU, cold HTTP cache (ms from navigation start)"
+            }
+            (Profile::Phone, true) => {
+                "Embed on a host page in headless Chromium, phone: Fast 3G + 4× CPU, warm HTTP cache (ms from navigation start)"
+            }
+        }
+    }
+}
+
 pub fn page(
     plan: &Plan,
+    profile: Profile,
     function: &Server,
     sandbox: &Server,
     report: &mut Report,
 ) -> Result<(), String> {
     let url = format!("{}/?seller={SELLER}", function.url());
     let sandbox_url = sandbox.url();
+    let runs_wanted = profile.runs(plan);
     for warm in [false, true] {
         let cache = if warm { "warm" } else { "cold" };
         step(&format!(
-            "page timing in headless Chromium, {cache} cache ({} runs + 1 not counted)",
-            plan.page_runs
+            "page timing in headless Chromium{}, {cache} cache ({runs_wanted} runs + 1 not counted)",
+            profile.describe()
         ));
-        let result = page_timing(
-            &[
-                "--url",
-                &url,
-                "--count-intents",
-                &sandbox_url,
-                "--seller",
-                SELLER,
-            ],
-            plan.page_runs,
-            warm,
-        )?;
-        if !warm {
+        // The PaymentIntents per page view are counted once, on the desktop runs.
+        let mut args = vec!["--url", &url];
+        if profile == Profile::Desktop {
+            args.extend(["--count-intents", &sandbox_url, "--seller", SELLER]);
+        }
+        args.extend(profile.flag());
+        let result = page_timing(&args, runs_wanted, warm)?;
+        if !warm && profile == Profile::Desktop {
             intents_per(
                 report,
                 &result,
@@ -67,21 +156,20 @@ pub fn page(
         }
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
-            "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --runs {}{}",
-            plan.page_runs,
-            if warm { " --warm" } else { "" }
+            "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --runs {runs_wanted}{}{}",
+            if warm { " --warm" } else { "" },
+            profile
+                .flag()
+                .map_or(String::new(), |flag| format!(" {flag}")),
         );
-        let section = if warm {
-            "Checkout page in headless Chromium, warm HTTP cache (ms from navigation start)"
-        } else {
-            "Checkout page in headless Chromium, cold HTTP cache (ms from navigation start)"
-        };
+        let section = profile.page_section(warm);
+        // The budget is the desktop's: a phone is reported beside it, not against it.
         let pay_budget = report.budgets.timings.pay_enabled_ms;
         for (key, label) in MILESTONES {
             let values: Vec<f64> = runs.iter().filter_map(|run| milestone(run, key)).collect();
             if let Some(stats) = Stats::of(&values) {
                 let figure = report.add(section, label, "ms", stats, shown.clone());
-                if key == "pay_enabled" {
+                if key == "pay_enabled" && profile == Profile::Desktop {
                     figure.reported_budget(pay_budget);
                 }
             }
@@ -112,7 +200,7 @@ pub fn page(
                 shown.clone(),
             );
         }
-        if !warm {
+        if !warm && profile == Profile::Desktop {
             report.machine.chromium = result["user_agent"]
                 .as_str()
                 .map_or(report.machine.chromium.clone(), |agent| {
@@ -135,19 +223,21 @@ fn milestone(run: &Value, key: &str) -> Option<f64> {
 /// form ready for card entry and to an enabled Pay button, the wasm fetched only then.
 pub fn embed(
     plan: &Plan,
+    profile: Profile,
     function: &Server,
     host_port: u16,
     report: &mut Report,
 ) -> Result<(), String> {
+    let runs_wanted = profile.runs(plan);
     for warm in [false, true] {
         let cache = if warm { "warm" } else { "cold" };
         step(&format!(
-            "embed timing on a host page, {cache} cache ({} runs + 1 not counted)",
-            plan.page_runs
+            "embed timing on a host page{}, {cache} cache ({runs_wanted} runs + 1 not counted)",
+            profile.describe()
         ));
         let port = host_port.to_string();
         let url = function.url();
-        let args = [
+        let mut args = vec![
             "--url",
             &url,
             "--embed",
@@ -156,18 +246,17 @@ pub fn embed(
             "--seller",
             SELLER,
         ];
-        let result = page_timing(&args, plan.page_runs, warm)?;
+        args.extend(profile.flag());
+        let result = page_timing(&args, runs_wanted, warm)?;
         let runs = result["runs"].as_array().cloned().unwrap_or_default();
         let shown = format!(
-            "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url $FUNCTION --embed --host-port $PORT --seller {SELLER} --runs {}{}",
-            plan.page_runs,
-            if warm { " --warm" } else { "" }
+            "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url $FUNCTION --embed --host-port $PORT --seller {SELLER} --runs {runs_wanted}{}{}",
+            if warm { " --warm" } else { "" },
+            profile
+                .flag()
+                .map_or(String::new(), |flag| format!(" {flag}")),
         );
-        let section = if warm {
-            "Embed on a host page in headless Chromium, warm HTTP cache (ms from inserting the element)"
-        } else {
-            "Embed on a host page in headless Chromium, cold HTTP cache (ms from inserting the element)"
-        };
+        let section = profile.embed_section(warm);
         let since = |key: &str| -> Vec<f64> {
             runs.iter()
                 .filter_map(|run| Some(milestone(run, key)? - milestone(run, "inserted")?))
@@ -182,9 +271,28 @@ pub fn embed(
         ] {
             if let Some(stats) = Stats::of(&since(key)) {
                 let figure = report.add(section, label, "ms", stats, shown.clone());
-                if key == "pay_enabled" {
+                if key == "pay_enabled" && profile == Profile::Desktop {
                     figure.reported_budget(pay_budget);
                 }
+            }
+        }
+        // A shopper waits from the navigation, host page and loader included: the figure
+        // issue 19 compares with the React peer.
+        let navigation = profile.embed_navigation_section(warm);
+        for (key, label) in [
+            ("html_loaded", "host page received"),
+            ("loader_loaded", "loader downloaded"),
+            ("inserted", "<connect-checkout> inserted"),
+            ("wasm_loaded", "wasm downloaded"),
+            (
+                "element_ready",
+                "card field ready (the Payment Element's iframe)",
+            ),
+            ("pay_enabled", "Pay enabled with a complete card"),
+        ] {
+            let values: Vec<f64> = runs.iter().filter_map(|run| milestone(run, key)).collect();
+            if let Some(stats) = Stats::of(&values) {
+                report.add(navigation, label, "ms", stats, shown.clone());
             }
         }
     }

@@ -30,6 +30,8 @@ use report::{Report, Stats};
 pub struct Plan {
     pub cold_starts: usize,
     pub page_runs: usize,
+    /// Fewer than on the desktop: a cold run on the phone profile takes seconds.
+    pub phone_runs: usize,
     pub load_seconds: u64,
     pub load_runs: usize,
     pub concurrency: Vec<usize>,
@@ -42,6 +44,7 @@ impl Plan {
         Self {
             cold_starts: 20,
             page_runs: 12,
+            phone_runs: 6,
             load_seconds: 3,
             load_runs: 3,
             concurrency: vec![1, 16, 64],
@@ -54,6 +57,7 @@ impl Plan {
         Self {
             cold_starts: 3,
             page_runs: 2,
+            phone_runs: 1,
             load_seconds: 1,
             load_runs: 1,
             concurrency: vec![1, 16],
@@ -145,8 +149,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &logs.join("function.log"),
         )?;
         // The browser first, while nothing else has filled the sandbox.
-        browser::page(&plan, &function, &sandbox, &mut report)?;
-        browser::embed(&plan, &function, host_port, &mut report)?;
+        for profile in browser::Profile::ALL {
+            browser::page(&plan, profile, &function, &sandbox, &mut report)?;
+            browser::embed(&plan, profile, &function, host_port, &mut report)?;
+        }
         browser::paying_shoppers(&function, &sandbox, &mut report)?;
         function::added_latency(&plan, &function, &sandbox, &keys, &mut report)?;
         function::load(&plan, &function, &mut report)?;
