@@ -30,8 +30,6 @@ pub struct Strings {
     /// `{quantity}`, `{name}`: one priced line of the order.
     pub line: &'static str,
     pub total: &'static str,
-    /// Shown next to a total the browser worked out before the function priced the cart.
-    pub total_estimate: &'static str,
     pub payment_details: &'static str,
     pub pay: &'static str,
     /// `{amount}`: the function's total, formatted.
@@ -108,7 +106,6 @@ pub static EN: Strings = Strings {
     summary: "Your order",
     line: "{quantity} × {name}",
     total: "Total",
-    total_estimate: "(estimate)",
     payment_details: "Payment details",
     pay: "Pay",
     pay_amount: "Pay {amount}",
@@ -177,7 +174,6 @@ pub static FR: Strings = Strings {
     summary: "Votre commande",
     line: "{quantity} × {name}",
     total: "Total",
-    total_estimate: "(estimation)",
     payment_details: "Informations de paiement",
     pay: "Payer",
     pay_amount: "Payer {amount}",

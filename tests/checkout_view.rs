@@ -597,21 +597,32 @@ async fn the_cart_needs_one_item_and_whole_quantities() {
     state.quantities.set(vec!["2".into(), "3".into()]);
     let items = state.items().unwrap();
     assert_eq!(items.iter().map(|i| i.quantity).collect::<Vec<_>>(), [2, 3]);
-    assert_eq!(state.estimate(), Some(money(2 * 1200 + 3 * 2450, "usd")));
+    let (lines, total) = state.shown_cart().unwrap();
+    assert_eq!(total, money(2 * 1200 + 3 * 2450, "usd"));
+    assert_eq!(
+        lines.iter().map(|l| l.amount.amount).collect::<Vec<_>>(),
+        [2400, 7350]
+    );
+
+    // One payment has one currency.
+    state.set_products(vec![
+        mug(),
+        product("price_tea", "Tea", None, money(900, "eur")),
+    ]);
+    state.quantities.set(vec!["1".into(), "1".into()]);
+    assert_eq!(state.shown_cart(), Err(Problem::MixedCurrencies));
 }
 
 #[wasm_bindgen_test]
-async fn the_total_is_the_functions_and_an_estimate_says_so() {
+async fn the_total_is_the_one_the_element_was_told_and_a_dash_before() {
     let state = CheckoutState::new();
     state.set_products(vec![mug(), beans()]);
     state.quantities.set(vec!["3".into(), "1".into()]);
     let view = mount_view(state);
     settle().await;
     let total = find(&view.root, r#"[data-role="total"]"#);
-    assert_eq!(
-        text(&view.root, r#"[data-role="total"]"#),
-        "$60.50 (estimate)"
-    );
+    // No guess while the cart is not shown in the Payment Element yet.
+    assert_eq!(text(&view.root, r#"[data-role="total"]"#), "—");
     assert_eq!(total.get_attribute("data-priced").as_deref(), Some("false"));
     assert!(find_all(&view.root, r#"[data-role="line"]"#).is_empty());
 
@@ -642,7 +653,7 @@ async fn the_total_is_the_functions_and_an_estimate_says_so() {
         .collect();
     assert_eq!(lines, ["3 × Ceramic mug$36.00", "1 × Coffee beans$25.00"]);
 
-    // Nothing to estimate: a dash, not a wrong number.
+    // No total (a half-typed quantity): a dash, not a wrong number.
     state.total.set(None);
     state.lines.set(Vec::new());
     state.quantities.set(vec!["0".into(), "x".into()]);
@@ -663,10 +674,6 @@ async fn zero_decimal_currencies_are_shown_without_minor_units_everywhere() {
     let view = mount_view(state);
     settle().await;
     assert_eq!(text(&view.root, r#"[data-role="unit-price"]"#), "¥1,500");
-    assert_eq!(
-        text(&view.root, r#"[data-role="total"]"#),
-        "¥4,500 (estimate)"
-    );
     state.total.set(Some(money(4500, "jpy")));
     state.phase.set(Phase::Ready);
     settle().await;

@@ -141,16 +141,6 @@ impl CheckoutState {
         Ok(items)
     }
 
-    /// Σ unit price × quantity, to show while the cart cannot be shown in full (a half-typed
-    /// quantity). `None` when a quantity is not valid, nothing is chosen, or the products'
-    /// currencies differ. Tracks the signals.
-    pub fn estimate(&self) -> Option<Money> {
-        let quantities = self.quantity_values()?;
-        self.products
-            .with(|products| priced_lines(products, &quantities).ok())
-            .map(|(_, total)| total)
-    }
-
     /// The cart as the shopper sees it: a line per chosen product and the total, from the
     /// unit amounts the function listed. The Payment Element is made for this total; what is
     /// charged is still the function's total at Pay. Does not track the signals.

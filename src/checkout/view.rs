@@ -101,13 +101,10 @@ pub fn CheckoutView(
     };
 
     let total_text = move || {
-        if let Some(total) = state.total.get() {
-            format(&total)
-        } else if let Some(estimate) = state.estimate() {
-            [format(&estimate).as_str(), strings.total_estimate].join(" ")
-        } else {
-            "—".to_owned()
-        }
+        state
+            .total
+            .get()
+            .map_or_else(|| "—".to_owned(), |total| format(&total))
     };
     let pay_label = move || match (phase(), state.total.get()) {
         (Phase::Paying, _) => strings.processing.to_owned(),
