@@ -730,10 +730,7 @@ mod tests {
         let mut pairs = vec![
             ("STRIPE_SECRET_KEY", LIVE_SK),
             ("STRIPE_PUBLISHABLE_KEY", LIVE_PK),
-            (
-                "STRIPE_WEBHOOK_SECRETS",
-                "whsec_testFixtureNotASecret",
-            ),
+            ("STRIPE_WEBHOOK_SECRETS", "whsec_testFixtureNotASecret"),
             ("SELLER_SESSION_SECRETS", SESSION_SECRET),
         ];
         pairs.extend_from_slice(extra);
@@ -761,10 +758,7 @@ mod tests {
                 "SELLER_SESSION_SECRETS",
                 &format!("{SESSION_SECRET},{OLD_SESSION_SECRET}"),
             ),
-            (
-                "STRIPE_WEBHOOK_SECRETS",
-                "whsec_testFixtureNotASecret",
-            ),
+            ("STRIPE_WEBHOOK_SECRETS", "whsec_testFixtureNotASecret"),
         ])
         .unwrap();
         assert_eq!(config.seller_session_secrets.len(), 2);
