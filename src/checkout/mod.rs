@@ -25,7 +25,7 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
-pub use attempt::{Attempts, Cart};
+pub use attempt::{Attempts, Cart, random_attempt_id};
 pub use event::{CheckoutEvent, EventSink};
 pub use problem::{Problem, stripe_error_words};
 pub use redirect::{Return, return_url, take_return, take_return_for};

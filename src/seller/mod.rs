@@ -22,8 +22,7 @@ pub mod problem;
 pub mod status;
 pub mod wire;
 
-use connect_checkout_core::{AccountId, AttemptId};
-use js_sys::Reflect;
+use connect_checkout_core::AccountId;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -98,19 +97,9 @@ pub async fn go_to_stripe(
     Ok(())
 }
 
-/// A new random attempt id (`crypto.randomUUID()`, or 128 random bits), made once per form
-/// submission or refund confirmation so that a repeat finds the first one's result.
-pub fn new_attempt() -> Option<AttemptId> {
-    let crypto = web_sys::window()?.crypto().ok()?;
-    let has_uuid = Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
-    if has_uuid {
-        return AttemptId::new(crypto.random_uuid()).ok();
-    }
-    let mut bytes = [0u8; 16];
-    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    AttemptId::new(hex).ok()
-}
+/// A new random attempt id, made once per form submission or refund confirmation so that a
+/// repeat finds the first one's result: the checkout's maker (16 random bytes, 128 bits).
+pub use crate::checkout::random_attempt_id as new_attempt;
 
 /// The seller's locale: `?lang=`, else the browser's language.
 pub fn page_locale() -> Option<String> {
