@@ -49,6 +49,16 @@ impl AppError {
         Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
+    /// 404: the account is not one of this platform's (Stripe's 404 for it, or
+    /// `account_invalid` for a `Stripe-Account` the platform does not own).
+    pub fn seller_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::SellerNotFound,
+            "This seller is not on this marketplace. Check the seller's id.",
+        )
+    }
+
     /// 400 for a form: every field at fault, with the first one's words as the message.
     pub fn fields(fields: Vec<FieldError>) -> Self {
         let message = match fields.as_slice() {
@@ -106,11 +116,7 @@ impl From<StripeError> for AppError {
                 status: 403,
                 error: api,
                 ..
-            } if api.code.as_deref() == Some("account_invalid") => Self::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::SellerNotFound,
-                "This seller is not on this marketplace. Check the seller's id.",
-            ),
+            } if api.code.as_deref() == Some("account_invalid") => Self::seller_not_found(),
             StripeError::Api { status: 403, .. } => Self::provider_configuration(),
             StripeError::Api {
                 status: 402,

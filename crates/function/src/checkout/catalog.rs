@@ -12,9 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use connect_checkout_core::AccountId;
-use connect_checkout_core::api::{ErrorCode, Seller};
+use connect_checkout_core::api::Seller;
 
 use super::pricing::CatalogPrice;
 use super::seller_of;
@@ -107,7 +106,11 @@ pub async fn seller_catalog(
     Ok(catalog)
 }
 
-async fn read_account(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
+/// The connected account `account`, as the platform sees it; the seller pages read it too.
+pub(crate) async fn read_account(
+    state: &AppState,
+    account: &AccountId,
+) -> Result<Account, AppError> {
     state
         .stripe
         .get(
@@ -117,12 +120,7 @@ async fn read_account(state: &AppState, account: &AccountId) -> Result<Account, 
         )
         .await
         .map_err(|error| match error.status() {
-            Some(404) => AppError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::SellerNotFound,
-                "This seller is not on this marketplace. Check the seller's id.",
-            )
-            .with_detail(error.to_string()),
+            Some(404) => AppError::seller_not_found().with_detail(error.to_string()),
             _ => AppError::from(error),
         })
 }

@@ -21,6 +21,7 @@ use connect_checkout_core::{AccountId, Currency, Money, PaymentIntentId};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::checkout::catalog::read_account;
 use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
@@ -147,26 +148,6 @@ fn public_origin(headers: &HeaderMap, state: &AppState) -> Result<String, AppErr
     Ok(format!("{scheme}://{host}"))
 }
 
-async fn retrieve_account(state: &AppState, account: &AccountId) -> Result<Account, AppError> {
-    state
-        .stripe
-        .get(
-            ApiPath::object("/v1/accounts", account),
-            &Params::new(),
-            None,
-        )
-        .await
-        .map_err(|error| match error.status() {
-            Some(404) => AppError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::SellerNotFound,
-                "This seller account does not exist on this marketplace.",
-            )
-            .with_detail(error.to_string()),
-            _ => AppError::from(error),
-        })
-}
-
 fn status_or_error(account: &Account) -> Result<SellerStatus, AppError> {
     status::status_of(account).ok_or_else(|| {
         AppError::from(StripeError::Decode {
@@ -263,7 +244,7 @@ async fn sandbox_sign_in(
     ApiJson(request): ApiJson<SandboxSignIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let account = AccountId::new(request.account)?;
-    let status = status_or_error(&retrieve_account(&state, &account).await?)?;
+    let status = status_or_error(&read_account(&state, &account).await?)?;
     let cookie = state
         .auth
         .bind(&account, state.now(), is_https(&headers, &state));
@@ -305,7 +286,7 @@ async fn seller_status(
     SellerAccess(account): SellerAccess,
 ) -> Result<Json<SellerStatus>, AppError> {
     Ok(Json(status_or_error(
-        &retrieve_account(&state, &account).await?,
+        &read_account(&state, &account).await?,
     )?))
 }
 
@@ -344,7 +325,7 @@ async fn dashboard_link(
     State(state): State<AppState>,
     SellerAccess(account): SellerAccess,
 ) -> Result<Json<DashboardLink>, AppError> {
-    let seller = retrieve_account(&state, &account).await?;
+    let seller = read_account(&state, &account).await?;
     match status::kind_of(&seller) {
         Some(AccountKind::Express) => {
             let key = IdempotencyKey::random("login-link");
@@ -390,7 +371,7 @@ async fn submit_details(
     details
         .validate(crate::clock::civil_date(state.now()))
         .map_err(AppError::fields)?;
-    let seller = retrieve_account(&state, &account).await?;
+    let seller = read_account(&state, &account).await?;
     if !status::platform_collects(&seller) {
         return Err(AppError::new(
             StatusCode::CONFLICT,
