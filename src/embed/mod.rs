@@ -33,8 +33,8 @@ pub struct Embedded {
 
 #[wasm_bindgen]
 impl Embedded {
-    /// Removes the checkout from its element: its DOM, its requests in flight, its debounce
-    /// timer and its Payment Element. No event is sent afterwards.
+    /// Removes the checkout from its element: its DOM, its requests in flight and its Payment
+    /// Element. No event is sent afterwards.
     pub fn unmount(&mut self) {
         self.mounted = None;
     }
