@@ -170,6 +170,7 @@ impl FromJs for ProductList {
 impl FromJs for CheckoutLine {
     fn from_js(value: &JsValue) -> Option<Self> {
         Some(CheckoutLine {
+            seller: AccountId::new(string(value, "seller")?).ok()?,
             price: PriceId::new(string(value, "price")?).ok()?,
             name: string(value, "name")?,
             quantity: u32::try_from(integer(value, "quantity")?).ok()?,
@@ -186,8 +187,10 @@ impl FromJs for CheckoutSession {
             client_secret: string(value, "client_secret")?,
             stripe_account: optional(value, "stripe_account")?,
             seller: Seller::from_js(&field(value, "seller"))?,
+            sellers: list(value, "sellers")?,
             lines: list(value, "lines")?,
             total: Money::from_js(&field(value, "total"))?,
+            transfer_group: optional(value, "transfer_group")?,
         })
     }
 }
@@ -244,14 +247,24 @@ impl FromJs for PaymentIntent {
 /// `request` as the JSON `POST /api/checkout` takes, through the browser's `JSON.stringify`.
 pub fn checkout_request_json(request: &CheckoutRequest) -> Option<String> {
     let items = Array::new();
-    for CartItem { price, quantity } in &request.items {
+    for CartItem {
+        price,
+        quantity,
+        seller,
+    } in &request.items
+    {
         let item = Object::new();
         set(&item, "price", &price.as_str().into());
         set(&item, "quantity", &(*quantity).into());
+        if let Some(seller) = seller {
+            set(&item, "seller", &seller.as_str().into());
+        }
         items.push(&item);
     }
     let body = Object::new();
-    set(&body, "seller", &request.seller.as_str().into());
+    if let Some(seller) = &request.seller {
+        set(&body, "seller", &seller.as_str().into());
+    }
     set(&body, "items", &items);
     set(&body, "attempt", &request.attempt.as_str().into());
     if let Some(email) = &request.email {

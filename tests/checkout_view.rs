@@ -629,6 +629,7 @@ async fn the_total_is_the_one_the_element_was_told_and_a_dash_before() {
     // What the function priced is shown, whatever the browser would have computed.
     state.lines.set(vec![
         CheckoutLine {
+            seller: AccountId::new("acct_1").unwrap(),
             price: PriceId::new("price_mug").unwrap(),
             name: "Ceramic mug".into(),
             quantity: 3,
@@ -636,6 +637,7 @@ async fn the_total_is_the_one_the_element_was_told_and_a_dash_before() {
             amount: money(3600, "usd"),
         },
         CheckoutLine {
+            seller: AccountId::new("acct_1").unwrap(),
             price: PriceId::new("price_beans").unwrap(),
             name: "Coffee beans".into(),
             quantity: 1,

@@ -77,6 +77,7 @@ fn each_event_reaches_the_page_with_its_documented_detail() {
     let seller = AccountId::new("acct_1LumenCoffee0001").unwrap();
     let usd = |amount| Money::new(amount, Currency::new("usd").unwrap());
     let line = CheckoutLine {
+        seller: AccountId::new("acct_1LumenCoffee0001").unwrap(),
         price: PriceId::new("price_1LumenHouseBlend01").unwrap(),
         name: "House Blend, 250 g".into(),
         quantity: 2,

@@ -598,6 +598,7 @@ fn payment(id: &str, amount: i64, refunded: i64) -> SellerPayment {
         status: "succeeded".into(),
         created: 1_798_761_600,
         description: Some("1 × Stoneware mug".into()),
+        transfer: None,
     }
 }
 

@@ -163,15 +163,17 @@ fn stripe_js_answers_are_read() {
 #[wasm_bindgen_test]
 fn the_checkout_request_is_written_as_the_function_reads_it() {
     let request = CheckoutRequest {
-        seller: AccountId::new("acct_1A").unwrap(),
+        seller: Some(AccountId::new("acct_1A").unwrap()),
         items: vec![
             CartItem {
                 price: PriceId::new("price_1").unwrap(),
                 quantity: 2,
+                seller: None,
             },
             CartItem {
                 price: PriceId::new("price_2").unwrap(),
                 quantity: 999,
+                seller: None,
             },
         ],
         attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),

@@ -123,6 +123,7 @@ fn product_list_reads_back() {
 #[wasm_bindgen_test]
 fn checkout_session_reads_back() {
     let line = CheckoutLine {
+        seller: account("acct_1KyotoTeaHouse01"),
         price: PriceId::new("price_1HouseBlend250").unwrap(),
         name: "House Blend, 250 g".into(),
         quantity: 999,
@@ -134,16 +135,20 @@ fn checkout_session_reads_back() {
         client_secret: "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH".into(),
         stripe_account: Some(account("acct_1KyotoTeaHouse01")),
         seller: seller(Some("usd")),
+        sellers: vec![seller(Some("usd")), seller(None)],
         lines: vec![line.clone()],
         total: money(99_899_001, "usd"),
+        transfer_group: Some("order_5d41402abc4b2a76b9719d911017c592".into()),
     });
     round_trip(&CheckoutSession {
         payment_intent: "pi_1".into(),
         client_secret: "pi_1_secret_2".into(),
         stripe_account: None,
         seller: seller(None),
+        sellers: vec![seller(None)],
         lines: vec![line],
         total: money(500, "jpy"),
+        transfer_group: None,
     });
 }
 
@@ -292,6 +297,7 @@ mod seller_pages {
                 status: "succeeded".into(),
                 created: 1_767_225_600,
                 description: Some("2 × House Blend".into()),
+                transfer: Some("tr_1MtwBwLkdIwHu7ix28a3tqPa".into()),
             }],
         });
         round_trip(&SellerPayments {
@@ -303,6 +309,7 @@ mod seller_pages {
                 status: "requires_payment_method".into(),
                 created: 0,
                 description: None,
+                transfer: None,
             }],
         });
         round_trip(&SellerPayments {

@@ -22,7 +22,7 @@ impl Cart {
     /// The request that prices this cart as `attempt`.
     pub fn request(&self, attempt: AttemptId) -> CheckoutRequest {
         CheckoutRequest {
-            seller: self.seller.clone(),
+            seller: Some(self.seller.clone()),
             items: self.items.clone(),
             attempt,
             email: None,
@@ -81,6 +81,7 @@ mod tests {
             items: vec![CartItem {
                 price: PriceId::new("price_1").unwrap(),
                 quantity,
+                seller: None,
             }],
         }
     }

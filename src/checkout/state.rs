@@ -1,8 +1,8 @@
 //! What the checkout shows, as signals: the flow writes them, the view reads them, and a browser
 //! test can set them directly to put the view in any state.
 
-use connect_checkout_core::Money;
 use connect_checkout_core::api::{CartItem, CheckoutLine, Mode, Product, Seller, limits};
+use connect_checkout_core::{AccountId, Money};
 use leptos::prelude::*;
 
 use super::problem::Problem;
@@ -132,6 +132,7 @@ impl CheckoutState {
                 .map(|(product, quantity)| CartItem {
                     price: product.price.clone(),
                     quantity,
+                    seller: None,
                 })
                 .collect()
         });
@@ -146,8 +147,12 @@ impl CheckoutState {
     /// charged is still the function's total at Pay. Does not track the signals.
     pub fn shown_cart(&self) -> Result<(Vec<CheckoutLine>, Money), Problem> {
         let quantities = untrack(|| self.quantity_values()).ok_or(Problem::Quantity)?;
+        let seller = self
+            .seller
+            .with_untracked(|seller| seller.as_ref().map(|seller| seller.id.clone()))
+            .ok_or(Problem::CartEmpty)?;
         self.products
-            .with_untracked(|products| priced_lines(products, &quantities))
+            .with_untracked(|products| priced_lines(&seller, products, &quantities))
     }
 
     /// Whether pressing Pay now would go ahead: a Payment Element is mounted for the cart on
@@ -166,6 +171,7 @@ impl Default for CheckoutState {
 
 /// A line for each product with a quantity of at least 1, and their total.
 fn priced_lines(
+    seller: &AccountId,
     products: &[Product],
     quantities: &[u32],
 ) -> Result<(Vec<CheckoutLine>, Money), Problem> {
@@ -190,6 +196,7 @@ fn priced_lines(
             Some(_) => return Err(Problem::MixedCurrencies),
         });
         lines.push(CheckoutLine {
+            seller: seller.clone(),
             price: product.price.clone(),
             name: product.name.clone(),
             quantity,

@@ -111,6 +111,7 @@ impl FromJs for SellerPayment {
             status: string(value, "status")?,
             created: integer(value, "created")?,
             description: optional(value, "description")?,
+            transfer: optional(value, "transfer")?,
         })
     }
 }

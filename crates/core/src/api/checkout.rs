@@ -42,13 +42,23 @@ pub struct ProductList {
 pub struct CartItem {
     pub price: PriceId,
     pub quantity: u32,
+    /// Whose price it is, in a marketplace cart (one whose lines name their sellers); absent
+    /// in a single-seller cart, whose seller is the request's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<AccountId>,
 }
 
 /// `POST /api/checkout`: what the shopper wants to buy from whom. The function prices it.
+///
+/// Two shapes: a single-seller cart names its `seller` once; a marketplace cart names the
+/// seller on every line (and may leave `seller` out), and is paid by separate charges and
+/// transfers ([`super::ChargeType::for_cart`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutRequest {
-    pub seller: AccountId,
+    /// The seller of every line that names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<AccountId>,
     pub items: Vec<CartItem>,
     /// Made once per cart by the browser; the same attempt always yields the same
     /// PaymentIntent, so a retry after a lost response never charges twice.
@@ -61,6 +71,8 @@ pub struct CheckoutRequest {
 /// A priced line of the checkout, as the function computed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutLine {
+    /// Whose line it is: the receipt and the cart group lines by seller.
+    pub seller: AccountId,
     pub price: PriceId,
     pub name: String,
     pub quantity: u32,
@@ -76,11 +88,38 @@ pub struct CheckoutSession {
     /// Lets Stripe.js confirm this one PaymentIntent with the publishable key.
     pub client_secret: String,
     /// The account the PaymentIntent lives on, for `Stripe(pk, {stripeAccount})`; `None` when
-    /// it lives on the platform (destination charges).
+    /// it lives on the platform (destination and separate charges).
     pub stripe_account: Option<AccountId>,
+    /// The first line's seller: the only one of a single-seller cart.
     pub seller: Seller,
+    /// Every seller of the order, in the cart's order (one for a single-seller cart).
+    pub sellers: Vec<Seller>,
     pub lines: Vec<CheckoutLine>,
     pub total: Money,
+    /// The order's `transfer_group` when it is paid by separate charges and transfers: one
+    /// Transfer per seller follows the charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_group: Option<String>,
+}
+
+/// `POST /api/checkout/{payment_intent}/transfers`: after a marketplace order's payment
+/// succeeded, the sellers' transfers (made now if the webhook has not made them yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderTransfers {
+    pub payment_intent: String,
+    pub transfer_group: String,
+    /// One per seller of the order, in the cart's order.
+    pub transfers: Vec<SellerTransfer>,
+}
+
+/// What one seller of a marketplace order receives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerTransfer {
+    pub seller: AccountId,
+    /// The Transfer's id (`tr_…`).
+    pub transfer: String,
+    /// The seller's subtotal minus the platform's fee on it.
+    pub amount: Money,
 }
 
 /// The limits `POST /api/checkout` enforces, shared so the widget can enforce them too.
@@ -91,10 +130,36 @@ pub mod limits {
     pub const MAX_QUANTITY: u32 = 999;
     /// The longest email address RFC 5321 allows.
     pub const MAX_EMAIL_LEN: usize = 254;
+    /// Sellers in one marketplace cart: each costs a Transfer, and the order's sellers and
+    /// their subtotals must fit in one PaymentIntent metadata value (500 characters).
+    pub const MAX_CART_SELLERS: usize = 10;
 }
 
 impl CheckoutRequest {
-    /// The rules serde's types cannot say: a non-empty cart, sane quantities, each price once.
+    /// Whether the lines name their sellers: such a cart is paid by separate charges and
+    /// transfers, even when all its lines happen to be one seller's.
+    pub fn is_marketplace(&self) -> bool {
+        self.items.iter().any(|item| item.seller.is_some())
+    }
+
+    /// The seller of `item`: its own, else the request's.
+    pub fn seller_of<'a>(&'a self, item: &'a CartItem) -> Option<&'a AccountId> {
+        item.seller.as_ref().or(self.seller.as_ref())
+    }
+
+    /// Every seller of the cart once, in the order their first lines appear.
+    pub fn sellers(&self) -> Vec<&AccountId> {
+        let mut sellers: Vec<&AccountId> = Vec::new();
+        for seller in self.items.iter().filter_map(|item| self.seller_of(item)) {
+            if !sellers.contains(&seller) {
+                sellers.push(seller);
+            }
+        }
+        sellers
+    }
+
+    /// The rules serde's types cannot say: a non-empty cart, sane quantities, each price once,
+    /// a seller for every line and not too many sellers.
     pub fn validate(&self) -> Result<(), FieldError> {
         let fail = |field: String, message: &str| {
             Err(FieldError {
@@ -112,6 +177,12 @@ impl CheckoutRequest {
             );
         }
         for (index, item) in self.items.iter().enumerate() {
+            if self.seller_of(item).is_none() {
+                return fail(
+                    format!("items[{index}].seller"),
+                    "say whose price this is: a seller on the line, or one for the whole cart",
+                );
+            }
             if item.quantity == 0 || item.quantity > limits::MAX_QUANTITY {
                 return fail(
                     format!("items[{index}].quantity"),
@@ -127,6 +198,12 @@ impl CheckoutRequest {
                     "this price is already in the cart: raise its quantity instead",
                 );
             }
+        }
+        if self.sellers().len() > limits::MAX_CART_SELLERS {
+            return fail(
+                "items".into(),
+                "too many sellers: at most 10 sellers per checkout",
+            );
         }
         if let Some(email) = &self.email {
             let plausible = email.len() <= limits::MAX_EMAIL_LEN
@@ -151,7 +228,7 @@ mod tests {
 
     fn request(items: Vec<CartItem>, email: Option<&str>) -> CheckoutRequest {
         CheckoutRequest {
-            seller: AccountId::new("acct_1").unwrap(),
+            seller: Some(AccountId::new("acct_1").unwrap()),
             items,
             attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),
             email: email.map(str::to_owned),
@@ -162,7 +239,51 @@ mod tests {
         CartItem {
             price: PriceId::new(price).unwrap(),
             quantity,
+            seller: None,
         }
+    }
+
+    fn from(seller: &str, price: &str) -> CartItem {
+        CartItem {
+            seller: Some(AccountId::new(seller).unwrap()),
+            ..item(price, 1)
+        }
+    }
+
+    #[test]
+    fn a_cart_whose_lines_name_their_sellers_is_a_marketplace_order() {
+        let single = request(vec![item("price_a", 1), item("price_b", 2)], None);
+        assert!(!single.is_marketplace());
+        assert_eq!(single.sellers(), [&AccountId::new("acct_1").unwrap()]);
+
+        let mut market = request(
+            vec![
+                from("acct_b", "price_b"),
+                from("acct_a", "price_a"),
+                from("acct_b", "price_c"),
+            ],
+            None,
+        );
+        market.seller = None;
+        assert!(market.is_marketplace());
+        market.validate().unwrap();
+        let sellers: Vec<&str> = market.sellers().iter().map(|s| s.as_str()).collect();
+        assert_eq!(sellers, ["acct_b", "acct_a"]);
+    }
+
+    #[test]
+    fn every_line_needs_a_seller_and_a_cart_at_most_ten() {
+        let mut orphan = request(vec![from("acct_b", "price_b"), item("price_a", 1)], None);
+        orphan.seller = None;
+        assert_eq!(orphan.validate().unwrap_err().field, "items[1].seller");
+
+        let crowded = request(
+            (0..11)
+                .map(|n| from(&format!("acct_{n}"), &format!("price_{n}")))
+                .collect(),
+            None,
+        );
+        assert_eq!(crowded.validate().unwrap_err().field, "items");
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub enum ChargeType {
     /// On the platform, sent on with `transfer_data[destination]` and `on_behalf_of`
     /// (<https://docs.stripe.com/connect/destination-charges>).
     Destination,
+    /// On the platform with a `transfer_group`; once the charge succeeds, one Transfer per
+    /// seller of the order (<https://docs.stripe.com/connect/separate-charges-and-transfers>).
+    /// The only type that can pay several sellers at once, so a cart whose lines name their
+    /// sellers is always paid this way, whatever `CHARGE_TYPE` says.
+    Separate,
 }
 
 impl ChargeType {
@@ -45,6 +50,7 @@ impl ChargeType {
         match name {
             "direct" => Some(Self::Direct),
             "destination" => Some(Self::Destination),
+            "separate" => Some(Self::Separate),
             _ => None,
         }
     }
@@ -54,17 +60,26 @@ impl ChargeType {
     pub fn payment_account(self, seller: &AccountId) -> Option<&AccountId> {
         match self {
             Self::Direct => Some(seller),
-            Self::Destination => None,
+            Self::Destination | Self::Separate => None,
         }
     }
 
     /// The settlement merchant when it is not the account the payment lives on
-    /// (`on_behalf_of` on the PaymentIntent, `onBehalfOf` on the Elements).
+    /// (`on_behalf_of` on the PaymentIntent, `onBehalfOf` on the Elements). A separate charge
+    /// may pay several sellers, so it settles as the platform.
     pub fn on_behalf_of(self, seller: &AccountId) -> Option<&AccountId> {
         match self {
-            Self::Direct => None,
+            Self::Direct | Self::Separate => None,
             Self::Destination => Some(seller),
         }
+    }
+
+    /// How a cart is paid: a marketplace cart (its lines name their sellers, see
+    /// [`CheckoutRequest::is_marketplace`]) always by separate charges and transfers, any
+    /// other the platform's way. The widget and the function both ask this, so the Payment
+    /// Element and the PaymentIntent are on the same account.
+    pub fn for_cart(self, marketplace: bool) -> Self {
+        if marketplace { Self::Separate } else { self }
     }
 }
 
@@ -112,6 +127,9 @@ pub enum ErrorCode {
     PriceNotFound,
     /// The cart mixes currencies.
     CurrencyMismatch,
+    /// A marketplace order's PaymentIntent has not succeeded (yet): no seller is paid before
+    /// the shopper is charged.
+    PaymentNotSucceeded,
     /// The total is below Stripe's minimum or above its maximum.
     AmountOutOfRange,
     /// The attempt id was already used for a different cart.
@@ -150,6 +168,7 @@ impl ErrorCode {
             Self::SellerCannotTakeCharges => "seller_cannot_take_charges",
             Self::PriceNotFound => "price_not_found",
             Self::CurrencyMismatch => "currency_mismatch",
+            Self::PaymentNotSucceeded => "payment_not_succeeded",
             Self::AmountOutOfRange => "amount_out_of_range",
             Self::AttemptReused => "attempt_reused",
             Self::CardDeclined => "card_declined",
@@ -209,6 +228,7 @@ mod tests {
             "seller_cannot_take_charges",
             "price_not_found",
             "currency_mismatch",
+            "payment_not_succeeded",
             "amount_out_of_range",
             "attempt_reused",
             "card_declined",
@@ -232,10 +252,14 @@ mod tests {
 
     #[test]
     fn charge_types_are_named_as_serde_names_them() {
-        for kind in [ChargeType::Direct, ChargeType::Destination] {
+        for kind in [
+            ChargeType::Direct,
+            ChargeType::Destination,
+            ChargeType::Separate,
+        ] {
             let name = serde_json::to_value(kind).unwrap();
             assert_eq!(ChargeType::from_name(name.as_str().unwrap()), Some(kind));
         }
-        assert_eq!(ChargeType::from_name("separate"), None);
+        assert_eq!(ChargeType::from_name("split"), None);
     }
 }

@@ -371,17 +371,25 @@ impl CustomDetails {
 /// One payment the seller received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SellerPayment {
-    /// The PaymentIntent.
+    /// The PaymentIntent (on the platform for a marketplace order: the refund request names it).
     pub id: String,
+    /// What the shopper paid this seller: the whole payment, or this seller's subtotal of a
+    /// marketplace order.
     pub amount: Money,
     /// What the platform kept.
     pub fee: Option<Money>,
+    /// What was refunded of `amount`.
     pub refunded: Money,
     /// Stripe's PaymentIntent status.
     pub status: String,
     /// Unix seconds.
     pub created: i64,
+    /// What was bought: for a marketplace order, this seller's lines only.
     pub description: Option<String>,
+    /// The seller's Transfer (`tr_…`) when this is their part of a marketplace order;
+    /// absent for a payment made on (or sent to) their account as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<String>,
 }
 
 /// `GET /api/sellers/{account}/payments`, newest first.

@@ -114,18 +114,27 @@ async fn create_checkout(
     ApiJson(request): ApiJson<CheckoutRequest>,
 ) -> Result<Json<CheckoutSession>, AppError> {
     request.validate()?;
-    let seller_id = &request.seller;
+    let Some(seller_id) = request
+        .seller
+        .as_ref()
+        .filter(|_| !request.is_marketplace())
+    else {
+        return Err(AppError::invalid(
+            "items: this function takes one seller per cart; name the seller once, not per line",
+        ));
+    };
     // The prices come from the seller's own account: a price of another seller is simply not
     // in this catalog, so it cannot be slipped into this cart.
     let catalog = chargeable_catalog(&state, seller_id).await?;
-    let (lines, total) = price_cart(&request.items, &catalog.prices).map_err(|error| {
-        let code = match error {
-            PricingError::UnknownPrice(_) => ErrorCode::PriceNotFound,
-            PricingError::CurrencyMismatch { .. } => ErrorCode::CurrencyMismatch,
-            PricingError::TooLarge => ErrorCode::AmountOutOfRange,
-        };
-        AppError::new(StatusCode::BAD_REQUEST, code, error.to_string())
-    })?;
+    let (lines, total) =
+        price_cart(seller_id, &request.items, &catalog.prices).map_err(|error| {
+            let code = match error {
+                PricingError::UnknownPrice(_) => ErrorCode::PriceNotFound,
+                PricingError::CurrencyMismatch { .. } => ErrorCode::CurrencyMismatch,
+                PricingError::TooLarge => ErrorCode::AmountOutOfRange,
+            };
+            AppError::new(StatusCode::BAD_REQUEST, code, error.to_string())
+        })?;
     let fee = state.config.fee.fee_on(&total);
 
     let description: String = lines
@@ -166,7 +175,7 @@ async fn create_checkout(
         // the same key. Look for it by the attempt it carries before giving up: the attempt still
         // gets its one PaymentIntent, and the shopper can pay.
         Err(error) if error.status().is_some_and(|status| status >= 500) => {
-            match find_attempts_intent(&state, &request, on_account, &total).await {
+            match find_attempts_intent(&state, &request, seller_id, on_account, &total).await {
                 Some(intent) => {
                     tracing::warn!(payment_intent = %intent.id, "recovered the attempt's PaymentIntent after a 5xx");
                     intent
@@ -195,8 +204,10 @@ async fn create_checkout(
         client_secret,
         stripe_account: on_account.cloned(),
         seller: catalog.seller.clone(),
+        sellers: vec![catalog.seller.clone()],
         lines,
         total,
+        transfer_group: None,
     }))
 }
 
@@ -205,6 +216,7 @@ async fn create_checkout(
 async fn find_attempts_intent(
     state: &AppState,
     request: &CheckoutRequest,
+    seller: &AccountId,
     on_account: Option<&AccountId>,
     total: &connect_checkout_core::Money,
 ) -> Option<PaymentIntent> {
@@ -217,7 +229,7 @@ async fn find_attempts_intent(
     recent.data.into_iter().find(|intent| {
         intent.metadata.get("checkout_attempt").map(String::as_str)
             == Some(request.attempt.as_str())
-            && intent.metadata.get("seller").map(String::as_str) == Some(request.seller.as_str())
+            && intent.metadata.get("seller").map(String::as_str) == Some(seller.as_str())
             && intent.amount == total.amount
             && intent.currency == total.currency.as_str()
             && intent.client_secret.is_some()

@@ -1,7 +1,7 @@
 //! Pricing a cart from the seller's Stripe Prices: the only place an amount is decided.
 
 use connect_checkout_core::api::{CartItem, CheckoutLine};
-use connect_checkout_core::{Currency, Money, PriceId};
+use connect_checkout_core::{AccountId, Currency, Money, PriceId};
 
 use crate::stripe::objects::Price;
 
@@ -51,6 +51,7 @@ pub enum PricingError {
 
 /// The lines and total of `items`, priced from `catalog` (the seller's sellable prices).
 pub fn price_cart(
+    seller: &AccountId,
     items: &[CartItem],
     catalog: &[CatalogPrice],
 ) -> Result<(Vec<CheckoutLine>, Money), PricingError> {
@@ -86,6 +87,7 @@ pub fn price_cart(
         }
         total = Some(sum);
         lines.push(CheckoutLine {
+            seller: seller.clone(),
             price: price.id.clone(),
             name: price.name.clone(),
             quantity: item.quantity,
@@ -116,14 +118,23 @@ mod tests {
         CartItem {
             price: PriceId::new(id).unwrap(),
             quantity,
+            seller: None,
         }
+    }
+
+    fn seller() -> AccountId {
+        AccountId::new("acct_1").unwrap()
     }
 
     #[test]
     fn the_total_is_the_sum_of_unit_amounts_times_quantities() {
         let catalog = [price("price_a", 1200, "usd"), price("price_b", 2450, "usd")];
-        let (lines, total) =
-            price_cart(&[item("price_a", 2), item("price_b", 1)], &catalog).unwrap();
+        let (lines, total) = price_cart(
+            &seller(),
+            &[item("price_a", 2), item("price_b", 1)],
+            &catalog,
+        )
+        .unwrap();
         assert_eq!(lines[0].amount.amount, 2400);
         assert_eq!(total, Money::new(4850, Currency::new("usd").unwrap()));
     }
@@ -131,14 +142,19 @@ mod tests {
     #[test]
     fn a_price_not_in_the_sellers_catalog_is_refused() {
         let catalog = [price("price_a", 1200, "usd")];
-        let error = price_cart(&[item("price_other_seller", 1)], &catalog).unwrap_err();
+        let error = price_cart(&seller(), &[item("price_other_seller", 1)], &catalog).unwrap_err();
         assert!(matches!(error, PricingError::UnknownPrice(_)));
     }
 
     #[test]
     fn mixed_currencies_are_refused() {
         let catalog = [price("price_a", 1200, "usd"), price("price_j", 1500, "jpy")];
-        let error = price_cart(&[item("price_a", 1), item("price_j", 1)], &catalog).unwrap_err();
+        let error = price_cart(
+            &seller(),
+            &[item("price_a", 1), item("price_j", 1)],
+            &catalog,
+        )
+        .unwrap_err();
         assert!(matches!(error, PricingError::CurrencyMismatch { .. }));
     }
 
@@ -146,7 +162,7 @@ mod tests {
     fn totals_past_eight_digits_are_refused() {
         let catalog = [price("price_a", 99_999_999, "usd")];
         assert_eq!(
-            price_cart(&[item("price_a", 2)], &catalog),
+            price_cart(&seller(), &[item("price_a", 2)], &catalog),
             Err(PricingError::TooLarge)
         );
     }

@@ -466,6 +466,7 @@ fn payment_of(intent: &PaymentIntent) -> Option<SellerPayment> {
         status: intent.status.clone(),
         created: intent.created,
         description: intent.description.clone(),
+        transfer: None,
     })
 }
 
@@ -493,7 +494,7 @@ async fn sellers_intents(
                 .get("/v1/payment_intents", &query, Some(account))
                 .await?
         }
-        ChargeType::Destination => {
+        ChargeType::Destination | ChargeType::Separate => {
             state
                 .stripe
                 .get("/v1/payment_intents", &query, None)
@@ -505,7 +506,7 @@ async fn sellers_intents(
         .into_iter()
         .filter(|intent| match state.config.charge_type {
             ChargeType::Direct => true,
-            ChargeType::Destination => is_sent_to(intent, account),
+            ChargeType::Destination | ChargeType::Separate => is_sent_to(intent, account),
         })
         .collect())
 }
@@ -546,7 +547,7 @@ async fn create_refund(
     // The PaymentIntent must be one of this seller's: read where their payments live.
     let on_account = match state.config.charge_type {
         ChargeType::Direct => Some(&account),
-        ChargeType::Destination => None,
+        ChargeType::Destination | ChargeType::Separate => None,
     };
     let path = ApiPath::object("/v1/payment_intents", &payment_intent);
     let not_theirs = || AppError::not_found("No such payment among your payments.");
