@@ -61,6 +61,7 @@ pub struct TimingBudgets {
     pub pay_enabled_ms: Option<f64>,
     pub function_cold_start_ms: Option<f64>,
     pub added_latency_p99_ms: Option<f64>,
+    pub function_cpu_per_checkout_ms: Option<f64>,
 }
 
 /// A byte count written with its unit in the budgets file: `"100 KB"`, `"5 MB"`, `"5 KiB"`.

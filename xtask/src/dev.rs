@@ -133,26 +133,10 @@ fn supervise(children: &mut [(&str, Child)], stop: &AtomicBool) -> Result<(), St
     }
 }
 
-/// SIGTERM first so both servers finish in-flight requests, then SIGKILL after 5 s.
 fn shut_down(children: &mut [(&str, Child)]) {
-    for (_, child) in children.iter_mut() {
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-    }
-    let deadline = Instant::now() + Duration::from_secs(5);
-    for (name, child) in children.iter_mut() {
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) | Err(_) => break,
-                Ok(None) if Instant::now() > deadline => {
-                    eprintln!("the {name} did not stop in 5 s; killing it");
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
-    }
+    let mut running: Vec<(&str, &mut Child)> = children
+        .iter_mut()
+        .map(|(name, child)| (*name, child))
+        .collect();
+    crate::stack::stop_all(&mut running);
 }

@@ -89,9 +89,36 @@ impl Server {
         memory_kb(self.pid(), field)
     }
 
+    /// The CPU time (user + system) the process has used so far.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        cpu_seconds(self.pid())
+    }
+
     pub fn stop(&mut self) {
         stop(&mut self.child);
     }
+}
+
+/// Fields 14 and 15 of `/proc/PID/stat` (utime, stime), in clock ticks. The fields are counted
+/// after the command name's closing parenthesis, since the name itself may hold spaces.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / clock_ticks_per_second())
+}
+
+/// `getconf CLK_TCK`: 100 on every Linux this runs on, asked rather than assumed.
+fn clock_ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 impl Drop for Server {
@@ -110,21 +137,34 @@ pub fn memory_kb(pid: u32, field: &str) -> Option<f64> {
 
 /// SIGTERM so the server finishes cleanly, SIGKILL after 5 s.
 pub fn stop(child: &mut Child) {
-    if let Ok(Some(_)) = child.try_wait() {
-        return;
-    }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
+    stop_all(&mut [("server", child)]);
+}
+
+/// SIGTERM to every child at once, so each finishes its in-flight requests while the others
+/// do, then SIGKILL to those still running 5 s later.
+pub fn stop_all(children: &mut [(&str, &mut Child)]) {
+    for (_, child) in children.iter_mut() {
+        if let Ok(None) = child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for (name, child) in children.iter_mut() {
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) if Instant::now() > deadline => {
+                    eprintln!("the {name} did not stop in 5 s; killing it");
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
 }
 
 /// The sandbox, seeded as usual, on a free port; its stdout and stderr go to `log`.

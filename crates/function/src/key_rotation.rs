@@ -37,7 +37,7 @@ async fn check(path: &PathBuf, client: &StripeClient) -> Result<(), String> {
         .await
         .map_err(|error| format!("cannot read the secret key file: {error}"))?;
     let current = client.secret_key();
-    if text.trim() == current.expose() {
+    if current.is(text.trim()) {
         return Ok(());
     }
     let new =

@@ -168,6 +168,12 @@ impl SecretKey {
         fingerprint(&self.value)
     }
 
+    /// Whether `text` (a key file's contents, trimmed) is this key: how the key-file watcher
+    /// sees that nothing changed, without holding the key's text itself.
+    pub fn is(&self, text: &str) -> bool {
+        self.value == text
+    }
+
     /// The key itself, for the `Authorization` header and nothing else.
     pub(crate) fn expose(&self) -> &str {
         &self.value
