@@ -190,7 +190,16 @@ async fn accounts_are_stripe_shaped_and_listed_newest_first() {
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [LUMEN, KYOTO, POTTERY]);
+    assert_eq!(
+        ids,
+        [
+            LUMEN,
+            KYOTO,
+            "acct_1HarborBakery001",
+            "acct_1FernLoomTextile",
+            POTTERY
+        ]
+    );
 
     let lumen = h
         .get(&format!("/v1/accounts/{LUMEN}"), "", h.secret_for(None))
