@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use connect_checkout_function::app;
 use connect_checkout_function::keys::WebhookSecret;
+use connect_checkout_function::stripe::retry::RetryPolicy;
 use connect_checkout_function::webhooks::signature::sign;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -498,4 +499,41 @@ async fn the_sellers_catalogs_are_read_side_by_side() {
     let took = started.elapsed();
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert!(took < Duration::from_millis(1100), "{took:?}");
+}
+
+#[tokio::test]
+async fn an_order_whose_payment_intent_answer_was_a_stored_5xx_is_found_not_made_twice() {
+    let mut h = market_harness(&[]).await;
+    h.state = h.state.clone().with_retry_policy(RetryPolicy {
+        max_retries: 3,
+        initial_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        budget: Duration::from_secs(10),
+        attempt_timeout: Duration::from_secs(2),
+    });
+    // The PaymentIntent is created, then every answer under its key is the stored 500.
+    h.admin(
+        "/_sandbox/faults",
+        json!({"rules": [{"fault": "server_error", "when": "after", "path_prefix": "/v1/payment_intents", "method": "POST", "times": 1}]}),
+    )
+    .await;
+    let request = three_seller_order("a stored 500");
+    let answer = h.post("/api/checkout", &request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        answer.body["transfer_group"],
+        format!("order_{}", request["attempt"].as_str().unwrap())
+    );
+    assert_eq!(
+        h.pay(&answer.body, "pm_card_visa").await["status"],
+        "succeeded"
+    );
+    let platform = h.stripe_get("/v1/payment_intents?limit=100", None).await;
+    let of_this_attempt = platform["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|intent| intent["metadata"]["checkout_attempt"] == request["attempt"])
+        .count();
+    assert_eq!(of_this_attempt, 1);
 }

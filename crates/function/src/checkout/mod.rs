@@ -221,9 +221,7 @@ async fn price_request(
 /// The sum of the sellers' subtotals, in their one currency.
 fn order_total(parts: &[SellerPart]) -> Result<Money, AppError> {
     let Some((first, rest)) = parts.split_first() else {
-        return Err(AppError::invalid(
-            "items: the cart is empty: add at least one item",
-        ));
+        return Err(empty_cart());
     };
     let mut total = first.subtotal.clone();
     for part in rest {
@@ -250,6 +248,11 @@ fn order_total(parts: &[SellerPart]) -> Result<Money, AppError> {
     Ok(total)
 }
 
+/// `validate` refuses an empty cart first; this keeps the later steps from assuming it.
+fn empty_cart() -> AppError {
+    AppError::invalid("items: the cart is empty: add at least one item")
+}
+
 fn pricing_error(error: PricingError) -> AppError {
     let code = match error {
         PricingError::UnknownPrice(_) => ErrorCode::PriceNotFound,
@@ -267,7 +270,10 @@ async fn create_seller_intent(
     cart: &PricedCart,
     charge_type: ChargeType,
 ) -> Result<PaymentIntent, AppError> {
-    let seller_id = &cart.parts[0].seller.id;
+    let Some(SellerPart { seller, .. }) = cart.parts.first() else {
+        return Err(empty_cart());
+    };
+    let seller_id = &seller.id;
     let fee = state.config.fee.fee_on(&cart.total);
     let mut form = Params::new()
         .set("amount", cart.total.amount)
@@ -362,7 +368,7 @@ fn session_for(
         })
     })?;
     let sellers: Vec<Seller> = cart.parts.into_iter().map(|part| part.seller).collect();
-    let first = sellers[0].clone();
+    let first = sellers.first().cloned().ok_or_else(empty_cart)?;
     Ok(Json(CheckoutSession {
         payment_intent: intent.id,
         client_secret,
