@@ -42,7 +42,7 @@ const ORDER_SELLERS: [(&str, &str, i64); 3] = [
 /// What the `n`-th shopper buys: one seller's cart for even `n`; for odd `n` a marketplace
 /// order of all three sellers or (every other one) the last two, in varying quantities.
 fn cart_of(n: usize) -> Vec<(&'static str, &'static str, u32)> {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return vec![(SELLER, HOUSE_BLEND_PRICE, 1)];
     }
     let sellers = if n % 4 == 1 {
