@@ -537,3 +537,31 @@ async fn an_order_whose_payment_intent_answer_was_a_stored_5xx_is_found_not_made
         .count();
     assert_eq!(of_this_attempt, 1);
 }
+
+#[tokio::test]
+async fn an_order_costs_two_catalog_reads_per_seller_and_paying_its_sellers_one_call_each() {
+    let h = market_harness(&[]).await;
+    let calls = || h.state.stripe.requests_sent();
+    let before = calls();
+    let session = h
+        .post("/api/checkout", &three_seller_order("counted calls"))
+        .await
+        .body;
+    assert_eq!(
+        calls() - before,
+        3 * 2 + 1,
+        "each seller's account and prices, then the PaymentIntent"
+    );
+    h.pay(&session, "pm_card_visa").await;
+    let id = session["payment_intent"].as_str().unwrap();
+    let before = calls();
+    h.post(&transfers_path(id), &json!({})).await;
+    assert_eq!(
+        calls() - before,
+        2 + 3,
+        "the PaymentIntent, the group's transfers, one Transfer per seller"
+    );
+    let before = calls();
+    h.post(&transfers_path(id), &json!({})).await;
+    assert_eq!(calls() - before, 2, "nothing more to make");
+}
