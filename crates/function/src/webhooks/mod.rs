@@ -213,3 +213,66 @@ fn handle(event: &Event) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn event(kind: &str, account: Option<&str>, object: Value) -> Event {
+        serde_json::from_value(json!({
+            "id": "evt_1", "type": kind, "account": account, "data": {"object": object},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_a_platform_event_of_an_orders_payment_names_an_order_to_settle() {
+        let order_intent =
+            json!({"id": "pi_1Order", "metadata": {"order_sellers": "acct_1A:100:13"}});
+        let order_charge =
+            json!({"id": "ch_1", "payment_intent": "pi_1Order", "transfer_group": "order_abc"});
+        let settles = |event: &Event| paid_order(event).map(|id| id.to_string());
+
+        assert_eq!(
+            settles(&event(
+                "payment_intent.succeeded",
+                None,
+                order_intent.clone()
+            ))
+            .as_deref(),
+            Some("pi_1Order")
+        );
+        assert_eq!(
+            settles(&event("charge.succeeded", None, order_charge.clone())).as_deref(),
+            Some("pi_1Order")
+        );
+        for other in [
+            // A direct charge's events come from the seller's account.
+            event(
+                "payment_intent.succeeded",
+                Some("acct_1A"),
+                order_intent.clone(),
+            ),
+            // A platform payment that is not an order of ours.
+            event(
+                "payment_intent.succeeded",
+                None,
+                json!({"id": "pi_1Other", "metadata": {}}),
+            ),
+            event(
+                "charge.succeeded",
+                None,
+                json!({"id": "ch_2", "payment_intent": "pi_1Other", "transfer_group": "payroll_7"}),
+            ),
+            event("payment_intent.payment_failed", None, order_intent),
+            event(
+                "charge.succeeded",
+                None,
+                json!({"id": "ch_3", "payment_intent": "../v1/balance", "transfer_group": "order_x"}),
+            ),
+        ] {
+            assert_eq!(settles(&other), None, "{} {:?}", other.kind, other.account);
+        }
+    }
+}
