@@ -31,6 +31,8 @@ pub async fn order_transfers(
 
 /// The order's transfers, making each seller's that Stripe does not have yet. 404 for a
 /// PaymentIntent that is not a marketplace order of this platform, 409 before it succeeded.
+/// A seller whose fee took the whole subtotal has nothing to receive (a Transfer is at least
+/// one minor unit), so it gets no Transfer and is not listed.
 pub async fn settle_order(
     state: &AppState,
     payment_intent: &PaymentIntentId,
