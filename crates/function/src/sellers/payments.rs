@@ -552,7 +552,10 @@ async fn reverse_unreversed(
         })
     })?;
     let mut left = part.amount - part.amount_reversed;
-    for refund in refunds.iter().filter(|refund| !part.reverses(&refund.id)) {
+    for refund in refunds
+        .iter()
+        .filter(|refund| refund.gave_back() && !part.reverses(&refund.id))
+    {
         let Some(attempt) = refund.metadata.get(metadata::REFUND_ATTEMPT) else {
             continue;
         };
