@@ -432,9 +432,9 @@ async fn refund_whole(
     )?))
 }
 
-/// Refunds part of the seller's part of a marketplace order: a refund on the platform's charge
-/// of at most what is left of their subtotal, then a reversal of their Transfer (and of no
-/// other seller's) in proportion.
+/// Refunds all or some of the seller's part of a marketplace order: a refund on the platform's
+/// charge of at most what is left of their subtotal, then a reversal of their Transfer (and of
+/// no other seller's) in proportion.
 async fn refund_part(
     state: &AppState,
     account: &AccountId,
