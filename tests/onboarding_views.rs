@@ -1,7 +1,8 @@
 //! The seller's components, mounted into a fresh element in headless Chromium and driven
 //! through their signals, with assertions on the DOM a seller (and the end-to-end tests) sees:
 //! the status page's states, the Custom form's field errors (its own, the function's `400
-//! fields`, Stripe's verification errors), the refund's confirmation step, the kinds of account.
+//! fields`, Stripe's verification errors), the refund's confirmation step (of a whole payment
+//! and of a seller's part of a marketplace order), the kinds of account.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown`.
 #![allow(clippy::unwrap_used)]
@@ -762,6 +763,102 @@ async fn everything_left_is_refunded_without_an_amount_and_cancel_gives_the_focu
             .and_then(|e| e.get_attribute("data-payment")),
         Some("pi_full".to_owned())
     );
+}
+
+/// Bean Street's part of a three-seller order: their lines, their subtotal and fee, their
+/// Transfer.
+fn marketplace_part(refunded: i64) -> SellerPayment {
+    SellerPayment {
+        id: "pi_order".into(),
+        amount: money(3000),
+        fee: Some(money(330)),
+        refunded: money(refunded),
+        status: "succeeded".into(),
+        created: 1_798_761_600,
+        description: Some("1 × Single Origin Kenya, 1 × Grinder brush".into()),
+        transfer: Some("tr_1BeanStreetPart".into()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_marketplace_part_says_so_and_its_refund_stays_within_the_part() {
+    let state = PaymentsState::new();
+    state.payments.set(Some(vec![
+        marketplace_part(1000),
+        payment("pi_whole", 2000, 0),
+    ]));
+    let (root, orders, _handle) = mount_payments(state);
+    settle().await;
+
+    let part = "tr[data-payment=\"pi_order\"]";
+    assert_eq!(
+        find(&root, part).get_attribute("data-kind").as_deref(),
+        Some("marketplace-part")
+    );
+    let row = text(&root, part);
+    assert!(
+        row.contains("Part of a multi-seller order")
+            && row.contains("1 × Single Origin Kenya, 1 × Grinder brush")
+            && row.contains("Paid to you by transfer tr_1BeanStreetPart"),
+        "{row}"
+    );
+    assert_eq!(
+        text(&root, &format!("{part} [data-role=\"payment-amount\"]")),
+        "$30.00"
+    );
+    assert_eq!(
+        text(&root, &format!("{part} [data-role=\"payment-fee\"]")),
+        "$3.30"
+    );
+    assert_eq!(
+        text(&root, &format!("{part} [data-role=\"payment-status\"]")),
+        "Partly refunded"
+    );
+    assert!(
+        !exists(
+            &root,
+            "tr[data-payment=\"pi_whole\"] [data-role=\"market-part\"]"
+        ),
+        "a whole payment is not a part"
+    );
+
+    button(&root, &format!("{part} button[data-role=\"refund\"]")).click();
+    settle().await;
+    let title = text(&root, "#cs-refund-title");
+    assert!(
+        title.starts_with("Refund your part ($30.00) of the order"),
+        "{title}"
+    );
+    assert!(
+        text(&root, "#cs-refund-hint").starts_with("Up to $20.00, what is left of your part."),
+        "{}",
+        text(&root, "#cs-refund-hint")
+    );
+    let amount: HtmlInputElement = find(&root, "[data-role=\"refund-amount\"]").unchecked_into();
+    assert_eq!(amount.value(), "20.00", "what is left of the part");
+
+    type_into(&root, "[data-role=\"refund-amount\"]", "20.01");
+    settle().await;
+    button(&root, "[data-role=\"refund-confirm\"]").click();
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-role=\"refund-amount-error\"]"),
+        "Enter an amount greater than zero and no more than $20.00."
+    );
+    assert!(orders.borrow().is_empty(), "not more than the part");
+
+    type_into(&root, "[data-role=\"refund-amount\"]", "5");
+    settle().await;
+    button(&root, "[data-role=\"refund-confirm\"]").click();
+    settle().await;
+    let order = orders.borrow()[0].clone();
+    assert_eq!(
+        order.payment_intent, "pi_order",
+        "the order's PaymentIntent"
+    );
+    assert_eq!(order.amount, Some(500));
+    assert_ne!(FR.market_part, EN.market_part);
+    assert!(FR.refund_part_hint.contains("{max}") && FR.refund_part_title.contains("{amount}"));
 }
 
 #[wasm_bindgen_test]

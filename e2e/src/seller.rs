@@ -119,10 +119,13 @@ pub fn seller_seed() -> Seed {
 
 /// The sandbox (with [`seller_seed`]) and the function, running.
 pub async fn seller_stack() -> Stack {
+    stack_with(seller_seed()).await
+}
+
+/// The sandbox with `seed` and the function, running.
+pub async fn stack_with(seed: Seed) -> Stack {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = stripe_sandbox::spawn(listener, seller_seed())
-        .await
-        .unwrap();
+    let sandbox = stripe_sandbox::spawn(listener, seed).await.unwrap();
     let (function_url, function) = start_function(&sandbox, &[]).await;
     Stack {
         sandbox,

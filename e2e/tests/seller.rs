@@ -2,8 +2,8 @@
 //! and seller pages against the real function and the real Stripe sandbox, for each kind of
 //! account: create, onboard (Stripe's hosted page, or the platform's own form for Custom), take
 //! charges, receive a payment from the shopper's checkout, see it, refund it. Also a stale
-//! onboarding link, the Custom form's errors, the status page following Stripe, and a seller
-//! looking at another seller's account. Screenshots in `e2e/artifacts/` (`seller-*.png`);
+//! onboarding link, the Custom form's errors, the status page following Stripe, a seller
+//! looking at another seller's account, and a seller's part of a marketplace order. Screenshots in `e2e/artifacts/` (`seller-*.png`);
 //! axe-core audits every kind of page.
 //!
 //! Run: `WIDGET_DIST=dist CHROMEDRIVER=/usr/bin/chromedriver cargo test -p connect-checkout-e2e
@@ -14,8 +14,8 @@
 use connect_checkout_e2e::seller::{
     MUG_AMOUNT, NEW_CUSTOM, NEW_EXPRESS, NEW_STANDARD, answer_hosted_onboarding, click,
     complete_custom_form, create_on_onboarding_page, current_url, demo_sign_in, fetch_from_page,
-    fill_step, form_step, open, passing_answers, refund_on_seller_page, refunds, seller_stack,
-    shopper_pays, type_into, wait_next_step,
+    fill_step, form_step, open, passing_answers, refund_on_seller_page, refunds, seller_seed,
+    seller_stack, shopper_pays, stack_with, type_into, wait_next_step,
 };
 use connect_checkout_e2e::{Browser, Stack};
 use fantoccini::key::Key;
@@ -735,6 +735,184 @@ async fn a_seller_signs_up_with_the_keyboard_alone() {
     assert_eq!(reachable, true);
     let created = accounts_with_email(&stack, "keys@new-seller.example").await;
     assert_eq!(created.len(), 1);
+
+    browser.close().await;
+    stack.shutdown().await;
+}
+
+/// Bean Street: a second enabled US seller, for an order of two sellers.
+const BEANS: &str = "acct_1MarketBeansB0001";
+
+/// A POST to the sandbox's API as the platform itself (no `Stripe-Account`).
+async fn platform_post(stack: &Stack, path: &str, form: &[(&str, &str)]) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", stack.sandbox.base_url()))
+        .bearer_auth(stack.sandbox.secret_key())
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "POST {path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+/// A paid order of Lumen's 2 × House Blend (24.00, fee 2.70) and Bean Street's mug (15.00,
+/// fee 1.80), made as the function makes a marketplace order: one PaymentIntent on the
+/// platform, then one Transfer per seller from its charge. The PaymentIntent and the
+/// Transfers, Lumen's first.
+async fn paid_two_seller_order(stack: &Stack) -> (String, Vec<String>) {
+    let attempt = connect_checkout_e2e::attempt_id(41, 1);
+    let group = format!("order_{attempt}");
+    let order_sellers = format!("{LUMEN}:2400:270,{BEANS}:1500:180");
+    let intent = platform_post(
+        stack,
+        "/v1/payment_intents",
+        &[
+            ("amount", "3900"),
+            ("currency", "usd"),
+            ("automatic_payment_methods[enabled]", "true"),
+            ("transfer_group", &group),
+            ("description", "2 × House Blend, 250 g, 1 × Stoneware mug"),
+            ("metadata[checkout_attempt]", &attempt),
+            ("metadata[order_sellers]", &order_sellers),
+        ],
+    )
+    .await;
+    let id = intent["id"].as_str().unwrap().to_owned();
+    // Confirmed as Stripe.js confirms it: the publishable key and the client secret.
+    let confirmed: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/payment_intents/{id}/confirm",
+            stack.sandbox.base_url()
+        ))
+        .form(&[
+            ("payment_method", "pm_card_visa"),
+            ("client_secret", intent["client_secret"].as_str().unwrap()),
+            ("key", stack.sandbox.publishable_key()),
+            ("return_url", "https://shop.test/return"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(confirmed["status"], "succeeded", "{confirmed}");
+    let charge = stack
+        .stripe_get(&format!("/v1/payment_intents/{id}"), None)
+        .await["latest_charge"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut transfers = Vec::new();
+    for (seller, amount, subtotal, fee, lines) in [
+        (LUMEN, "2130", "2400", "270", "2 × House Blend, 250 g"),
+        (BEANS, "1320", "1500", "180", "1 × Stoneware mug"),
+    ] {
+        let transfer = platform_post(
+            stack,
+            "/v1/transfers",
+            &[
+                ("amount", amount),
+                ("currency", "usd"),
+                ("destination", seller),
+                ("transfer_group", &group),
+                ("source_transaction", &charge),
+                ("description", lines),
+                ("metadata[payment_intent]", &id),
+                ("metadata[seller_subtotal]", subtotal),
+                ("metadata[platform_fee]", fee),
+            ],
+        )
+        .await;
+        transfers.push(transfer["id"].as_str().unwrap().to_owned());
+    }
+    (id, transfers)
+}
+
+#[tokio::test]
+async fn a_seller_sees_their_part_of_a_marketplace_order_and_refunds_within_it() {
+    let mut seed = seller_seed();
+    let mut beans = seed
+        .accounts
+        .iter()
+        .find(|account| account.id == LUMEN)
+        .cloned()
+        .unwrap();
+    beans.id = BEANS.into();
+    beans.business_name = "Bean Street".into();
+    beans.products = Vec::new();
+    beans.created = None;
+    seed.accounts.push(beans);
+    let stack = stack_with(seed).await;
+    let browser = Browser::start().await;
+    let base = stack.function_url.clone();
+    let (order, transfers) = paid_two_seller_order(&stack).await;
+
+    sign_in_on_seller_page(&browser, &base, LUMEN).await;
+    let row = payment_row(&browser, &base, LUMEN, &order).await;
+    assert!(row.contains("Part of a multi-seller order"), "{row}");
+    assert!(row.contains("2 × House Blend, 250 g"), "{row}");
+    assert!(
+        !row.contains("Stoneware mug"),
+        "another seller's line: {row}"
+    );
+    assert!(row.contains(&transfers[0]), "the transfer: {row}");
+    assert!(row.contains("$24.00") && row.contains("$2.70"), "{row}");
+    browser.screenshot("seller-marketplace-part").await;
+
+    click(
+        &browser,
+        &format!("button[data-role=\"refund\"][data-payment=\"{order}\"]"),
+    )
+    .await;
+    let hint = browser.text("#cs-refund-hint").await;
+    assert!(
+        hint.starts_with("Up to $24.00, what is left of your part."),
+        "{hint}"
+    );
+    audit(&browser, "the refund of a marketplace part").await;
+    click(&browser, "button[data-role=\"refund-cancel\"]").await;
+
+    refund_on_seller_page(&browser, &order, "10.00").await;
+    browser
+        .wait_within(
+            20,
+            "the refund's confirmation",
+            "document.querySelector('[data-role=\"refund-notice\"]')?.textContent.includes('Refunded')",
+        )
+        .await;
+    let row_css = format!("tr[data-role=\"payment\"][data-payment=\"{order}\"]");
+    browser
+        .wait_within(
+            20,
+            "the refund in the payments",
+            &format!(
+                "document.querySelector('{row_css} [data-role=\"payment-refunded\"]')?.textContent === '$10.00'"
+            ),
+        )
+        .await;
+
+    let made = stack
+        .stripe_get(&format!("/v1/refunds?payment_intent={order}"), None)
+        .await;
+    let made = made["data"].as_array().unwrap();
+    assert_eq!(made.len(), 1, "a double click refunds once: {made:#?}");
+    assert_eq!(made[0]["amount"], 1000);
+    assert_eq!(made[0]["metadata"]["seller"], LUMEN);
+    // 1000 of a 2400 subtotal paid by a 2130 Transfer: 888 back from Lumen, none from Beans.
+    let lumen = stack
+        .stripe_get(&format!("/v1/transfers/{}", transfers[0]), None)
+        .await;
+    assert_eq!(lumen["amount_reversed"], 888, "{lumen}");
+    let beans = stack
+        .stripe_get(&format!("/v1/transfers/{}", transfers[1]), None)
+        .await;
+    assert_eq!(beans["amount_reversed"], 0, "{beans}");
 
     browser.close().await;
     stack.shutdown().await;

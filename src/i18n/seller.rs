@@ -222,6 +222,14 @@ pub struct SellerStrings {
     pub refund_amount_invalid: &'static str,
     /// `{detail}`.
     pub refund_failed: &'static str,
+    /// Marks a seller's part of an order that several sellers share.
+    pub market_part: &'static str,
+    /// `{id}`: the seller's Transfer of that part.
+    pub market_transfer: &'static str,
+    /// `{amount}` (the seller's part), `{date}`.
+    pub refund_part_title: &'static str,
+    /// `{max}`: what is left of the seller's part.
+    pub refund_part_hint: &'static str,
     pub dashboard_express: &'static str,
     pub dashboard_standard: &'static str,
     pub dashboard_custom: &'static str,
@@ -461,6 +469,10 @@ pub static EN: SellerStrings = SellerStrings {
     refund_done: "Refunded {amount}. The shopper gets it back in 5 to 10 days.",
     refund_amount_invalid: "Enter an amount greater than zero and no more than {max}.",
     refund_failed: "The refund did not go through: {detail}",
+    market_part: "Part of a multi-seller order",
+    market_transfer: "Paid to you by transfer {id}",
+    refund_part_title: "Refund your part ({amount}) of the order from {date}",
+    refund_part_hint: "Up to {max}, what is left of your part. Only your lines are refunded: the other sellers' stay as they are.",
     dashboard_express: "Open your Stripe Express dashboard",
     dashboard_standard: "Open your Stripe Dashboard",
     dashboard_custom: "Your payments and refunds are all on this page.",
@@ -696,6 +708,10 @@ pub static FR: SellerStrings = SellerStrings {
     refund_done: "{amount} remboursé. Le client le récupère sous 5 à 10 jours.",
     refund_amount_invalid: "Saisissez un montant supérieur à zéro et d’au plus {max}.",
     refund_failed: "Le remboursement n’a pas abouti : {detail}",
+    market_part: "Partie d’une commande à plusieurs vendeurs",
+    market_transfer: "Versé par le virement {id}",
+    refund_part_title: "Rembourser votre part ({amount}) de la commande du {date}",
+    refund_part_hint: "Jusqu’à {max}, ce qui reste de votre part. Seuls vos articles sont remboursés : ceux des autres vendeurs ne changent pas.",
     dashboard_express: "Ouvrir votre tableau de bord Stripe Express",
     dashboard_standard: "Ouvrir votre tableau de bord Stripe",
     dashboard_custom: "Vos paiements et remboursements sont tous sur cette page.",

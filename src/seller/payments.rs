@@ -1,7 +1,9 @@
-//! The seller's recent payments and their refunds. [`PaymentsView`] is a pure function of
-//! [`PaymentsState`]; a refund needs a confirmation step, and pressing Confirm twice (a double
-//! click) asks for one refund: the draft is `Refunding` before the callback runs, and the
-//! attempt id, made when the confirmation opened, is the refund's Idempotency-Key.
+//! The seller's recent payments and their refunds: whole payments, and their parts of
+//! marketplace orders (`SellerPayment::transfer`), whose amount is the seller's subtotal, so a
+//! refund stays within it. [`PaymentsView`] is a pure function of [`PaymentsState`]; a refund
+//! needs a confirmation step, and pressing Confirm twice (a double click) asks for one refund:
+//! the draft is `Refunding` before the callback runs, and the attempt id, made when the
+//! confirmation opened, is the refund's Idempotency-Key.
 
 use connect_checkout_core::api::SellerPayment;
 use connect_checkout_core::{AttemptId, Money};
@@ -217,9 +219,10 @@ pub fn PaymentsView(
         }
     };
 
-    let rows = move || {
-        let payments = state.payments.get().unwrap_or_default();
-        payments
+    let rows =
+        move || {
+            let payments = state.payments.get().unwrap_or_default();
+            payments
             .into_iter()
             .map(|payment| {
                 let left = refundable(&payment);
@@ -252,11 +255,30 @@ pub fn PaymentsView(
                         </button>
                     }
                 });
+                // A part of a marketplace order says so, with the Transfer that paid it: the
+                // seller's own lines and amounts are all the function sends of it.
+                let part = payment.transfer.clone().map(|transfer| {
+                    view! {
+                        <span class="cs-hint cs-block" data-role="market-part">
+                            {strings.market_part}
+                        </span>
+                        <span class="cs-hint cs-block" data-role="payment-transfer">
+                            {strings.market_transfer.replace("{id}", &transfer)}
+                        </span>
+                    }
+                });
+                let kind = if payment.transfer.is_some() { "marketplace-part" } else { "whole" };
                 view! {
-                    <tr data-role="payment" data-payment=id data-status=payment.status.clone()>
+                    <tr
+                        data-role="payment"
+                        data-payment=id
+                        data-status=payment.status.clone()
+                        data-kind=kind
+                    >
                         <td data-label=strings.col_date>{date(payment.created)}</td>
                         <td data-label=strings.col_description>
                             {payment.description.clone().unwrap_or_default()}
+                            {part}
                         </td>
                         <td data-label=strings.col_amount data-role="payment-amount">
                             {money(&payment.amount)}
@@ -271,7 +293,7 @@ pub fn PaymentsView(
                 }
             })
             .collect_view()
-    };
+        };
 
     // The confirmation is rendered once per payment opened; its phase and amount update in
     // place, so typing keeps the focus.
@@ -280,12 +302,21 @@ pub fn PaymentsView(
     let refunding = move || phase() == Some(RefundPhase::Refunding);
     let dialog = move || {
         let payment = opened.get()?;
-        let title = strings
-            .refund_title
-            .replace("{amount}", &money(&payment.amount))
-            .replace("{date}", &date(payment.created));
+        let is_part = payment.transfer.is_some();
+        let title = if is_part {
+            strings.refund_part_title
+        } else {
+            strings.refund_title
+        }
+        .replace("{amount}", &money(&payment.amount))
+        .replace("{date}", &date(payment.created));
         let left = refundable(&payment)?;
-        let hint = strings.refund_amount_hint.replace("{max}", &money(&left));
+        let hint = if is_part {
+            strings.refund_part_hint
+        } else {
+            strings.refund_amount_hint
+        }
+        .replace("{max}", &money(&left));
         let initial = untrack(|| {
             state
                 .draft

@@ -155,6 +155,15 @@ prefixed_id!(
 );
 
 prefixed_id!(
+    /// A Stripe Transfer (`tr_…`): a seller's part of a marketplace order, whose reversals
+    /// give back what a refund took from the platform.
+    TransferId,
+    ["tr_"],
+    "a transfer id",
+    "use a transfer id, which starts with `tr_`"
+);
+
+prefixed_id!(
     /// A Stripe Token: a card (`tok_…`), bank account (`btok_…`) or personal details (`pii_…`).
     TokenId,
     ["tok_", "btok_", "pii_"],

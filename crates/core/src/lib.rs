@@ -13,5 +13,6 @@ pub mod money;
 pub use fee::{FeePolicy, FeePolicyError};
 pub use ids::{
     AccountId, AttemptId, ChargeId, IdError, PaymentIntentId, PriceId, RefundId, StripeId, TokenId,
+    TransferId,
 };
 pub use money::{Currency, CurrencyError, Money};

@@ -118,6 +118,7 @@ const PERMISSIONS: &[(&str, &str, &str, bool)] = &[
     ("PaymentIntents: write", "POST", "/v1/payment_intents", true),
     ("Refunds: write", "POST", "/v1/refunds", true),
     ("Charges: read", "GET", "/v1/charges", true),
+    ("Transfers: write", "POST", "/v1/transfers", true),
     (
         "Webhook endpoints: read",
         "GET",

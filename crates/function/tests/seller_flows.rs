@@ -372,6 +372,7 @@ async fn a_restricted_key_with_the_documented_permissions_runs_everything() {
             json!({"name": "connect-checkout", "permissions": {
                 "accounts": "write", "account_links": "write", "products": "read", "prices": "read",
                 "payment_intents": "write", "refunds": "write", "charges": "read",
+                "transfers": "write",
             }}),
         )
         .await;

@@ -1,8 +1,9 @@
-//! The seller's journey: create a connected account, onboard, see status, open the dashboard,
-//! see payments, refund. Every route under `/api/sellers/{account}` passes [`SellerAccess`]:
-//! the request's session must be for that very account.
+//! The seller's journey: create a connected account, onboard, see status, open the dashboard;
+//! payments and refunds are in `payments.rs`. Every route under `/api/sellers/{account}`
+//! passes [`SellerAccess`]: the request's session must be for that very account.
 
 pub mod oidc;
+mod payments;
 pub mod session;
 pub mod status;
 
@@ -14,20 +15,16 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use connect_checkout_core::api::{
     AccountKind, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink, ErrorCode,
-    FieldError, OnboardingLink, RefundRequest, RefundResult, Seller, SellerList, SellerPayment,
-    SellerPayments, SellerStatus,
+    FieldError, OnboardingLink, Seller, SellerList, SellerStatus,
 };
-use connect_checkout_core::{AccountId, Currency, Money, PaymentIntentId};
+use connect_checkout_core::{AccountId, Currency};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::checkout::catalog::read_account;
-use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::stripe::objects::{
-    Account, AccountLink, Charge, List, LoginLink, PaymentIntent, Refund,
-};
+use crate::stripe::objects::{Account, AccountLink, List, LoginLink};
 use crate::stripe::{ApiPath, IdempotencyKey, Params, StripeError};
 use session::{AuthError, SignUp};
 
@@ -38,8 +35,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/sellers/{account}/onboarding-link", post(onboarding_link))
         .route("/sellers/{account}/dashboard-link", post(dashboard_link))
         .route("/sellers/{account}/details", post(submit_details))
-        .route("/sellers/{account}/payments", get(list_payments))
-        .route("/sellers/{account}/refunds", post(create_refund));
+        .route("/sellers/{account}/payments", get(payments::list_payments))
+        .route("/sellers/{account}/refunds", post(payments::create_refund));
     let session = axum::routing::delete(sign_out);
     // Only in sandbox mode: lets a person try the seeded sellers' pages. A real platform signs
     // sellers in with its own login (`SellerAuth`).
@@ -444,156 +441,6 @@ async fn submit_details(
             _ => AppError::from(error),
         })?;
     Ok(Json(status_or_error(&updated)?))
-}
-
-fn money(amount: i64, currency: &str) -> Option<Money> {
-    Some(Money::new(amount, Currency::new(currency).ok()?))
-}
-
-fn payment_of(intent: &PaymentIntent) -> Option<SellerPayment> {
-    let refunded = intent
-        .latest_charge
-        .as_ref()
-        .and_then(|charge| charge.as_object())
-        .map_or(0, |charge: &Charge| charge.amount_refunded);
-    Some(SellerPayment {
-        id: intent.id.clone(),
-        amount: money(intent.amount, &intent.currency)?,
-        fee: intent
-            .application_fee_amount
-            .and_then(|fee| money(fee, &intent.currency)),
-        refunded: money(refunded, &intent.currency)?,
-        status: intent.status.clone(),
-        created: intent.created,
-        description: intent.description.clone(),
-        transfer: None,
-    })
-}
-
-/// Whether a destination charge goes to `account`.
-fn is_sent_to(intent: &PaymentIntent, account: &AccountId) -> bool {
-    intent
-        .transfer_data
-        .as_ref()
-        .is_some_and(|data| data.destination.id(|a| &a.id) == account.as_str())
-}
-
-/// The seller's PaymentIntents: on their account for direct charges, on the platform (sent on
-/// to them) for destination charges.
-async fn sellers_intents(
-    state: &AppState,
-    account: &AccountId,
-) -> Result<Vec<PaymentIntent>, AppError> {
-    let query = Params::new()
-        .set("limit", 100)
-        .set("expand[]", "data.latest_charge");
-    let intents: List<PaymentIntent> = match state.config.charge_type {
-        ChargeType::Direct => {
-            state
-                .stripe
-                .get("/v1/payment_intents", &query, Some(account))
-                .await?
-        }
-        ChargeType::Destination | ChargeType::Separate => {
-            state
-                .stripe
-                .get("/v1/payment_intents", &query, None)
-                .await?
-        }
-    };
-    Ok(intents
-        .data
-        .into_iter()
-        .filter(|intent| match state.config.charge_type {
-            ChargeType::Direct => true,
-            ChargeType::Destination | ChargeType::Separate => is_sent_to(intent, account),
-        })
-        .collect())
-}
-
-async fn list_payments(
-    State(state): State<AppState>,
-    SellerAccess(account): SellerAccess,
-) -> Result<Json<SellerPayments>, AppError> {
-    let payments = sellers_intents(&state, &account)
-        .await?
-        .iter()
-        .filter(|intent| {
-            intent.status != "requires_payment_method" || intent.latest_charge.is_some()
-        })
-        .filter_map(payment_of)
-        .collect();
-    Ok(Json(SellerPayments { payments }))
-}
-
-async fn create_refund(
-    State(state): State<AppState>,
-    SellerAccess(account): SellerAccess,
-    ApiJson(request): ApiJson<RefundRequest>,
-) -> Result<Json<RefundResult>, AppError> {
-    // Checked before any Stripe call: the id becomes a segment of the path we GET with the
-    // platform's key.
-    let payment_intent =
-        PaymentIntentId::new(request.payment_intent.as_str()).map_err(|error| {
-            AppError::invalid(format!(
-                "payment_intent: {error}; send the id shown with the payment in your payments list"
-            ))
-        })?;
-    if request.amount.is_some_and(|amount| amount <= 0) {
-        return Err(AppError::invalid(
-            "amount: refund a positive amount, or leave it out to refund everything",
-        ));
-    }
-    // The PaymentIntent must be one of this seller's: read where their payments live.
-    let on_account = match state.config.charge_type {
-        ChargeType::Direct => Some(&account),
-        ChargeType::Destination | ChargeType::Separate => None,
-    };
-    let path = ApiPath::object("/v1/payment_intents", &payment_intent);
-    let not_theirs = || AppError::not_found("No such payment among your payments.");
-    let intent: PaymentIntent = state
-        .stripe
-        .get(path, &Params::new(), on_account)
-        .await
-        .map_err(|error| {
-            if error.status() == Some(404) {
-                not_theirs()
-            } else {
-                AppError::from(error)
-            }
-        })?;
-    if state.config.charge_type == ChargeType::Destination && !is_sent_to(&intent, &account) {
-        return Err(not_theirs());
-    }
-    let mut form = Params::new()
-        .set("payment_intent", &intent.id)
-        .set_opt("amount", request.amount)
-        .set("reason", "requested_by_customer")
-        .set("refund_application_fee", "true");
-    if state.config.charge_type == ChargeType::Destination {
-        form = form.set("reverse_transfer", "true");
-    }
-    let key = IdempotencyKey::derive("refund", &[&intent.id, request.attempt.as_str()]);
-    let refund: Refund = state
-        .stripe
-        .post("/v1/refunds", &form, on_account, &key)
-        .await
-        .map_err(|error| match (&error, error.status()) {
-            (StripeError::Api { error: api, .. }, Some(400)) => AppError::invalid(
-                api.message
-                    .clone()
-                    .unwrap_or_else(|| "Stripe refused this refund.".into()),
-            )
-            .with_detail(error.to_string()),
-            _ => AppError::from(error),
-        })?;
-    tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund created");
-    Ok(Json(RefundResult {
-        amount: money(refund.amount, &refund.currency)
-            .ok_or_else(|| AppError::invalid("bad currency"))?,
-        id: refund.id,
-        status: refund.status.unwrap_or_else(|| "pending".into()),
-    }))
 }
 
 #[cfg(test)]
