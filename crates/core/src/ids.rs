@@ -58,11 +58,15 @@ fn check_prefixed(
 }
 
 /// Echoing a 1 MB string back in an error helps no one.
+/// By characters, not a byte slice: the slice's panic for a cut inside a character linked
+/// `char`'s `Debug` and its Unicode tables into the widget.
 fn shorten(value: &str) -> String {
-    match value.char_indices().nth(64) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_owned(),
+    let mut chars = value.chars();
+    let mut short: String = chars.by_ref().take(64).collect();
+    if chars.next().is_some() {
+        short.push('…');
     }
+    short
 }
 
 macro_rules! prefixed_id {
