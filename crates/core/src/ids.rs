@@ -346,6 +346,17 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn a_refused_id_is_echoed_in_its_first_64_characters_even_when_they_are_not_ascii() {
+        let long = format!("acct_{}", "é".repeat(300));
+        let message = AccountId::new(long.as_str()).unwrap_err().to_string();
+        let echoed = format!("`acct_{}…`", "é".repeat(59));
+        assert!(message.starts_with(&echoed), "{message}");
+
+        let short = AccountId::new("acct_é").unwrap_err().to_string();
+        assert!(short.starts_with("`acct_é` is not"), "{short}");
+    }
+
+    #[test]
     fn an_id_from_random_bytes_is_one_the_function_accepts() {
         let bytes = [
             0x4f, 0x1c, 0x2a, 0x7e, 0x9b, 0x1d, 0x4c, 0x55, 0x8e, 0x3a, 0x0d, 0x2b, 0x9c, 0x7f,
