@@ -5,18 +5,22 @@
 //! wasm here, most of it error paths (serde's messages format floats, which pulls in
 //! `core::fmt`'s float printing). These readers are a few field lookups each. They are as strict
 //! as serde for what the widget relies on (required fields, checked ids and currencies) and, as
-//! serde, ignore fields they do not know. Enums with many names (`ErrorCode`, `Mode`) still go
-//! through their derived `Deserialize`, from a plain string, which formats no floats.
+//! serde, ignore fields they do not know. The checkout's enums are read by their `from_name`s
+//! (crates/core); the seller's pages' still go through their derived `Deserialize`, from a
+//! plain string.
 //!
 //! The one message the widget sends, `CheckoutRequest`, is written by [`checkout_request_json`].
 
 use connect_checkout_core::api::{
-    CartItem, ChargeType, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody,
-    ErrorDetail, FieldError, Product, ProductList, Seller, SellerList,
+    AccountKind, CartItem, ChargeType, CheckoutLine, CheckoutRequest, CheckoutSession,
+    ClientConfig, ErrorBody, ErrorCode, ErrorDetail, FieldError, Mode, Product, ProductList,
+    Seller, SellerList,
 };
 use connect_checkout_core::{AccountId, Currency, Money, PriceId};
 use js_sys::{Array, JSON, Object, Reflect};
+#[cfg(feature = "demo")]
 use serde::Deserialize;
+#[cfg(feature = "demo")]
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use wasm_bindgen::JsValue;
 
@@ -68,7 +72,9 @@ pub(crate) fn list<T: FromJs>(object: &JsValue, name: &str) -> Option<Vec<T>> {
         .collect()
 }
 
-/// An enum from its serde name, through its derived `Deserialize`.
+/// An enum from its serde name, through its derived `Deserialize`. The seller's pages' enums;
+/// the checkout's have `from_name`s, which cost the embed less than serde's error paths.
+#[cfg(feature = "demo")]
 pub(crate) fn named<'de, T: Deserialize<'de>>(name: &'de str) -> Option<T> {
     T::deserialize(StrDeserializer::<ValueError>::new(name)).ok()
 }
@@ -105,7 +111,7 @@ impl FromJs for ClientConfig {
         Some(ClientConfig {
             publishable_key: string(value, "publishable_key")?,
             stripe_js_url: string(value, "stripe_js_url")?,
-            mode: named(&string(value, "mode")?)?,
+            mode: Mode::from_name(&string(value, "mode")?)?,
             // Kinds this build does not know (a newer function) are left out; a function that
             // predates the field sends none.
             account_kinds: {
@@ -113,7 +119,7 @@ impl FromJs for ClientConfig {
                 if Array::is_array(&kinds) {
                     Array::from(&kinds)
                         .iter()
-                        .filter_map(|kind| named(&kind.as_string()?))
+                        .filter_map(|kind| AccountKind::from_name(&kind.as_string()?))
                         .collect()
                 } else {
                     Vec::new()
@@ -202,7 +208,7 @@ impl FromJs for ErrorBody {
         let error = field(value, "error");
         Some(ErrorBody {
             error: ErrorDetail {
-                code: named(&string(&error, "code")?)?,
+                code: ErrorCode::from_name(&string(&error, "code")?),
                 message: string(&error, "message")?,
                 decline_code: optional(&error, "decline_code")?,
                 fields: list(&error, "fields").unwrap_or_default(),

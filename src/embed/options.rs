@@ -73,6 +73,7 @@ fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
                 price,
                 // Checked above: a whole number from 0 to 999.
                 quantity: quantity as u32,
+                seller: None,
             })
         })
         .collect()

@@ -36,8 +36,16 @@ pub const WASM_OPT_FEATURES: [&str; 6] = [
 ];
 /// wasm-opt's passes for the embed. Rebuilding the control flow with the relooper before
 /// shrinking took 1.0 KB (brotli) more off the wasm than `-Oz` alone (95.1 → 94.0 KB), for 3 s
-/// more; a third `-Oz` or `--converge` gained under 0.1 KB.
-pub const WASM_OPT_PASSES: [&str; 4] = ["--flatten", "--rereloop", "-Oz", "-Oz"];
+/// more; a third `-Oz`, `--converge` or `--gufa` gained under 0.1 KB. The `producers` and
+/// `target_features` sections are for tools, not browsers: stripping them took 0.1 KB.
+pub const WASM_OPT_PASSES: [&str; 6] = [
+    "--flatten",
+    "--rereloop",
+    "-Oz",
+    "-Oz",
+    "--strip-producers",
+    "--strip-target-features",
+];
 const LOADER_TEMPLATE: &str = "www/embed/loader.js";
 const TYPES: &str = "www/embed/connect-checkout.d.ts";
 const STYLES: &str = "www/checkout.css";

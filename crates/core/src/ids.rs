@@ -58,11 +58,15 @@ fn check_prefixed(
 }
 
 /// Echoing a 1 MB string back in an error helps no one.
+/// By characters, not a byte slice: the slice's panic for a cut inside a character linked
+/// `char`'s `Debug` and its Unicode tables into the widget.
 fn shorten(value: &str) -> String {
-    match value.char_indices().nth(64) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_owned(),
+    let mut chars = value.chars();
+    let mut short: String = chars.by_ref().take(64).collect();
+    if chars.next().is_some() {
+        short.push('…');
     }
+    short
 }
 
 macro_rules! prefixed_id {
@@ -349,6 +353,17 @@ impl fmt::Display for AttemptId {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_refused_id_is_echoed_in_its_first_64_characters_even_when_they_are_not_ascii() {
+        let long = format!("acct_{}", "é".repeat(300));
+        let message = AccountId::new(long.as_str()).unwrap_err().to_string();
+        let echoed = format!("`acct_{}…`", "é".repeat(59));
+        assert!(message.starts_with(&echoed), "{message}");
+
+        let short = AccountId::new("acct_é").unwrap_err().to_string();
+        assert!(short.starts_with("`acct_é` is not"), "{short}");
+    }
 
     #[test]
     fn an_id_from_random_bytes_is_one_the_function_accepts() {

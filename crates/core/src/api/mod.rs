@@ -22,6 +22,21 @@ pub enum Mode {
     Live,
 }
 
+impl Mode {
+    /// The mode serde calls `name`. Written out for the widget, which reads the JSON without
+    /// serde: with these, `ErrorCode::from_name` and `AccountKind::from_name` in place of a
+    /// serde string deserializer (its error messages' `Display`), the embed lost 0.5 KB
+    /// (brotli).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sandbox" => Some(Self::Sandbox),
+            "test" => Some(Self::Test),
+            "live" => Some(Self::Live),
+            _ => None,
+        }
+    }
+}
+
 /// Whose account a shopper's PaymentIntent lives on (`CHARGE_TYPE`). The widget needs it
 /// before the PaymentIntent exists: the Payment Element is created first, on the account the
 /// payment will live on (Stripe's deferred-intent integration,
@@ -158,6 +173,33 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code serde calls `name`, [`Self::Unknown`] for a name this build does not know (as
+    /// serde's `other`): the inverse of [`Self::as_str`], for the widget (see
+    /// [`Mode::from_name`]).
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "invalid_request" => Self::InvalidRequest,
+            "not_found" => Self::NotFound,
+            "seller_not_found" => Self::SellerNotFound,
+            "seller_cannot_take_charges" => Self::SellerCannotTakeCharges,
+            "price_not_found" => Self::PriceNotFound,
+            "currency_mismatch" => Self::CurrencyMismatch,
+            "payment_not_succeeded" => Self::PaymentNotSucceeded,
+            "amount_out_of_range" => Self::AmountOutOfRange,
+            "attempt_reused" => Self::AttemptReused,
+            "card_declined" => Self::CardDeclined,
+            "rate_limited" => Self::RateLimited,
+            "payment_provider_unavailable" => Self::PaymentProviderUnavailable,
+            "provider_configuration" => Self::ProviderConfiguration,
+            "payload_too_large" => Self::PayloadTooLarge,
+            "unauthorized" => Self::Unauthorized,
+            "forbidden" => Self::Forbidden,
+            "not_available" => Self::NotAvailable,
+            "internal" => Self::Internal,
+            _ => Self::Unknown,
+        }
+    }
+
     /// The code as the function writes it on the wire (its serde name), for code that reads
     /// the JSON without serde: the widget hands it to a host page's `error` event.
     pub fn as_str(self) -> &'static str {
@@ -245,9 +287,20 @@ mod tests {
             let code: ErrorCode = serde_json::from_value(serde_json::json!(name)).unwrap();
             assert_ne!(code, ErrorCode::Unknown, "{name} is a known code");
             assert_eq!(code.as_str(), name);
+            assert_eq!(ErrorCode::from_name(name), code);
             assert_eq!(serde_json::to_value(code).unwrap(), name);
         }
         assert_eq!(ErrorCode::Unknown.as_str(), "unknown");
+        assert_eq!(ErrorCode::from_name("brand_new"), ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn modes_are_named_as_serde_names_them() {
+        for mode in [Mode::Sandbox, Mode::Test, Mode::Live] {
+            let name = serde_json::to_value(mode).unwrap();
+            assert_eq!(Mode::from_name(name.as_str().unwrap()), Some(mode));
+        }
+        assert_eq!(Mode::from_name("Live"), None);
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub enum AccountKind {
 impl AccountKind {
     pub const ALL: [Self; 3] = [Self::Express, Self::Standard, Self::Custom];
 
+    /// The kind serde calls `name` (the inverse of [`Self::as_str`]), for the widget, which
+    /// reads the JSON without serde (see [`super::Mode::from_name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Express => "express",
