@@ -9,8 +9,10 @@ use wasm_bindgen::JsValue;
 use crate::checkout::CheckoutOptions;
 use crate::wire::{field, string};
 
-/// `{apiBase, seller, items: [{price, quantity}], locale, theme, cancelable}`, every one
-/// optional, as [`CheckoutOptions`]; else the sentence that says which option to fix.
+/// `{apiBase, seller, sellers, items: [{price, quantity, seller}], locale, theme, cancelable}`,
+/// every one optional, as [`CheckoutOptions`]; else the sentence that says which option to
+/// fix. `sellers` (a list, or the attribute's comma-separated text) or items that name their
+/// `seller` make a marketplace cart, which takes no `seller`.
 pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
     let text = |name| string(value, name).filter(|text| !text.trim().is_empty());
     let seller = text("seller")
@@ -24,13 +26,22 @@ pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
         Some(theme @ ("light" | "dark")) => Some(theme.to_owned()),
         Some(other) => return Err(format!("theme: `{other}` is not light, dark or auto")),
     };
+    let sellers = sellers(&field(value, "sellers"))?;
     let items = items(&field(value, "items"))?;
-    if !items.is_empty() && seller.is_none() {
-        return Err("items: a price belongs to one seller; set seller too".into());
+    let named = items.iter().filter(|item| item.seller.is_some()).count();
+    if sellers.is_empty() && named == 0 {
+        if !items.is_empty() && seller.is_none() {
+            return Err("items: a price belongs to one seller; set seller too".into());
+        }
+    } else if seller.is_some() {
+        return Err("seller: a cart of several sellers takes sellers (or a seller on each item), not seller".into());
+    } else if named != items.len() {
+        return Err("items: with several sellers, give each item its seller (acct_…)".into());
     }
     Ok(CheckoutOptions {
         api_base: text("apiBase").unwrap_or_default(),
         seller,
+        sellers,
         locale: text("locale"),
         theme,
         items,
@@ -38,7 +49,36 @@ pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
     })
 }
 
-/// `[{price: "price_…", quantity: 2}]`; a missing quantity is 1.
+/// `["acct_…", …]` or `"acct_…,acct_…"`, at most 10 (a PaymentIntent's metadata names them all).
+fn sellers(value: &JsValue) -> Result<Vec<AccountId>, String> {
+    let names: Vec<JsValue> = if let Some(text) = value.as_string() {
+        text.split(',')
+            .filter(|name| !name.trim().is_empty())
+            .map(JsValue::from_str)
+            .collect()
+    } else if Array::is_array(value) {
+        Array::from(value).to_vec()
+    } else if value.is_undefined() || value.is_null() {
+        Vec::new()
+    } else {
+        return Err("sellers: expected a list such as [\"acct_…\", \"acct_…\"]".into());
+    };
+    if names.len() > limits::MAX_CART_SELLERS {
+        return Err("sellers: at most 10 sellers".into());
+    }
+    names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            name.as_string()
+                .and_then(|name| AccountId::new(name.trim()).ok())
+                .ok_or_else(|| format!("sellers[{index}]: expected an account id (acct_…)"))
+        })
+        .collect()
+}
+
+/// `[{price: "price_…", quantity: 2, seller: "acct_…"}]`; a missing quantity is 1, a missing
+/// seller the checkout's.
 fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
@@ -69,10 +109,18 @@ fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
                     "items[{index}].quantity: expected a whole number from 0 to 999"
                 ));
             }
+            let seller = string(&item, "seller")
+                .map(|seller| {
+                    AccountId::new(seller.trim()).map_err(|_| {
+                        format!("items[{index}].seller: expected an account id (acct_…)")
+                    })
+                })
+                .transpose()?;
             Ok(CartItem {
                 price,
                 // Checked above: a whole number from 0 to 999.
                 quantity: quantity as u32,
+                seller,
             })
         })
         .collect()
