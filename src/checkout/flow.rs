@@ -113,7 +113,7 @@ struct Mounted {
 /// with their first quantities and, in a marketplace cart, each product's seller.
 struct Offer {
     sellers: Vec<Seller>,
-    owners: Vec<AccountId>,
+    owners: Vec<Seller>,
     products: Vec<Product>,
     quantities: Vec<u32>,
 }
@@ -264,7 +264,7 @@ impl Flow {
         for list in lists {
             let list = list.map_err(Problem::Api)?;
             let (offered, first) = self.offer(&list.seller.id, list.products)?;
-            owners.extend(offered.iter().map(|_| list.seller.id.clone()));
+            owners.extend(offered.iter().map(|_| list.seller.clone()));
             products.extend(offered);
             quantities.extend(first);
             sellers.push(list.seller);

@@ -68,8 +68,9 @@ pub struct CheckoutState {
     /// another; the form is hidden until there are some.
     pub products: RwSignal<Vec<Product>>,
     /// In a marketplace cart, whose each product is (index for index); empty otherwise, when
-    /// every product is `seller`'s.
-    pub product_sellers: RwSignal<Vec<AccountId>>,
+    /// every product is `seller`'s. Sellers, not ids: a signal of a type no other signal has
+    /// costs the embed its own copy of the signal's code.
+    pub product_sellers: RwSignal<Vec<Seller>>,
     /// One quantity per product, as typed (so a half-typed value is not overwritten).
     pub quantities: RwSignal<Vec<String>>,
     /// The email for the receipt as last committed (on `change`, not on every key). It goes
@@ -144,7 +145,7 @@ impl CheckoutState {
                 .map(|(index, (product, quantity))| CartItem {
                     price: product.price.clone(),
                     quantity,
-                    seller: owners.get(index).cloned(),
+                    seller: owners.get(index).map(|owner| owner.id.clone()),
                 })
                 .collect()
         });
@@ -187,7 +188,7 @@ impl Default for CheckoutState {
 /// `seller`.
 fn priced_lines(
     seller: &AccountId,
-    owners: &[AccountId],
+    owners: &[Seller],
     products: &[Product],
     quantities: &[u32],
 ) -> Result<(Vec<CheckoutLine>, Money), Problem> {
@@ -212,7 +213,7 @@ fn priced_lines(
             Some(_) => return Err(Problem::MixedCurrencies),
         });
         lines.push(CheckoutLine {
-            seller: owners.get(index).unwrap_or(seller).clone(),
+            seller: owners.get(index).map_or(seller, |owner| &owner.id).clone(),
             price: product.price.clone(),
             name: product.name.clone(),
             quantity,

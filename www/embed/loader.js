@@ -79,8 +79,10 @@
     return {
       apiBase: o.apiBase || new URL(here).origin,
       seller: o.seller,
-      // A list, or the attribute's comma-separated text: the wasm reads both.
-      sellers: o.sellers,
+      // The attribute's comma-separated text as the list the wasm reads.
+      sellers: typeof o.sellers == 'string'
+        ? o.sellers.split(',').map(function (s) { return s.trim(); }).filter(Boolean)
+        : o.sellers,
       items: items,
       locale: o.locale,
       theme: o.theme,
