@@ -196,7 +196,7 @@ pub enum ConfigError {
     },
     #[error("PLATFORM_FEE: {0}")]
     Fee(#[from] FeePolicyError),
-    #[error("CHARGE_TYPE is `{0}`: use `direct` or `destination`")]
+    #[error("CHARGE_TYPE is `{0}`: use `direct`, `destination` or `separate`")]
     ChargeType(String),
     #[error(
         "ALLOWED_ORIGINS has `{0}`: write origins such as `https://shop.example.com`, comma-separated, without paths"
@@ -318,6 +318,7 @@ impl Config {
         let charge_type = match env.var("CHARGE_TYPE").as_deref().map(str::trim) {
             None | Some("direct") => ChargeType::Direct,
             Some("destination") => ChargeType::Destination,
+            Some("separate") => ChargeType::Separate,
             Some(other) => return Err(ConfigError::ChargeType(other.to_owned())),
         };
         let allowed_origins = env
@@ -640,6 +641,23 @@ mod tests {
     }
 
     #[test]
+    fn each_charge_type_is_accepted_by_its_name() {
+        for (name, kind) in [
+            ("direct", ChargeType::Direct),
+            ("destination", ChargeType::Destination),
+            ("separate", ChargeType::Separate),
+        ] {
+            let config = Config::from_env(&env(&[
+                ("STRIPE_SECRET_KEY", SK),
+                ("STRIPE_PUBLISHABLE_KEY", PK),
+                ("CHARGE_TYPE", name),
+            ]))
+            .unwrap();
+            assert_eq!(config.charge_type, kind, "{name}");
+        }
+    }
+
+    #[test]
     fn mixed_modes_are_refused_naming_both_fingerprints() {
         let error = Config::from_env(&env(&[
             ("STRIPE_SECRET_KEY", SK),
@@ -928,7 +946,9 @@ mod tests {
             Config::from_env(&env(&pairs)).unwrap_err().to_string()
         };
         assert!(with(("PLATFORM_FEE", "lots")).contains("2.9%+30"));
-        assert!(with(("CHARGE_TYPE", "sideways")).contains("`direct` or `destination`"));
+        assert!(
+            with(("CHARGE_TYPE", "sideways")).contains("`direct`, `destination` or `separate`")
+        );
         assert!(
             with(("ALLOWED_ORIGINS", "https://shop.example.com/path")).contains("without paths")
         );

@@ -61,7 +61,9 @@ async fn every_documented_operation_exists() {
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
             let method: Method = method.to_uppercase().parse().unwrap();
-            let uri = path.replace("{account}", LUMEN);
+            let uri = path
+                .replace("{account}", LUMEN)
+                .replace("{payment_intent}", "pi_1NoSuchOrder");
             let body = (method == Method::POST).then(|| json!({}));
             let answer = h.call(method.clone(), &uri, body.as_ref(), None).await;
             let (status, answer) = (answer.status, answer.body);
@@ -123,6 +125,30 @@ async fn responses_match_their_documented_schemas() {
     let health = h.get("/healthz").await;
     assert_eq!(health.status, StatusCode::OK);
     assert_matches(&doc, "Health", &health.body);
+}
+
+#[tokio::test]
+async fn a_marketplace_orders_session_and_transfers_match_their_schemas() {
+    let h = harness(&[]).await;
+    let doc = document(&h).await;
+    let order = json!({
+        "items": [
+            {"seller": LUMEN, "price": "price_1LumenHouseBlend01", "quantity": 1},
+            {"seller": "acct_1HarborBakery001", "price": "price_1HarborJam000001", "quantity": 1},
+        ],
+        "attempt": "9c41e07b2d5f48a3b6e8f1d07a2c5b94",
+    });
+    assert_matches(&doc, "CheckoutRequest", &order);
+    let session = h.post("/api/checkout", &order).await;
+    assert_eq!(session.status, StatusCode::OK, "{}", session.body);
+    assert_matches(&doc, "CheckoutSession", &session.body);
+    h.pay(&session.body, "pm_card_visa").await;
+    let intent = session.body["payment_intent"].as_str().unwrap();
+    let transfers = h
+        .post(&format!("/api/checkout/{intent}/transfers"), &json!({}))
+        .await;
+    assert_eq!(transfers.status, StatusCode::OK, "{}", transfers.body);
+    assert_matches(&doc, "OrderTransfers", &transfers.body);
 }
 
 // The document's examples are what schemathesis sends first (`cargo xtask test`), so that its

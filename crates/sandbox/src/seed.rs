@@ -213,8 +213,55 @@ fn active(names: &[&str]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A US seller in usd that can take charges and receive transfers, with one price per
+/// product: `(product id, price id, name, description, unit amount in cents)`. Products are
+/// dated after the account, later ones first in lists.
+fn usd_seller(
+    id: &str,
+    name: &str,
+    domain: &str,
+    created: i64,
+    products: &[(&str, &str, &str, &str, i64)],
+) -> SeedAccount {
+    SeedAccount {
+        id: id.to_owned(),
+        kind: AccountType::Express,
+        business_name: name.to_owned(),
+        business_url: Some(format!("https://{domain}.example")),
+        country: "US".to_owned(),
+        default_currency: "usd".to_owned(),
+        email: Some(format!("hello@{domain}.example")),
+        charges_enabled: true,
+        payouts_enabled: true,
+        details_submitted: true,
+        capabilities: active(&["card_payments", "transfers"]),
+        requirements: SeedRequirements::default(),
+        products: products
+            .iter()
+            .zip(1..)
+            .map(
+                |(&(product, price, name, description, unit_amount), n)| SeedProduct {
+                    id: product.to_owned(),
+                    name: name.to_owned(),
+                    description: Some(description.to_owned()),
+                    active: true,
+                    prices: vec![SeedPrice {
+                        id: price.to_owned(),
+                        unit_amount,
+                        currency: "usd".to_owned(),
+                        active: true,
+                    }],
+                    created: Some(created + n),
+                },
+            )
+            .collect(),
+        created: Some(created),
+    }
+}
+
 impl Default for Seed {
-    /// The built-in seed: a platform and three sellers in different states.
+    /// The built-in seed: a platform and five sellers in different states (four can take
+    /// charges, three of them in usd, so one cart can name several sellers).
     fn default() -> Self {
         let due = strs(&[
             "business_profile.url",
@@ -263,6 +310,57 @@ impl Default for Seed {
                     products: Vec::new(),
                     created: Some(SEED_EPOCH + 100),
                 },
+                usd_seller(
+                    "acct_1FernLoomTextile",
+                    "Fern & Loom Textiles",
+                    "fern-loom",
+                    SEED_EPOCH + 140,
+                    &[
+                        (
+                            "prod_FernTeaTowels",
+                            "price_1FernTeaTowels001",
+                            "Linen Tea Towels, set of 2",
+                            "Stonewashed linen, woven in Portugal.",
+                            1800,
+                        ),
+                        (
+                            "prod_FernTableRunner",
+                            "price_1FernTableRunner01",
+                            "Table Runner",
+                            "Indigo-dyed cotton, 180 cm.",
+                            3400,
+                        ),
+                    ],
+                ),
+                usd_seller(
+                    "acct_1HarborBakery001",
+                    "Harbor Street Bakery",
+                    "harbor-bakery",
+                    SEED_EPOCH + 160,
+                    &[
+                        (
+                            "prod_HarborGranola",
+                            "price_1HarborGranola001",
+                            "Maple Granola, 400 g",
+                            "Oats, pecans and maple syrup, baked in small batches.",
+                            950,
+                        ),
+                        (
+                            "prod_HarborShortbread",
+                            "price_1HarborShortbrd01",
+                            "Shortbread Tin",
+                            "Twelve butter shortbread fingers.",
+                            1575,
+                        ),
+                        (
+                            "prod_HarborJam",
+                            "price_1HarborJam000001",
+                            "Strawberry Jam, 250 g",
+                            "Strawberries and sugar, nothing else.",
+                            725,
+                        ),
+                    ],
+                ),
                 SeedAccount {
                     id: "acct_1KyotoTeaHouse01".to_owned(),
                     kind: AccountType::Express,

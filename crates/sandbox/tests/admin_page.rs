@@ -90,7 +90,11 @@ async fn admin_page_forms_set_faults_and_reset() {
         .unwrap();
     assert_eq!(reset.status(), 303);
     let accounts = h.get("/v1/accounts", "", h.secret_for(None)).await;
-    assert_eq!(accounts.body["data"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        accounts.body["data"].as_array().unwrap().len(),
+        5,
+        "the five seeded sellers, not the one made before the reset"
+    );
     assert_eq!(h.admin_get("/_sandbox/faults").await.body["latency_ms"], 0);
 }
 

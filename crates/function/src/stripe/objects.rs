@@ -201,6 +201,20 @@ pub struct PaymentIntent {
     pub description: Option<String>,
     pub latest_charge: Option<Expandable<Charge>>,
     pub transfer_data: Option<TransferData>,
+    /// Set on a marketplace order's PaymentIntent (separate charges and transfers).
+    pub transfer_group: Option<String>,
+}
+
+/// A Transfer from the platform to a seller (<https://docs.stripe.com/api/transfers/object>).
+#[derive(Debug, Deserialize)]
+pub struct Transfer {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    /// The seller's account; Stripe answers an id unless it was expanded.
+    pub destination: Expandable<Account>,
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,10 +1,12 @@
 //! `POST /api/webhooks`: Stripe's events about payments and sellers, verified before anything
 //! in them is read.
 //!
-//! The function keeps no state, so handling an event means acting on it idempotently (today:
-//! a structured log line a platform can route); a duplicate or out-of-order delivery therefore
-//! changes nothing twice. Unknown event types are acknowledged with 200 so Stripe stops
-//! retrying them.
+//! The function keeps no state, so handling an event means acting on it idempotently: a
+//! structured log line a platform can route, and for a marketplace order's successful payment
+//! its sellers' transfers (`checkout/transfers.rs`, one per seller whatever the deliveries'
+//! number or order). A duplicate or out-of-order delivery therefore changes nothing twice.
+//! Unknown event types are acknowledged with 200 so Stripe stops retrying them; a transfer
+//! Stripe could not make now is a 5xx, so Stripe delivers the event again.
 
 pub mod signature;
 
@@ -15,14 +17,19 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use connect_checkout_core::PaymentIntentId;
 use connect_checkout_core::api::ErrorCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::checkout::order::{ORDER_GROUP_PREFIX, ORDER_SELLERS};
+use crate::checkout::transfers::settle_order;
 use crate::error::AppError;
 
-/// The event types the function acts on; `doctor` checks the endpoint sends them.
+/// The event types the function acts on; `doctor` checks the endpoint sends them. A
+/// `charge.succeeded` of a marketplace order also pays its sellers, but its
+/// `payment_intent.succeeded` alone does that, so the endpoint need not send both.
 pub const HANDLED_EVENTS: &[&str] = &[
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
@@ -91,7 +98,68 @@ async fn receive(
         .map_err(|error| AppError::invalid(format!("the event is not a Stripe event: {error}")))?;
     forget_stale_catalog(&state, &event);
     handle(&event);
+    pay_the_sellers(&state, &event).await?;
     Ok(Json(json!({ "received": true })))
+}
+
+/// The PaymentIntent of a marketplace order that `event` says was paid: a platform event (no
+/// `account`) for a PaymentIntent carrying the order's metadata, or for a charge in an
+/// order's transfer group. Any other event costs no Stripe call.
+fn paid_order(event: &Event) -> Option<PaymentIntentId> {
+    if event.account.is_some() {
+        return None;
+    }
+    let object = &event.data.object;
+    let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+    let intent = match event.kind.as_str() {
+        "payment_intent.succeeded" if text(&format!("/metadata/{ORDER_SELLERS}")).is_some() => {
+            text("/id")
+        }
+        "charge.succeeded"
+            if text("/transfer_group")
+                .is_some_and(|group| group.starts_with(ORDER_GROUP_PREFIX)) =>
+        {
+            text("/payment_intent")
+        }
+        _ => None,
+    };
+    PaymentIntentId::new(intent?).ok()
+}
+
+/// Settles the order `event` says was paid. Only Stripe's or our failure is an error (Stripe
+/// retries the event); an event whose PaymentIntent is no order of ours, or not succeeded yet
+/// (its own `payment_intent.succeeded` follows), is acknowledged.
+async fn pay_the_sellers(state: &AppState, event: &Event) -> Result<(), AppError> {
+    let Some(payment_intent) = paid_order(event) else {
+        return Ok(());
+    };
+    match settle_order(state, &payment_intent).await {
+        Ok(order) => {
+            tracing::info!(
+                event = %event.id, payment_intent = %payment_intent,
+                transfers = order.transfers.len(),
+                amount = order.transfers.iter().map(|t| t.amount.amount).sum::<i64>(),
+                "order's sellers paid"
+            );
+            Ok(())
+        }
+        Err(error)
+            if matches!(
+                error.code,
+                ErrorCode::NotFound | ErrorCode::PaymentNotSucceeded
+            ) =>
+        {
+            tracing::info!(event = %event.id, payment_intent = %payment_intent, code = error.code.as_str(), "no seller to pay for this event");
+            Ok(())
+        }
+        Err(error) => {
+            tracing::warn!(
+                event = %event.id, payment_intent = %payment_intent, status = error.status.as_u16(),
+                "the order's sellers could not all be paid now; Stripe will deliver the event again"
+            );
+            Err(error)
+        }
+    }
 }
 
 /// A verified change to a seller's account or catalog drops the seller's cached catalog, so
@@ -142,6 +210,69 @@ fn handle(event: &Event) {
         ),
         other => {
             tracing::debug!(event = %event.id, kind = other, "event acknowledged, not handled")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn event(kind: &str, account: Option<&str>, object: Value) -> Event {
+        serde_json::from_value(json!({
+            "id": "evt_1", "type": kind, "account": account, "data": {"object": object},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_a_platform_event_of_an_orders_payment_names_an_order_to_settle() {
+        let order_intent =
+            json!({"id": "pi_1Order", "metadata": {"order_sellers": "acct_1A:100:13"}});
+        let order_charge =
+            json!({"id": "ch_1", "payment_intent": "pi_1Order", "transfer_group": "order_abc"});
+        let settles = |event: &Event| paid_order(event).map(|id| id.to_string());
+
+        assert_eq!(
+            settles(&event(
+                "payment_intent.succeeded",
+                None,
+                order_intent.clone()
+            ))
+            .as_deref(),
+            Some("pi_1Order")
+        );
+        assert_eq!(
+            settles(&event("charge.succeeded", None, order_charge.clone())).as_deref(),
+            Some("pi_1Order")
+        );
+        for other in [
+            // A direct charge's events come from the seller's account.
+            event(
+                "payment_intent.succeeded",
+                Some("acct_1A"),
+                order_intent.clone(),
+            ),
+            // A platform payment that is not an order of ours.
+            event(
+                "payment_intent.succeeded",
+                None,
+                json!({"id": "pi_1Other", "metadata": {}}),
+            ),
+            event(
+                "charge.succeeded",
+                None,
+                json!({"id": "ch_2", "payment_intent": "pi_1Other", "transfer_group": "payroll_7"}),
+            ),
+            event("payment_intent.payment_failed", None, order_intent),
+            event(
+                "charge.succeeded",
+                None,
+                json!({"id": "ch_3", "payment_intent": "../v1/balance", "transfer_group": "order_x"}),
+            ),
+        ] {
+            assert_eq!(settles(&other), None, "{} {:?}", other.kind, other.account);
         }
     }
 }
