@@ -31,8 +31,7 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use connect_checkout_core::api::{
-    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, Product, ProductList,
-    Seller,
+    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, Product, Seller,
 };
 use connect_checkout_core::{AccountId, Money};
 use leptos::html::Div;
@@ -175,31 +174,25 @@ impl Flow {
         self.inner.borrow_mut().config = Some(config);
         let returned = self.inner.borrow().returned.clone();
 
-        let offer = if self.is_marketplace() {
-            self.load_marketplace(signal).await?
+        let sellers = if self.is_marketplace() {
+            self.setup.sellers.clone()
         } else {
-            let list = self.load_seller(returned.as_ref(), signal).await?;
-            let (products, quantities) = self.offer(&list.seller.id, list.products)?;
-            Offer {
-                sellers: vec![list.seller],
-                owners: Vec::new(),
-                products,
-                quantities,
-            }
+            vec![self.choose_seller(returned.as_ref(), signal).await?]
         };
+        let Offer {
+            mut sellers,
+            mut owners,
+            products,
+            quantities,
+        } = self.load_offer(&sellers, signal).await?;
         stripe_js.await.map_err(Problem::StripeJs)?;
         if self.is_closed() {
             return Ok(());
         }
-        let Offer {
-            mut sellers,
-            owners,
-            products,
-            quantities,
-        } = offer;
         self.state.seller.set(sellers.first().cloned());
         if !self.is_marketplace() {
             sellers.clear();
+            owners.clear();
         }
         self.state.cart_sellers.set(sellers);
         self.state.product_sellers.set(owners);
@@ -213,13 +206,13 @@ impl Flow {
         Ok(())
     }
 
-    /// The one seller's products: the page's seller, else the one a redirect came back for,
+    /// The one seller to offer: the page's seller, else the one a redirect came back for,
     /// else the first of the platform's sellers (offered in a picker).
-    async fn load_seller(
+    async fn choose_seller(
         &self,
         returned: Option<&Return>,
         signal: &AbortSignal,
-    ) -> Result<ProductList, Problem> {
+    ) -> Result<AccountId, Problem> {
         let chosen = returned
             .and_then(|r| r.seller.clone())
             .or_else(|| self.setup.fixed_seller.clone())
@@ -241,18 +234,18 @@ impl Flow {
                 seller
             }
         };
-        self.api
-            .products(&seller, signal)
-            .await
-            .map_err(Problem::Api)
+        Ok(seller)
     }
 
-    /// A marketplace cart: every seller's products, read at once (one request per seller, all
-    /// in flight together), offered one seller's after another in the page's order.
-    async fn load_marketplace(&self, signal: &AbortSignal) -> Result<Offer, Problem> {
-        let lists = all(self
-            .setup
-            .sellers
+    /// What `sellers` offer: each one's products, read at once (one request per seller, all in
+    /// flight together), one seller's after another in the page's order. One seller's
+    /// checkout is the case of one: a second way to read products cost the embed more.
+    async fn load_offer(
+        &self,
+        sellers: &[AccountId],
+        signal: &AbortSignal,
+    ) -> Result<Offer, Problem> {
+        let lists = all(sellers
             .iter()
             .map(|seller| self.api.products(seller, signal))
             .collect())
