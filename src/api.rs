@@ -132,6 +132,28 @@ impl Api {
         )
     }
 
+    /// `POST /api/checkout/{payment_intent}/transfers`: the function pays the sellers of a
+    /// succeeded marketplace order (or finds the transfers its webhook made). Only whether it
+    /// worked matters to the widget, so the answer is not read.
+    pub async fn transfers(
+        &self,
+        payment_intent: &str,
+        signal: &AbortSignal,
+    ) -> Result<(), ApiError> {
+        // Stripe's ids are letters, digits and `_`; anything else stays out of the path.
+        if !payment_intent
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(ApiError::Unexpected {
+                status: 0,
+                detail: "not a PaymentIntent id".into(),
+            });
+        }
+        let path = ["/api/checkout/", payment_intent, "/transfers"].concat();
+        self.request("POST", &path, None, signal).await.map(drop)
+    }
+
     /// One call, with the waits of [`Backoff`] between tries; the answer's JSON on success.
     /// Not generic, so the loop is compiled once. The seller's pages (`crate::seller::client`)
     /// call their endpoints through it too.

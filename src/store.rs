@@ -1,10 +1,12 @@
 //! The demo store page (index.html): the checkout for the seller named in the page's URL,
-//! `?seller=acct_…`, or else a picker of the platform's sellers. `?lang=fr` picks the language
+//! `?seller=acct_…`, or one cart of several sellers' products, `?sellers=acct_…,acct_…`, or
+//! else a picker of the platform's sellers. `?lang=fr` picks the language
 //! (else the page's `lang`, then the browser's) and `?theme=dark|light` the theme (else the
 //! shopper's `prefers-color-scheme`). The function serves this page and `/api` from one
 //! origin, so the checkout talks to the page's own origin.
 
 use connect_checkout_core::AccountId;
+use connect_checkout_core::api::limits;
 use wasm_bindgen::JsCast;
 
 use crate::checkout::{CheckoutOptions, mount_checkout};
@@ -31,6 +33,7 @@ pub fn mount() {
     }
     let options = CheckoutOptions {
         seller: seller_from_url(),
+        sellers: sellers_from_url(),
         locale: param("lang"),
         theme,
         ..CheckoutOptions::default()
@@ -41,6 +44,17 @@ pub fn mount() {
 /// The `seller` query parameter, when it is a well-formed account id.
 pub fn seller_from_url() -> Option<AccountId> {
     AccountId::new(param("seller")?).ok()
+}
+
+/// The `sellers` query parameter's well-formed account ids, at most the 10 one cart may pay.
+pub fn sellers_from_url() -> Vec<AccountId> {
+    let Some(list) = param("sellers") else {
+        return Vec::new();
+    };
+    list.split(',')
+        .filter_map(|id| AccountId::new(id.trim()).ok())
+        .take(limits::MAX_CART_SELLERS)
+        .collect()
 }
 
 /// A non-empty query parameter of the page's URL.

@@ -8,9 +8,11 @@
 
 use connect_checkout::api::{Api, ApiError, Backoff};
 use connect_checkout::i18n::EN;
-use connect_checkout::{CheckoutOptions, mount_checkout};
+use connect_checkout::{CheckoutEvent, CheckoutOptions, mount_checkout, mount_checkout_with};
 use connect_checkout_core::AccountId;
 use js_sys::{Array, Function, JSON, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -53,8 +55,8 @@ fn session_at(n: u32, quantity: i64, unit: i64) -> String {
     let amount = unit * quantity;
     format!(
         r#"{{"payment_intent":"pi_{n}","client_secret":"pi_{n}_secret_x","stripe_account":"acct_1Lumen",
-            "seller":{LUMEN},
-            "lines":[{{"price":"price_1Mug","name":"Mug","quantity":{quantity},
+            "seller":{LUMEN},"sellers":[{LUMEN}],
+            "lines":[{{"seller":"acct_1Lumen","price":"price_1Mug","name":"Mug","quantity":{quantity},
                 "unit_amount":{{"amount":{unit},"currency":"usd"}},"amount":{{"amount":{amount},"currency":"usd"}}}}],
             "total":{{"amount":{amount},"currency":"usd"}}}}"#
     )
@@ -916,4 +918,368 @@ async fn the_language_comes_from_the_page_when_the_options_do_not_say() {
     );
     let stripe = list("stripes").pop().unwrap();
     assert_eq!(get(&stripe, "options.locale").as_string().unwrap(), "fr");
+}
+
+// The marketplace cart: several sellers' products in one cart, paid once on the platform.
+
+const BIRCH: &str = r#"{"id":"acct_1Birch","display_name":"Birch Books","default_currency":"usd"}"#;
+const CEDAR: &str = r#"{"id":"acct_1Cedar","display_name":"Cedar Soap","default_currency":"usd"}"#;
+
+fn one_product(seller: &str, price: &str, name: &str, amount: i64) -> String {
+    format!(
+        r#"{{"seller":{seller},"products":[
+            {{"price":"{price}","name":"{name}","description":null,"unit_amount":{{"amount":{amount},"currency":"usd"}}}}]}}"#
+    )
+}
+
+/// Lumen (a mug at $12.00, beans at $24.50), Birch (a notebook at $8.00) and Cedar (soap at
+/// $5.00), each seller's products answered after 100 ms; `checkout` and `transfers` for pi_1.
+fn marketplace(checkout: Vec<String>, transfers: Vec<String>) -> Vec<(&'static str, Vec<String>)> {
+    let slow = |body: String| format!(r#"{{"status":200,"delay":100,"body":{body}}}"#);
+    vec![
+        ("/api/config", vec![ok(CONFIG)]),
+        (
+            "/api/sellers/acct_1Lumen/products",
+            vec![slow(lumen_products())],
+        ),
+        (
+            "/api/sellers/acct_1Birch/products",
+            vec![slow(one_product(BIRCH, "price_1Notebook", "Notebook", 800))],
+        ),
+        (
+            "/api/sellers/acct_1Cedar/products",
+            vec![slow(one_product(CEDAR, "price_1Soap", "Soap", 500))],
+        ),
+        (
+            "/api/sellers/acct_1Kyoto/products",
+            vec![ok(&kyoto_products())],
+        ),
+        ("/api/checkout", checkout),
+        ("/api/checkout/pi_1/transfers", transfers),
+    ]
+}
+
+/// The function's answer for the marketplace cart of one mug, one notebook and one soap: on
+/// the platform (`stripe_account` as given), with a transfer group.
+fn marketplace_session(stripe_account: &str) -> String {
+    let line = |seller: &str, price: &str, name: &str, amount: i64| {
+        format!(
+            r#"{{"seller":"{seller}","price":"{price}","name":"{name}","quantity":1,
+                "unit_amount":{{"amount":{amount},"currency":"usd"}},"amount":{{"amount":{amount},"currency":"usd"}}}}"#
+        )
+    };
+    format!(
+        r#"{{"payment_intent":"pi_1","client_secret":"pi_1_secret_x","stripe_account":{stripe_account},
+            "seller":{LUMEN},"sellers":[{LUMEN},{BIRCH},{CEDAR}],
+            "lines":[{},{},{}],
+            "total":{{"amount":2500,"currency":"usd"}},"transfer_group":"order_x"}}"#,
+        line("acct_1Lumen", "price_1Mug", "Mug", 1200),
+        line("acct_1Birch", "price_1Notebook", "Notebook", 800),
+        line("acct_1Cedar", "price_1Soap", "Soap", 500),
+    )
+}
+
+fn transfers_answer() -> String {
+    ok(r#"{"payment_intent":"pi_1","transfer_group":"order_x","transfers":[]}"#)
+}
+
+/// A marketplace checkout of `sellers`, with the events it sends.
+fn mount_marketplace(sellers: &[&str]) -> (Checkout, Rc<RefCell<Vec<CheckoutEvent>>>) {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let options = CheckoutOptions {
+        sellers: sellers
+            .iter()
+            .map(|s| AccountId::new(*s).unwrap())
+            .collect(),
+        locale: Some("en-US".into()),
+        ..CheckoutOptions::default()
+    };
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let heard = Rc::clone(&events);
+    let handle = mount_checkout_with(
+        container.clone(),
+        options,
+        Some(Rc::new(move |event| heard.borrow_mut().push(event))),
+    );
+    let checkout = Checkout {
+        root: container.into(),
+        _handle: Box::new(handle),
+    };
+    (checkout, events)
+}
+
+const THREE: [&str; 3] = ["acct_1Lumen", "acct_1Birch", "acct_1Cedar"];
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let found = root.query_selector_all(selector).unwrap();
+    (0..found.length())
+        .map(|index| {
+            found
+                .item(index)
+                .unwrap()
+                .text_content()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn transfer_requests() -> Vec<JsValue> {
+    list("requests")
+        .into_iter()
+        .filter(|r| get(r, "path").as_string().as_deref() == Some("/api/checkout/pi_1/transfers"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn three_sellers_products_are_read_at_once_and_shown_grouped_with_subtotals() {
+    install(&marketplace(vec![], vec![]));
+    let (checkout, _) = mount_marketplace(&THREE);
+    ready(&checkout).await;
+    assert_eq!(
+        number(&fake(), "maxInFlight"),
+        3.0,
+        "the three catalogs are read together"
+    );
+
+    // Each seller's name over their first product, no picker, no single seller's name.
+    let names: Vec<String> = texts(&checkout.root, r#"[data-role="product-seller"]"#)
+        .into_iter()
+        .filter(|name| !name.is_empty())
+        .collect();
+    assert_eq!(names, ["Lumen Coffee", "Birch Books", "Cedar Soap"]);
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"[data-role="seller"]"#)
+            .unwrap()
+            .is_none()
+    );
+    assert!(find(&checkout.root, r#"[data-role="seller-name"]"#).has_attribute("hidden"));
+    // Every seller's first product once: a group each, with its subtotal, then the total.
+    assert_eq!(
+        texts(&checkout.root, r#"[data-role="lines"] li"#),
+        [
+            "Lumen Coffee$12.00",
+            "1 × Mug$12.00",
+            "Birch Books$8.00",
+            "1 × Notebook$8.00",
+            "Cedar Soap$5.00",
+            "1 × Soap$5.00",
+        ]
+    );
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$25.00");
+
+    // Made on the platform: a separate charge settles as the platform, for nobody.
+    let element = &elements()[0];
+    assert!(get(element, "account").is_null(), "no stripeAccount");
+    assert!(get(element, "onBehalfOf").is_null(), "no onBehalfOf");
+    assert_eq!(number(element, "amount"), 2500.0);
+
+    // Two bags of beans: Lumen's subtotal and the total follow, the Element is told.
+    type_into(&quantity(&checkout.root, 1), "2");
+    leptos::task::tick().await;
+    assert_eq!(
+        texts(
+            &checkout.root,
+            r#"[data-role="lines"] [data-role="seller-group"]"#
+        ),
+        ["Lumen Coffee$61.00", "Birch Books$8.00", "Cedar Soap$5.00"]
+    );
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "$74.00");
+    assert_eq!(number(&elements()[0], "amount"), 7400.0);
+    assert_eq!(elements().len(), 1);
+    assert!(checkout_bodies().is_empty(), "no PaymentIntent for a look");
+}
+
+#[wasm_bindgen_test]
+async fn a_marketplace_cart_names_each_lines_seller_pays_once_then_asks_for_the_transfers() {
+    install(&marketplace(
+        vec![ok(&marketplace_session("null"))],
+        vec![transfers_answer()],
+    ));
+    set_results("confirmResults", &[succeeded(1, 2500, "null")]);
+    let (checkout, events) = mount_marketplace(&THREE);
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+
+    let bodies = checkout_bodies();
+    assert_eq!(bodies.len(), 1);
+    let body = &bodies[0];
+    assert!(get(body, "seller").is_undefined(), "no single seller");
+    let items: Vec<(String, String)> = Array::from(&get(body, "items"))
+        .iter()
+        .map(|item| {
+            (
+                get(&item, "seller").as_string().unwrap(),
+                get(&item, "price").as_string().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("acct_1Lumen".into(), "price_1Mug".into()),
+            ("acct_1Birch".into(), "price_1Notebook".into()),
+            ("acct_1Cedar".into(), "price_1Soap".into()),
+        ]
+    );
+    assert_eq!(list("confirms").len(), 1);
+
+    // Once the payment succeeded, the sellers' transfers are asked for, once.
+    wait_for("the transfers request", 5, || {
+        transfer_requests().len() == 1
+    })
+    .await;
+    sleep(100).await;
+    assert_eq!(transfer_requests().len(), 1);
+    assert_eq!(
+        get(&transfer_requests()[0], "method").as_string().unwrap(),
+        "POST"
+    );
+
+    // The receipt lists what each seller sold, grouped like the cart.
+    assert_eq!(
+        texts(&checkout.root, r#"[data-role="receipt-lines"] li"#),
+        [
+            "Lumen Coffee$12.00",
+            "1 × Mug$12.00",
+            "Birch Books$8.00",
+            "1 × Notebook$8.00",
+            "Cedar Soap$5.00",
+            "1 × Soap$5.00",
+        ]
+    );
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="receipt-amount"]"#),
+        "$25.00"
+    );
+    assert!(
+        find(&checkout.root, r#"[data-role="receipt-seller"]"#).has_attribute("hidden"),
+        "no single payee"
+    );
+    assert!(
+        !events
+            .borrow()
+            .iter()
+            .any(|event| matches!(event, CheckoutEvent::Warning { .. }))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_transfers_request_is_a_warning_for_the_page_not_a_problem_for_the_shopper() {
+    install(&marketplace(
+        vec![ok(&marketplace_session("null"))],
+        vec![error(409, "payment_not_succeeded")],
+    ));
+    set_results("confirmResults", &[succeeded(1, 2500, "null")]);
+    let (checkout, events) = mount_marketplace(&THREE);
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the warning", 5, || {
+        events
+            .borrow()
+            .iter()
+            .any(|event| matches!(event, CheckoutEvent::Warning { .. }))
+    })
+    .await;
+    leptos::task::tick().await;
+    assert_eq!(state(&checkout.root), "succeeded");
+    assert_eq!(text(&checkout.root, r#"[data-role="message"]"#), "");
+    assert!(
+        checkout
+            .root
+            .query_selector(r#"[data-role="retry"]"#)
+            .unwrap()
+            .is_none()
+    );
+    let events = events.borrow();
+    let warning = events
+        .iter()
+        .find_map(|event| match event {
+            CheckoutEvent::Warning {
+                code,
+                payment_intent,
+            } => Some((code.to_string(), payment_intent.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(warning, ("payment_not_succeeded".into(), "pi_1".into()));
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, CheckoutEvent::Error { .. })),
+        "{events:?}"
+    );
+    assert_eq!(transfer_requests().len(), 1, "asked once, not retried");
+}
+
+#[wasm_bindgen_test]
+async fn a_cart_of_sellers_in_two_currencies_is_refused_in_words_before_any_request() {
+    install(&marketplace(vec![ok(&marketplace_session("null"))], vec![]));
+    let (checkout, _) = mount_marketplace(&["acct_1Lumen", "acct_1Kyoto"]);
+    leptos::task::tick().await;
+    wait_for("the refusal", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.mixed_currencies
+    );
+    assert!(pay_button(&checkout.root).disabled());
+    assert!(
+        elements().is_empty(),
+        "no Payment Element for a cart that cannot be paid"
+    );
+    // Down to one currency (no mug), it can be paid: in yen alone.
+    type_into(&quantity(&checkout.root, 0), "0");
+    leptos::task::tick().await;
+    assert_eq!(text(&checkout.root, r#"[data-role="total"]"#), "¥1,500");
+    assert!(checkout_bodies().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_marketplace_payment_intent_on_a_sellers_account_is_never_confirmed() {
+    install(&marketplace(
+        vec![ok(&marketplace_session(r#""acct_1Lumen""#))],
+        vec![transfers_answer()],
+    ));
+    let (checkout, _) = mount_marketplace(&THREE);
+    ready(&checkout).await;
+    pay(&checkout.root);
+    wait_for("the refusal", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.our_side
+    );
+    assert!(list("confirms").is_empty());
+    assert!(transfer_requests().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_marketplace_payment_back_from_a_redirect_asks_for_the_transfers_once() {
+    install(&marketplace(vec![], vec![transfers_answer()]));
+    set_results("retrieveResults", &[succeeded(1, 2500, "null")]);
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some("?payment_intent=pi_1&payment_intent_client_secret=pi_1_secret_x&redirect_status=succeeded&cc_seller=acct_1Lumen"),
+        )
+        .unwrap();
+    let (checkout, _) = mount_marketplace(&THREE);
+    wait_for("the receipt", 5, || state(&checkout.root) == "succeeded").await;
+    assert!(
+        get(&list("retrieves")[0], "account").is_null(),
+        "the platform's"
+    );
+    wait_for("the transfers request", 5, || {
+        transfer_requests().len() == 1
+    })
+    .await;
+    sleep(100).await;
+    assert_eq!(transfer_requests().len(), 1);
+    assert!(checkout_bodies().is_empty(), "nothing more to pay");
 }

@@ -585,6 +585,7 @@ async fn every_product_is_listed_with_its_price_and_a_labelled_quantity() {
 #[wasm_bindgen_test]
 async fn the_cart_needs_one_item_and_whole_quantities() {
     let state = CheckoutState::new();
+    state.seller.set(Some(seller("acct_1", "Lumen")));
     state.set_products(vec![mug(), beans()]);
     let items = state.items().unwrap();
     assert_eq!(items.len(), 1);

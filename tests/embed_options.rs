@@ -100,7 +100,7 @@ fn each_event_reaches_the_page_with_its_documented_detail() {
                 total: usd(2400),
             },
             "change",
-            r#"{"seller":"acct_1LumenCoffee0001","amount":2400,"currency":"usd","lines":[{"price":"price_1LumenHouseBlend01","name":"House Blend, 250 g","quantity":2,"unitAmount":1200,"amount":2400}]}"#,
+            r#"{"seller":"acct_1LumenCoffee0001","amount":2400,"currency":"usd","lines":[{"seller":"acct_1LumenCoffee0001","price":"price_1LumenHouseBlend01","name":"House Blend, 250 g","quantity":2,"unitAmount":1200,"amount":2400}]}"#,
         ),
         (
             CheckoutEvent::Success {
@@ -121,6 +121,14 @@ fn each_event_reaches_the_page_with_its_documented_detail() {
             r#"{"code":"card_declined","declineCode":"insufficient_funds","message":"Your card has insufficient funds."}"#,
         ),
         (
+            CheckoutEvent::Warning {
+                code: "payment_not_succeeded".into(),
+                payment_intent: "pi_1".into(),
+            },
+            "warning",
+            r#"{"code":"payment_not_succeeded","paymentIntent":"pi_1"}"#,
+        ),
+        (
             CheckoutEvent::Cancel { seller: None },
             "cancel",
             r#"{"seller":null}"#,
@@ -131,4 +139,60 @@ fn each_event_reaches_the_page_with_its_documented_detail() {
         assert_eq!(sent, name);
         assert_eq!(json(&value), detail, "{name}");
     }
+}
+
+#[wasm_bindgen_test]
+fn several_sellers_make_one_marketplace_cart() {
+    let ids = |list: Vec<AccountId>| {
+        list.iter()
+            .map(|s| s.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // The element's attribute, as the loader splits it.
+    let attribute = options::read(&js(r#"{"sellers":["acct_1A"," acct_1B","acct_1C"]}"#)).unwrap();
+    assert_eq!(
+        ids(attribute.marketplace_sellers()),
+        ["acct_1A", "acct_1B", "acct_1C"]
+    );
+    assert!(attribute.seller.is_none());
+    // The JS call: a list, and items that name their sellers add theirs, in order.
+    let call = options::read(&js(
+        r#"{"sellers":["acct_1A"],
+            "items":[{"price":"price_1","seller":"acct_1B","quantity":2},{"price":"price_2","seller":"acct_1A"}]}"#,
+    ))
+    .unwrap();
+    assert_eq!(ids(call.marketplace_sellers()), ["acct_1A", "acct_1B"]);
+    assert_eq!(call.items[0].seller.as_ref().unwrap().as_str(), "acct_1B");
+    // Items alone are enough.
+    let items =
+        options::read(&js(r#"{"items":[{"price":"price_1","seller":"acct_1C"}]}"#)).unwrap();
+    assert_eq!(ids(items.marketplace_sellers()), ["acct_1C"]);
+    // One seller's checkout is no marketplace.
+    let single = options::read(&js(r#"{"seller":"acct_1A"}"#)).unwrap();
+    assert!(single.marketplace_sellers().is_empty());
+
+    let refused = |options_json: &str| options::read(&js(options_json)).unwrap_err();
+    assert!(
+        refused(r#"{"sellers":["acct_1A","bob"]}"#).starts_with("sellers: expected account ids")
+    );
+    assert!(refused(r#"{"sellers":7}"#).starts_with("sellers: expected a list"));
+    let eleven: Vec<String> = (0..11).map(|n| format!("\"acct_{n}\"")).collect();
+    assert!(
+        refused(&format!(r#"{{"sellers":[{}]}}"#, eleven.join(",")))
+            .starts_with("sellers: at most 10")
+    );
+    for mixed in [
+        r#"{"seller":"acct_1A","sellers":["acct_1B"]}"#,
+        r#"{"sellers":["acct_1A"],"items":[{"price":"price_1"}]}"#,
+        r#"{"items":[{"price":"price_1","seller":"acct_1A"},{"price":"price_2"}]}"#,
+    ] {
+        assert!(
+            refused(mixed).starts_with("sellers: a cart of several sellers takes no seller"),
+            "{mixed}"
+        );
+    }
+    assert!(
+        refused(r#"{"items":[{"price":"price_1","seller":"x"}]}"#)
+            .starts_with("items: a seller is not an account id")
+    );
 }

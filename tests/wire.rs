@@ -76,8 +76,8 @@ fn the_functions_messages_are_read_into_the_core_types() {
 
     let session: CheckoutSession = read(
         r#"{"payment_intent":"pi_1","client_secret":"pi_1_secret_2","stripe_account":null,
-            "seller":{"id":"acct_1A","display_name":"A"},
-            "lines":[{"price":"price_1","name":"Mug","quantity":2,
+            "seller":{"id":"acct_1A","display_name":"A"},"sellers":[{"id":"acct_1A","display_name":"A"}],
+            "lines":[{"seller":"acct_1A","price":"price_1","name":"Mug","quantity":2,
                       "unit_amount":{"amount":1200,"currency":"usd"},"amount":{"amount":2400,"currency":"usd"}}],
             "total":{"amount":2400,"currency":"usd"}}"#,
     )
@@ -188,4 +188,56 @@ fn the_checkout_request_is_written_as_the_function_reads_it() {
         ..request
     };
     assert!(!checkout_request_json(&without).unwrap().contains("email"));
+}
+
+#[wasm_bindgen_test]
+fn a_marketplace_request_names_the_seller_on_every_line_and_none_for_the_cart() {
+    let line = |seller: &str, price: &str| CartItem {
+        price: PriceId::new(price).unwrap(),
+        quantity: 1,
+        seller: Some(AccountId::new(seller).unwrap()),
+    };
+    let request = CheckoutRequest {
+        seller: None,
+        items: vec![line("acct_1B", "price_2"), line("acct_1A", "price_1")],
+        attempt: AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap(),
+        email: None,
+    };
+    assert_eq!(
+        checkout_request_json(&request).unwrap(),
+        r#"{"items":[{"price":"price_2","quantity":1,"seller":"acct_1B"},{"price":"price_1","quantity":1,"seller":"acct_1A"}],"attempt":"5d41402abc4b2a76b9719d911017c592"}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_marketplace_session_and_the_separate_charge_type_are_read() {
+    let config: ClientConfig = read(
+        r#"{"publishable_key":"pk_test_1","stripe_js_url":"/v3/","mode":"sandbox","charge_type":"separate"}"#,
+    )
+    .unwrap();
+    assert_eq!(config.charge_type, ChargeType::Separate);
+    let session: CheckoutSession = read(
+        r#"{"payment_intent":"pi_1","client_secret":"pi_1_secret_2","stripe_account":null,
+            "seller":{"id":"acct_1A","display_name":"A","default_currency":"usd"},
+            "sellers":[{"id":"acct_1A","display_name":"A","default_currency":"usd"},
+                       {"id":"acct_1B","display_name":"B","default_currency":null}],
+            "lines":[{"seller":"acct_1B","price":"price_2","name":"Two","quantity":1,
+                "unit_amount":{"amount":500,"currency":"usd"},"amount":{"amount":500,"currency":"usd"}}],
+            "total":{"amount":500,"currency":"usd"},"transfer_group":"order_5d41402abc4b2a76b9719d911017c592"}"#,
+    )
+    .unwrap();
+    assert_eq!(session.stripe_account, None);
+    assert_eq!(session.sellers.len(), 2);
+    assert_eq!(session.lines[0].seller.as_str(), "acct_1B");
+    assert_eq!(
+        session.transfer_group.as_deref(),
+        Some("order_5d41402abc4b2a76b9719d911017c592")
+    );
+    // A line whose seller is missing is not a line the cart can group.
+    let unsellered = r#"{"payment_intent":"pi_1","client_secret":"s","stripe_account":null,
+        "seller":{"id":"acct_1A","display_name":"A","default_currency":null},"sellers":[],
+        "lines":[{"price":"price_2","name":"Two","quantity":1,
+            "unit_amount":{"amount":500,"currency":"usd"},"amount":{"amount":500,"currency":"usd"}}],
+        "total":{"amount":500,"currency":"usd"}}"#;
+    assert!(read::<CheckoutSession>(unsellered).is_none());
 }

@@ -13,12 +13,13 @@
 
 use std::fmt::Debug;
 
-use connect_checkout::wire::FromJs;
+use connect_checkout::wire::{FromJs, checkout_request_json};
 use connect_checkout_core::api::{
-    AccountKind, ChargeType, CheckoutLine, CheckoutSession, ClientConfig, ErrorBody, ErrorCode,
-    ErrorDetail, FieldError, Mode, Product, ProductList, Seller, SellerList,
+    AccountKind, CartItem, ChargeType, CheckoutLine, CheckoutRequest, CheckoutSession,
+    ClientConfig, ErrorBody, ErrorCode, ErrorDetail, FieldError, Mode, Product, ProductList,
+    Seller, SellerList,
 };
-use connect_checkout_core::{AccountId, Currency, Money, PriceId};
+use connect_checkout_core::{AccountId, AttemptId, Currency, Money, PriceId};
 use serde::Serialize;
 use wasm_bindgen_test::*;
 
@@ -135,7 +136,7 @@ fn checkout_session_reads_back() {
         client_secret: "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH".into(),
         stripe_account: Some(account("acct_1KyotoTeaHouse01")),
         seller: seller(Some("usd")),
-        sellers: vec![seller(Some("usd")), seller(None)],
+        sellers: vec![seller(Some("usd")), seller(Some("jpy"))],
         lines: vec![line.clone()],
         total: money(99_899_001, "usd"),
         transfer_group: Some("order_5d41402abc4b2a76b9719d911017c592".into()),
@@ -150,6 +151,39 @@ fn checkout_session_reads_back() {
         total: money(500, "jpy"),
         transfer_group: None,
     });
+}
+
+/// The other way: the one message the widget writes, read by serde as the function reads it.
+#[wasm_bindgen_test]
+fn checkout_requests_are_read_by_the_function_as_written() {
+    let item = |price: &str, seller: Option<&str>| CartItem {
+        price: PriceId::new(price).unwrap(),
+        quantity: 3,
+        seller: seller.map(account),
+    };
+    let attempt = AttemptId::new("5d41402abc4b2a76b9719d911017c592").unwrap();
+    for request in [
+        CheckoutRequest {
+            seller: Some(account("acct_1KyotoTeaHouse01")),
+            items: vec![item("price_1", None), item("price_2", None)],
+            attempt: attempt.clone(),
+            email: Some("jo@example.com".into()),
+        },
+        CheckoutRequest {
+            seller: None,
+            items: vec![
+                item("price_1", Some("acct_1KyotoTeaHouse01")),
+                item("price_2", Some("acct_1LumenCoffee0001")),
+            ],
+            attempt: attempt.clone(),
+            email: None,
+        },
+    ] {
+        let json = checkout_request_json(&request).unwrap();
+        let read: CheckoutRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, request, "{json}");
+        assert_eq!(read.is_marketplace(), request.seller.is_none());
+    }
 }
 
 #[wasm_bindgen_test]

@@ -13,16 +13,20 @@ use connect_checkout_core::{AccountId, AttemptId};
 /// editing it after the card is typed keeps the PaymentIntent and its Payment Element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cart {
+    /// The seller of every item that names none; in a marketplace cart, whose items all name
+    /// theirs, the first seller (for the return URL) and not sent.
     pub seller: AccountId,
     /// Only lines with a quantity of at least 1.
     pub items: Vec<CartItem>,
 }
 
 impl Cart {
-    /// The request that prices this cart as `attempt`.
+    /// The request that prices this cart as `attempt`. A marketplace cart names its sellers
+    /// on its lines only.
     pub fn request(&self, attempt: AttemptId) -> CheckoutRequest {
+        let single = self.items.iter().all(|item| item.seller.is_none());
         CheckoutRequest {
-            seller: Some(self.seller.clone()),
+            seller: single.then(|| self.seller.clone()),
             items: self.items.clone(),
             attempt,
             email: None,
@@ -106,6 +110,20 @@ mod tests {
         let one_again = attempts.for_cart(&cart(1), || id("fcde2b2edba56bf408601fb721fe9b5c"));
         assert_ne!(one, two);
         assert_ne!(one, one_again);
+    }
+
+    #[test]
+    fn a_marketplace_cart_names_its_sellers_on_its_lines_only() {
+        let mut market = cart(1);
+        market.items[0].seller = Some(AccountId::new("acct_2").unwrap());
+        let attempt = AttemptId::new("e3b0c44298fc1c149afbf4c8996fb924").unwrap();
+        let request = market.request(attempt.clone());
+        assert_eq!(request.seller, None);
+        assert!(request.is_marketplace());
+        assert_eq!(
+            cart(1).request(attempt).seller,
+            Some(AccountId::new("acct_1").unwrap())
+        );
     }
 
     #[test]

@@ -39,6 +39,13 @@ pub enum CheckoutEvent {
         /// The sentence the shopper reads, in the checkout's language.
         message: String,
     },
+    /// Something the shopper need not know went wrong: after a marketplace order was paid,
+    /// asking the function for its sellers' transfers failed (`code` says how). Stripe's
+    /// webhook makes them anyway; the page may log it.
+    Warning {
+        code: Cow<'static, str>,
+        payment_intent: String,
+    },
     /// The shopper pressed Cancel (shown only with [`CheckoutOptions::cancelable`]).
     ///
     /// [`CheckoutOptions::cancelable`]: super::CheckoutOptions::cancelable

@@ -25,10 +25,13 @@
 //! The email is not part of the cart: editing it keeps the Element and the card typed into it.
 
 use std::cell::RefCell;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 
 use connect_checkout_core::api::{
-    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, Product,
+    CartItem, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, Product, Seller,
 };
 use connect_checkout_core::{AccountId, Money};
 use leptos::html::Div;
@@ -49,6 +52,9 @@ use crate::stripe_js::{self, Elements, PaymentIntent, Stripe, StripeElement, Str
 /// What the page decided about a checkout.
 pub(super) struct Setup {
     pub api: Api,
+    /// The sellers of a marketplace cart ([`super::CheckoutOptions::marketplace_sellers`]);
+    /// empty for one seller's checkout.
+    pub sellers: Vec<AccountId>,
     /// The seller the page chose; `None` offers the platform's sellers in a picker.
     pub fixed_seller: Option<AccountId>,
     /// The prices to offer and their first quantities; empty offers every product.
@@ -83,6 +89,8 @@ struct Inner {
     after_mount: Option<Problem>,
     /// The cart last told to the page (`Change`); `Ready` is sent before the first one.
     announced: Option<(AccountId, Vec<CheckoutLine>, Money)>,
+    /// The sellers' transfers of the paid marketplace order were asked for.
+    transfers_asked: bool,
     /// The checkout left the page: nothing more may happen.
     closed: bool,
 }
@@ -98,6 +106,15 @@ struct Mounted {
     element: StripeElement,
     /// What the Elements were last told: the total on screen.
     amount: Money,
+}
+
+/// What the first cart offers: its sellers (one, unless a marketplace cart), the products
+/// with their first quantities and, in a marketplace cart, each product's seller.
+struct Offer {
+    sellers: Vec<Seller>,
+    owners: Vec<Seller>,
+    products: Vec<Product>,
+    quantities: Vec<u32>,
 }
 
 /// What Pay works with, taken from the Element when it is pressed.
@@ -121,7 +138,9 @@ impl Flow {
         // Read (and removed from the address bar) at once; kept until shown, so that a load
         // that fails and is tried again still shows it.
         let inner = Inner {
-            returned: redirect::take_return_for(setup.fixed_seller.as_ref()),
+            returned: redirect::take_return_for(
+                setup.sellers.first().or(setup.fixed_seller.as_ref()),
+            ),
             ..Inner::default()
         };
         Rc::new(Self {
@@ -155,8 +174,46 @@ impl Flow {
         self.inner.borrow_mut().config = Some(config);
         let returned = self.inner.borrow().returned.clone();
 
+        let sellers = if self.is_marketplace() {
+            self.setup.sellers.clone()
+        } else {
+            vec![self.choose_seller(returned.as_ref(), signal).await?]
+        };
+        let Offer {
+            mut sellers,
+            mut owners,
+            products,
+            quantities,
+        } = self.load_offer(&sellers, signal).await?;
+        stripe_js.await.map_err(Problem::StripeJs)?;
+        if self.is_closed() {
+            return Ok(());
+        }
+        self.state.seller.set(sellers.first().cloned());
+        if !self.is_marketplace() {
+            sellers.clear();
+            owners.clear();
+        }
+        self.state.cart_sellers.set(sellers);
+        self.state.product_sellers.set(owners);
+        self.state.set_offer(products, quantities);
+        if let Some(returned) = returned
+            && self.show_return(returned).await
+        {
+            return Ok(());
+        }
+        self.show_cart();
+        Ok(())
+    }
+
+    /// The one seller to offer: the page's seller, else the one a redirect came back for,
+    /// else the first of the platform's sellers (offered in a picker).
+    async fn choose_seller(
+        &self,
+        returned: Option<&Return>,
+        signal: &AbortSignal,
+    ) -> Result<AccountId, Problem> {
         let chosen = returned
-            .as_ref()
             .and_then(|r| r.seller.clone())
             .or_else(|| self.setup.fixed_seller.clone())
             .or_else(|| self.seller_id());
@@ -177,25 +234,40 @@ impl Flow {
                 seller
             }
         };
-        let list = self
-            .api
-            .products(&seller, signal)
-            .await
-            .map_err(Problem::Api)?;
-        stripe_js.await.map_err(Problem::StripeJs)?;
-        if self.is_closed() {
-            return Ok(());
+        Ok(seller)
+    }
+
+    /// What `sellers` offer: each one's products, read at once (one request per seller, all in
+    /// flight together), one seller's after another in the page's order. One seller's
+    /// checkout is the case of one: a second way to read products cost the embed more.
+    async fn load_offer(
+        &self,
+        sellers: &[AccountId],
+        signal: &AbortSignal,
+    ) -> Result<Offer, Problem> {
+        let lists = all(sellers
+            .iter()
+            .map(|seller| self.api.products(seller, signal))
+            .collect())
+        .await;
+        let mut sellers = Vec::new();
+        let mut owners = Vec::new();
+        let mut products = Vec::new();
+        let mut quantities = Vec::new();
+        for list in lists {
+            let list = list.map_err(Problem::Api)?;
+            let (offered, first) = self.offer(&list.seller.id, list.products)?;
+            owners.extend(offered.iter().map(|_| list.seller.clone()));
+            products.extend(offered);
+            quantities.extend(first);
+            sellers.push(list.seller);
         }
-        let (products, quantities) = self.offer(list.products)?;
-        self.state.seller.set(Some(list.seller));
-        self.state.set_offer(products, quantities);
-        if let Some(returned) = returned
-            && self.show_return(returned).await
-        {
-            return Ok(());
-        }
-        self.show_cart();
-        Ok(())
+        Ok(Offer {
+            sellers,
+            owners,
+            products,
+            quantities,
+        })
     }
 
     /// How a payment that left the page ended: `true` when it succeeded (the receipt is
@@ -238,7 +310,7 @@ impl Flow {
         spawn_local(async move {
             match flow.api.products(&seller, &signal).await {
                 Ok(list) if flow.seller_id().as_ref() == Some(&seller) => {
-                    match flow.offer(list.products) {
+                    match flow.offer(&seller, list.products) {
                         Ok((products, quantities)) => {
                             flow.state.seller.set(Some(list.seller));
                             flow.state.set_offer(products, quantities);
@@ -366,7 +438,8 @@ impl Flow {
             .config
             .as_ref()
             .map(|config| config.charge_type)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .for_cart(self.is_marketplace());
         let account = charge_type.payment_account(&seller).cloned();
         let stripe = self.stripe_for(account.as_ref()).map_err(integration)?;
         let elements = stripe
@@ -518,7 +591,7 @@ impl Flow {
 
     /// Shows the receipt of a succeeded PaymentIntent (and removes the Element), or says why
     /// it did not succeed.
-    fn settle(&self, intent: PaymentIntent) -> Result<(), Problem> {
+    fn settle(self: &Rc<Self>, intent: PaymentIntent) -> Result<(), Problem> {
         if intent.status != "succeeded" {
             return Err(match intent.last_payment_error {
                 Some(error) if intent.status == "requires_payment_method" => {
@@ -546,6 +619,7 @@ impl Flow {
         }));
         self.state.problem.set(None);
         self.state.phase.set(Phase::Succeeded);
+        self.ask_transfers(&payment_intent);
         if let Some(seller) = seller_id {
             self.emit(CheckoutEvent::Success {
                 payment_intent,
@@ -554,6 +628,38 @@ impl Flow {
             });
         }
         Ok(())
+    }
+
+    /// A paid marketplace order's transfers to its sellers, asked of the function once, as a
+    /// fallback: the function makes them from Stripe's `payment_intent.succeeded` webhook too,
+    /// so a failure here costs no seller their money and the shopper, already paid, is not
+    /// told. The page hears it as a `Warning` and the console shows it.
+    fn ask_transfers(self: &Rc<Self>, payment_intent: &str) {
+        if !self.is_marketplace() || self.inner.borrow().transfers_asked {
+            return;
+        }
+        let Some(signal) = self.restart_requests() else {
+            return;
+        };
+        self.inner.borrow_mut().transfers_asked = true;
+        let payment_intent = payment_intent.to_owned();
+        let flow = Rc::clone(self);
+        spawn_local(async move {
+            let code = match flow.api.transfers(&payment_intent, &signal).await {
+                Ok(()) | Err(ApiError::Aborted) => return,
+                Err(error) => Problem::Api(error).code(),
+            };
+            web_sys::console::warn_3(
+                &"connect-checkout: the sellers' transfers were not confirmed; Stripe's webhook makes them:"
+                    .into(),
+                &payment_intent.as_str().into(),
+                &code.as_ref().into(),
+            );
+            flow.emit(CheckoutEvent::Warning {
+                code,
+                payment_intent,
+            });
+        });
     }
 
     /// The shopper pressed Cancel: the page hears it and decides.
@@ -597,13 +703,22 @@ impl Flow {
         }
     }
 
-    /// What to show of the seller's `products`, and each one's first quantity: every product
-    /// (the first once), or the page's items in its order.
-    fn offer(&self, products: Vec<Product>) -> Result<(Vec<Product>, Vec<u32>), Problem> {
+    /// What to show of `seller`'s `products`, and each one's first quantity: every product
+    /// (the first once), or the page's items of that seller in its order.
+    fn offer(
+        &self,
+        seller: &AccountId,
+        products: Vec<Product>,
+    ) -> Result<(Vec<Product>, Vec<u32>), Problem> {
         if products.is_empty() {
             return Err(Problem::NothingToSell);
         }
-        let items = &self.setup.items;
+        let items: Vec<&CartItem> = self
+            .setup
+            .items
+            .iter()
+            .filter(|item| item.seller.as_ref().is_none_or(|owner| owner == seller))
+            .collect();
         if items.is_empty() {
             let quantities = (0..products.len()).map(|i| u32::from(i == 0)).collect();
             return Ok((products, quantities));
@@ -664,6 +779,11 @@ impl Flow {
                 self.state.phase.get_untracked(),
                 Phase::Paying | Phase::Succeeded
             )
+    }
+
+    /// Whether the cart holds several sellers' products (the page named its sellers).
+    fn is_marketplace(&self) -> bool {
+        !self.setup.sellers.is_empty()
     }
 
     fn seller_id(&self) -> Option<AccountId> {
@@ -730,6 +850,28 @@ impl Flow {
         inner.stripes.push((account.cloned(), stripe.clone()));
         Ok(stripe)
     }
+}
+
+/// Every future's output, in order, with all of them in flight at once.
+async fn all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    poll_fn(|context| {
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none()
+                && let Poll::Ready(value) = future.as_mut().poll(context)
+            {
+                *output = Some(value);
+            }
+        }
+        if outputs.iter().all(Option::is_some) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// Whether a failed confirmation may still have charged: its answer was lost, or Stripe says

@@ -43,8 +43,13 @@ pub struct CheckoutOptions {
     /// Where the function answers: `""` (the default) is the page's own origin, as when the
     /// function serves the widget; else an origin such as `https://shop.example`.
     pub api_base: String,
-    /// The seller to pay; `None` offers the platform's sellers in a picker.
+    /// The seller to pay; `None` offers the platform's sellers in a picker (unless `sellers`
+    /// or the items name the sellers).
     pub seller: Option<AccountId>,
+    /// The sellers of a marketplace cart: their products in one cart, grouped by seller, paid
+    /// once by a charge on the platform and a transfer to each seller. Items that name their
+    /// `seller` add theirs. Empty (the default): one seller's checkout.
+    pub sellers: Vec<AccountId>,
     /// A BCP 47 locale (`en-US`, `fr-FR`) for the words, the money and Stripe's fields; `None`
     /// takes the `lang` of the element mounted into (or its closest ancestor with one), else
     /// the browser's language.
@@ -53,11 +58,27 @@ pub struct CheckoutOptions {
     pub theme: Option<String>,
     /// What to offer: these prices of the seller's, in this order, each starting at its
     /// quantity. Empty (the default) offers all the seller's products, the first one once.
-    /// Needs `seller`: prices belong to one seller.
+    /// Needs `seller`, or in a marketplace cart the `seller` of each item: a seller whose
+    /// prices are not listed offers all their products, the first one once.
     pub items: Vec<CartItem>,
     /// Shows a Cancel button, which sends [`CheckoutEvent::Cancel`] (the page decides what
     /// cancelling means: closing a dialog, going back).
     pub cancelable: bool,
+}
+
+impl CheckoutOptions {
+    /// Every seller of a marketplace cart once, `sellers` first, then those the items name;
+    /// empty for one seller's checkout.
+    pub fn marketplace_sellers(&self) -> Vec<AccountId> {
+        let mut sellers: Vec<AccountId> = Vec::new();
+        let named = self.items.iter().filter_map(|item| item.seller.as_ref());
+        for seller in self.sellers.iter().chain(named) {
+            if !sellers.contains(seller) {
+                sellers.push(seller.clone());
+            }
+        }
+        sellers
+    }
 }
 
 /// A working checkout: loads the sellers and products, prices the cart with the function,
@@ -73,11 +94,13 @@ pub fn Checkout(
 ) -> impl IntoView {
     let state = CheckoutState::new();
     let element_ref = NodeRef::<Div>::new();
+    let sellers = options.marketplace_sellers();
     let locale = options.locale.or_else(browser_language);
     let strings = strings_for(locale.as_deref());
     let flow = Flow::new(
         Setup {
             api: Api::new(&options.api_base),
+            sellers,
             fixed_seller: options.seller,
             items: options.items,
             strings,

@@ -58,10 +58,19 @@ pub struct CheckoutState {
     pub mode: RwSignal<Option<Mode>>,
     /// The sellers to choose from; empty when the page chose the seller (no picker then).
     pub sellers: RwSignal<Vec<Seller>>,
-    /// The seller being paid.
+    /// The seller being paid; in a cart of several sellers, the first of them.
     pub seller: RwSignal<Option<Seller>>,
-    /// The seller's products; the form is hidden until there are some.
+    /// Every seller of a marketplace cart (one whose lines name their sellers), in the cart's
+    /// order: the cart and the receipt group their lines under these names. Empty in a
+    /// checkout of one seller.
+    pub cart_sellers: RwSignal<Vec<Seller>>,
+    /// The seller's products, or in a marketplace cart every seller's, one seller's after
+    /// another; the form is hidden until there are some.
     pub products: RwSignal<Vec<Product>>,
+    /// In a marketplace cart, whose each product is (index for index); empty otherwise, when
+    /// every product is `seller`'s. Sellers, not ids: a signal of a type no other signal has
+    /// costs the embed its own copy of the signal's code.
+    pub product_sellers: RwSignal<Vec<Seller>>,
     /// One quantity per product, as typed (so a half-typed value is not overwritten).
     pub quantities: RwSignal<Vec<String>>,
     /// The email for the receipt as last committed (on `change`, not on every key). It goes
@@ -87,7 +96,9 @@ impl CheckoutState {
             mode: RwSignal::new(None),
             sellers: RwSignal::new(Vec::new()),
             seller: RwSignal::new(None),
+            cart_sellers: RwSignal::new(Vec::new()),
             products: RwSignal::new(Vec::new()),
+            product_sellers: RwSignal::new(Vec::new()),
             quantities: RwSignal::new(Vec::new()),
             email: RwSignal::new(String::new()),
             lines: RwSignal::new(Vec::new()),
@@ -119,20 +130,22 @@ impl CheckoutState {
             .with(|typed| typed.iter().map(|text| parse_quantity(text)).collect())
     }
 
-    /// The items of the cart: a price for each quantity of at least 1. `Err(Quantity)` for a
-    /// quantity that is not a whole number from 0 to 999, `Err(CartEmpty)` when every one is
-    /// 0. Does not track the signals.
+    /// The items of the cart: a price for each quantity of at least 1, naming its seller in a
+    /// marketplace cart. `Err(Quantity)` for a quantity that is not a whole number from 0 to
+    /// 999, `Err(CartEmpty)` when every one is 0. Does not track the signals.
     pub fn items(&self) -> Result<Vec<CartItem>, Problem> {
         let quantities = untrack(|| self.quantity_values()).ok_or(Problem::Quantity)?;
+        let owners = self.product_sellers.get_untracked();
         let items: Vec<CartItem> = self.products.with_untracked(|products| {
             products
                 .iter()
                 .zip(quantities)
-                .filter(|(_, quantity)| *quantity > 0)
-                .map(|(product, quantity)| CartItem {
+                .enumerate()
+                .filter(|(_, (_, quantity))| *quantity > 0)
+                .map(|(index, (product, quantity))| CartItem {
                     price: product.price.clone(),
                     quantity,
-                    seller: None,
+                    seller: owners.get(index).map(|owner| owner.id.clone()),
                 })
                 .collect()
         });
@@ -151,8 +164,9 @@ impl CheckoutState {
             .seller
             .with_untracked(|seller| seller.as_ref().map(|seller| seller.id.clone()))
             .ok_or(Problem::CartEmpty)?;
+        let owners = self.product_sellers.get_untracked();
         self.products
-            .with_untracked(|products| priced_lines(&seller, products, &quantities))
+            .with_untracked(|products| priced_lines(&seller, &owners, products, &quantities))
     }
 
     /// Whether pressing Pay now would go ahead: a Payment Element is mounted for the cart on
@@ -169,15 +183,18 @@ impl Default for CheckoutState {
     }
 }
 
-/// A line for each product with a quantity of at least 1, and their total.
+/// A line for each product with a quantity of at least 1, and their total: one currency for
+/// the whole cart, whichever sellers it pays. A product's seller is its `owners` entry, else
+/// `seller`.
 fn priced_lines(
     seller: &AccountId,
+    owners: &[Seller],
     products: &[Product],
     quantities: &[u32],
 ) -> Result<(Vec<CheckoutLine>, Money), Problem> {
     let mut lines = Vec::new();
     let mut total: Option<Money> = None;
-    for (product, &quantity) in products.iter().zip(quantities) {
+    for (index, (product, &quantity)) in products.iter().zip(quantities).enumerate() {
         if quantity == 0 {
             continue;
         }
@@ -196,7 +213,7 @@ fn priced_lines(
             Some(_) => return Err(Problem::MixedCurrencies),
         });
         lines.push(CheckoutLine {
-            seller: seller.clone(),
+            seller: owners.get(index).map_or(seller, |owner| &owner.id).clone(),
             price: product.price.clone(),
             name: product.name.clone(),
             quantity,

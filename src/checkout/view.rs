@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use connect_checkout_core::api::Mode;
+use connect_checkout_core::api::{CheckoutLine, Mode};
 use connect_checkout_core::{AccountId, Money};
 use leptos::either::Either;
 use leptos::ev::SubmitEvent;
@@ -84,6 +84,14 @@ pub fn CheckoutView(
     let locale = StoredValue::new(locale);
     let format = move |money: &Money| locale.with_value(|l| format_money(money, l.as_deref()));
     let receipt_ref = NodeRef::<Div>::new();
+    let seller_name = move |id: &AccountId| {
+        state.cart_sellers.with(|sellers| {
+            sellers
+                .iter()
+                .find(|seller| &seller.id == id)
+                .map(|seller| seller.display_name.clone())
+        })
+    };
     let message_ref = NodeRef::<Div>::new();
 
     let phase = move || state.phase.get();
@@ -136,10 +144,13 @@ pub fn CheckoutView(
                         .seller
                         .with(|s| s.as_ref().map(|s| s.display_name.clone()))
                 };
+                // A marketplace cart names its sellers over their products instead. `hidden`
+                // rather than an `Option` of the heading: each new view type costs the embed.
+                let several = state.cart_sellers.with(|sellers| !sellers.is_empty());
                 // `Either`, not `into_any()`: this was the checkout's only AnyView, and
                 // AnyView's machinery was 2.4 KB (brotli) of the embed.
                 return Either::Left(
-                    view! { <h2 class="cc-seller-name" data-role="seller-name">{name}</h2> },
+                    view! { <h2 class="cc-seller-name" data-role="seller-name" hidden=several>{name}</h2> },
                 );
             }
             let current = move || {
@@ -187,12 +198,19 @@ pub fn CheckoutView(
         let id = id.clone();
         let hint_id = hint_id.clone();
         move || {
+            let owners = state.product_sellers.get();
             state
                 .products
                 .get()
                 .into_iter()
                 .enumerate()
                 .map(|(index, product)| {
+                    // In a marketplace cart, the seller's name over their first product (an
+                    // empty span elsewhere, hidden by the stylesheet: one view type for all).
+                    let group = owners
+                        .get(index)
+                        .filter(|owner| index == 0 || owners[index - 1].id != owner.id)
+                        .map(|owner| owner.display_name.clone());
                     let name_id = format!("{id}-name-{index}");
                     let label_id = format!("{id}-quantity-label-{index}");
                     let input_id = format!("{id}-quantity-{index}");
@@ -210,6 +228,9 @@ pub fn CheckoutView(
                     view! {
                         <li class="cc-product" data-role="product">
                             <div class="cc-product-text">
+                                <span class="cc-product-seller" data-role="product-seller">
+                                    {group}
+                                </span>
                                 <span class="cc-product-name" id=name_id.clone() data-role="product-name">
                                     {product.name}
                                 </span>
@@ -257,30 +278,57 @@ pub fn CheckoutView(
         }
     };
 
-    // The function's priced lines; none while the cart is being priced.
-    let lines = move || {
-        state
-            .lines
-            .get()
-            .into_iter()
-            .map(|line| {
-                let text = fill(
-                    &fill(strings.line, "{quantity}", &line.quantity.to_string()),
-                    "{name}",
-                    &line.name,
-                );
+    // The cart's lines, and in a marketplace cart each seller's name and subtotal over the
+    // seller's lines (a seller's lines are together: the cart lists them so). Every row is the
+    // same view type, its class and role as values: a second type (an `Option` of a heading)
+    // cost the embed more than these rows.
+    let line_rows = move |lines: Vec<CheckoutLine>| {
+        let grouped = state.cart_sellers.with(|sellers| !sellers.is_empty());
+        let mut rows = Vec::new();
+        for (index, line) in lines.iter().enumerate() {
+            if grouped && (index == 0 || lines[index - 1].seller != line.seller) {
+                let subtotal = lines[index..]
+                    .iter()
+                    .take_while(|other| other.seller == line.seller)
+                    .fold(0i64, |sum, other| sum.saturating_add(other.amount.amount));
+                let subtotal = Money::new(subtotal, line.amount.currency.clone());
+                rows.push((
+                    "cc-line cc-line-seller",
+                    "seller-group",
+                    seller_name(&line.seller).unwrap_or_default(),
+                    format(&subtotal),
+                ));
+            }
+            let text = fill(
+                &fill(strings.line, "{quantity}", &line.quantity.to_string()),
+                "{name}",
+                &line.name,
+            );
+            rows.push(("cc-line", "line", text, format(&line.amount)));
+        }
+        rows.into_iter()
+            .map(|(class, role, text, amount)| {
                 view! {
-                    <li class="cc-line" data-role="line">
+                    <li class=class data-role=role>
                         <span>{text}</span>
-                        <span>{format(&line.amount)}</span>
+                        <span>{amount}</span>
                     </li>
                 }
             })
             .collect_view()
     };
+    // The lines on screen: the listed prices', then, once Pay was pressed, the function's.
+    let lines = move || line_rows(state.lines.get());
 
     let receipt = move || {
         state.receipt.get().map(|receipt| {
+            // A marketplace order's receipt lists what each seller sold instead of one payee.
+            let grouped = state.cart_sellers.with(|sellers| !sellers.is_empty());
+            let sold = if grouped {
+                state.lines.get_untracked()
+            } else {
+                Vec::new()
+            };
             let email = receipt.email.map(|email| {
                 view! {
                     <dt>{strings.receipt_email}</dt>
@@ -293,14 +341,15 @@ pub fn CheckoutView(
                     <dl>
                         <dt>{strings.receipt_amount}</dt>
                         <dd data-role="receipt-amount">{format(&receipt.amount)}</dd>
-                        <dt>{strings.receipt_seller}</dt>
-                        <dd data-role="receipt-seller">{receipt.seller}</dd>
+                        <dt hidden=grouped>{strings.receipt_seller}</dt>
+                        <dd data-role="receipt-seller" hidden=grouped>{receipt.seller}</dd>
                         <dt>{strings.receipt_reference}</dt>
                         <dd data-role="receipt-reference">
                             <code>{receipt.reference}</code>
                         </dd>
                         {email}
                     </dl>
+                    <ul class="cc-lines" data-role="receipt-lines">{line_rows(sold)}</ul>
                 </div>
             }
         })

@@ -118,6 +118,14 @@ pub fn DocsPage() -> impl IntoView {
          \x20 seller: 'acct_…',\n\
          \x20 onSuccess: (detail) => console.log('paid', detail.paymentIntent),\n\
          });";
+    let marketplace_snippet = "<connect-checkout sellers=\"acct_…,acct_…,acct_…\"></connect-checkout>\n\n\
+         ConnectCheckout.mount(element, {\n\
+         \x20 items: [\n\
+         \x20   { seller: 'acct_…', price: 'price_…', quantity: 2 },\n\
+         \x20   { seller: 'acct_…', price: 'price_…' },\n\
+         \x20 ],\n\
+         \x20 onWarning: ({ code, paymentIntent }) => console.warn(code, paymentIntent),\n\
+         });";
     let events_snippet = "document.querySelector('connect-checkout')\n\
          \x20 .addEventListener('cc-success', (event) => {\n\
          \x20   const { paymentIntent, amount, currency, seller } = event.detail;\n\
@@ -158,6 +166,21 @@ pub fn DocsPage() -> impl IntoView {
                 <pre class="cc-docs-code"><code>{npm_snippet}</code></pre>
             </section>
 
+            <section class="cs-card" aria-labelledby="docs-marketplace">
+                <h2 id="docs-marketplace">"Several sellers in one cart"</h2>
+                <p>
+                    <code>"sellers"</code>" (at most 10), or "<code>"items"</code>
+                    " that each name their "<code>"seller"</code>", put several sellers' products in
+                    one cart, grouped by seller with a subtotal each, in one currency. The shopper
+                    pays once: the function makes one charge on the platform and, once it
+                    succeeds, a transfer to each seller of their subtotal less the platform's fee
+                    (Stripe's separate charges and transfers). A seller without items offers all
+                    their products, the first once. In the events, "<code>"seller"</code>
+                    " is then the first seller and each line names its own."
+                </p>
+                <pre class="cc-docs-code"><code>{marketplace_snippet}</code></pre>
+            </section>
+
             <section class="cs-card" aria-labelledby="docs-options">
                 <h2 id="docs-options">"Options"</h2>
                 <div class="cc-docs-table">
@@ -169,7 +192,8 @@ pub fn DocsPage() -> impl IntoView {
                             <tr><td><code>"api-base"</code></td><td><code>"apiBase"</code></td><td>"the function's origin; by default the loader's"</td></tr>
                             <tr><td><code>"seller"</code></td><td><code>"seller"</code></td><td>"the connected account, acct_…; without it the shopper picks a seller"</td></tr>
                             <tr><td><code>"price"</code>", "<code>"quantity"</code></td><td><code>"price"</code>", "<code>"quantity"</code></td><td>"one of the seller's prices to offer, and its first quantity (1)"</td></tr>
-                            <tr><td><code>"items"</code>" (JSON)"</td><td><code>"items"</code></td><td>"several: [{\"price\": \"price_…\", \"quantity\": 2}]; by default every product of the seller"</td></tr>
+                            <tr><td><code>"sellers"</code>" (comma-separated)"</td><td><code>"sellers"</code></td><td>"several sellers' products in one cart, paid once (instead of seller)"</td></tr>
+                            <tr><td><code>"items"</code>" (JSON)"</td><td><code>"items"</code></td><td>"several: [{\"price\": \"price_…\", \"quantity\": 2}]; by default every product of the seller; with several sellers each names its \"seller\""</td></tr>
                             <tr><td><code>"locale"</code></td><td><code>"locale"</code></td><td>"en-US, fr-FR…; by default the element's lang, then the browser's"</td></tr>
                             <tr><td><code>"theme"</code></td><td><code>"theme"</code></td><td>"light, dark or auto (the shopper's preference); --cc-* custom properties restyle it"</td></tr>
                             <tr><td><code>"cancelable"</code></td><td><code>"cancelable"</code></td><td>"shows a Cancel button, which sends cc-cancel"</td></tr>
@@ -192,9 +216,10 @@ pub fn DocsPage() -> impl IntoView {
                         </thead>
                         <tbody>
                             <tr><td><code>"cc-ready"</code></td><td><code>"{seller, amount, currency}"</code></td><td>"the first cart is shown; Pay works (once)"</td></tr>
-                            <tr><td><code>"cc-change"</code></td><td><code>"{seller, amount, currency, lines}"</code></td><td>"the cart changed (no PaymentIntent until Pay); lines are {price, name, quantity, unitAmount, amount}"</td></tr>
+                            <tr><td><code>"cc-change"</code></td><td><code>"{seller, amount, currency, lines}"</code></td><td>"the cart changed (no PaymentIntent until Pay); lines are {seller, price, name, quantity, unitAmount, amount}"</td></tr>
                             <tr><td><code>"cc-success"</code></td><td><code>"{paymentIntent, amount, currency, seller}"</code></td><td>"Stripe says the payment succeeded"</td></tr>
                             <tr><td><code>"cc-error"</code></td><td><code>"{code, message, declineCode?}"</code></td><td>"something went wrong; the checkout shows the message"</td></tr>
+                            <tr><td><code>"cc-warning"</code></td><td><code>"{code, paymentIntent}"</code></td><td>"after a cart of several sellers was paid, the sellers' transfers could not be confirmed from the page; not shown to the shopper (Stripe's webhook makes them)"</td></tr>
                             <tr><td><code>"cc-cancel"</code></td><td><code>"{seller}"</code></td><td>"the shopper pressed Cancel"</td></tr>
                         </tbody>
                     </table>

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 
 use crate::checkout::CheckoutEvent;
 
-/// The event's name (`ready`, `change`, `success`, `error`, `cancel`) and its `detail`.
+/// The event's name (`ready`, `change`, `success`, `error`, `warning`, `cancel`) and its `detail`.
 pub fn to_js(event: &CheckoutEvent) -> (&'static str, JsValue) {
     let detail = Object::new();
     let name = match event {
@@ -51,6 +51,14 @@ pub fn to_js(event: &CheckoutEvent) -> (&'static str, JsValue) {
             set(&detail, "message", &message.into());
             "error"
         }
+        CheckoutEvent::Warning {
+            code,
+            payment_intent,
+        } => {
+            set(&detail, "code", &code.as_ref().into());
+            set(&detail, "paymentIntent", &payment_intent.into());
+            "warning"
+        }
         CheckoutEvent::Cancel { seller } => {
             let seller = seller
                 .as_ref()
@@ -62,9 +70,10 @@ pub fn to_js(event: &CheckoutEvent) -> (&'static str, JsValue) {
     (name, detail.into())
 }
 
-/// `{price, name, quantity, unitAmount, amount}` (`currency` is the event's).
+/// `{seller, price, name, quantity, unitAmount, amount}` (`currency` is the event's).
 fn line(line: &CheckoutLine) -> JsValue {
     let object = Object::new();
+    set(&object, "seller", &line.seller.as_str().into());
     set(&object, "price", &line.price.as_str().into());
     set(&object, "name", &line.name.as_str().into());
     set(&object, "quantity", &line.quantity.into());

@@ -9,8 +9,10 @@ use wasm_bindgen::JsValue;
 use crate::checkout::CheckoutOptions;
 use crate::wire::{field, string};
 
-/// `{apiBase, seller, items: [{price, quantity}], locale, theme, cancelable}`, every one
-/// optional, as [`CheckoutOptions`]; else the sentence that says which option to fix.
+/// `{apiBase, seller, sellers, items: [{price, quantity, seller}], locale, theme, cancelable}`,
+/// every one optional, as [`CheckoutOptions`]; else the sentence that says which option to
+/// fix. `sellers` (a list, or the attribute's comma-separated text) or items that name their
+/// `seller` make a marketplace cart, which takes no `seller`.
 pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
     let text = |name| string(value, name).filter(|text| !text.trim().is_empty());
     let seller = text("seller")
@@ -24,13 +26,23 @@ pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
         Some(theme @ ("light" | "dark")) => Some(theme.to_owned()),
         Some(other) => return Err(format!("theme: `{other}` is not light, dark or auto")),
     };
+    let sellers = sellers(&field(value, "sellers"))?;
     let items = items(&field(value, "items"))?;
-    if !items.is_empty() && seller.is_none() {
-        return Err("items: a price belongs to one seller; set seller too".into());
+    let named = items.iter().filter(|item| item.seller.is_some()).count();
+    if sellers.is_empty() && named == 0 {
+        if !items.is_empty() && seller.is_none() {
+            return Err("items: a price belongs to one seller; set seller too".into());
+        }
+    } else if seller.is_some() || named != items.len() {
+        return Err(
+            "sellers: a cart of several sellers takes no seller, and each of its items names its seller (acct_…)"
+                .into(),
+        );
     }
     Ok(CheckoutOptions {
         api_base: text("apiBase").unwrap_or_default(),
         seller,
+        sellers,
         locale: text("locale"),
         theme,
         items,
@@ -38,7 +50,31 @@ pub fn read(value: &JsValue) -> Result<CheckoutOptions, String> {
     })
 }
 
-/// `[{price: "price_…", quantity: 2}]`; a missing quantity is 1.
+/// `["acct_…", …]` (the loader splits the attribute's comma-separated text), at most 10: a
+/// PaymentIntent's metadata names them all. Plain loops and fixed sentences: the iterator
+/// adapters and formatted messages of the other readers cost the embed 1 KB more here.
+fn sellers(value: &JsValue) -> Result<Vec<AccountId>, String> {
+    let mut sellers = Vec::new();
+    if value.is_undefined() || value.is_null() {
+        return Ok(sellers);
+    }
+    if !Array::is_array(value) {
+        return Err("sellers: expected a list such as [\"acct_…\", \"acct_…\"]".into());
+    }
+    for name in Array::from(value).iter() {
+        match name.as_string().map(|name| AccountId::new(name.trim())) {
+            Some(Ok(seller)) => sellers.push(seller),
+            _ => return Err("sellers: expected account ids (acct_…)".into()),
+        }
+    }
+    if sellers.len() > limits::MAX_CART_SELLERS {
+        return Err("sellers: at most 10 sellers".into());
+    }
+    Ok(sellers)
+}
+
+/// `[{price: "price_…", quantity: 2, seller: "acct_…"}]`; a missing quantity is 1, a missing
+/// seller the checkout's.
 fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
@@ -69,11 +105,16 @@ fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
                     "items[{index}].quantity: expected a whole number from 0 to 999"
                 ));
             }
+            let seller = match string(&item, "seller").map(|seller| AccountId::new(seller.trim())) {
+                None => None,
+                Some(Ok(seller)) => Some(seller),
+                Some(Err(_)) => return Err("items: a seller is not an account id (acct_…)".into()),
+            };
             Ok(CartItem {
                 price,
                 // Checked above: a whole number from 0 to 999.
                 quantity: quantity as u32,
-                seller: None,
+                seller,
             })
         })
         .collect()

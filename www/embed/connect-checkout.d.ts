@@ -7,10 +7,14 @@
 export interface CheckoutItem {
   price: string;
   quantity?: number;
+  /** Whose price it is (`acct_…`): items that name their sellers make a cart of several sellers. */
+  seller?: string;
 }
 
 /** A line of the cart: from the listed price, or as the function priced it at Pay. */
 export interface CheckoutLine {
+  /** Whose line it is. */
+  seller: string;
   price: string;
   name: string;
   quantity: number;
@@ -55,6 +59,16 @@ export interface ErrorDetail {
   message: string;
 }
 
+/**
+ * `cc-warning`: after a cart of several sellers was paid, the page could not confirm the
+ * sellers' transfers (`code` as in `ErrorDetail`). The shopper is not told: Stripe's webhook
+ * makes the transfers. Worth logging.
+ */
+export interface WarningDetail {
+  code: string;
+  paymentIntent: string;
+}
+
 /** `cc-cancel`: the shopper pressed Cancel (shown with `cancelable`). */
 export interface CancelDetail {
   seller: string | null;
@@ -65,7 +79,18 @@ export interface CheckoutOptions {
   apiBase?: string;
   /** The seller (connected account, `acct_…`); without it the shopper picks one. */
   seller?: string;
-  /** The prices to offer, in this order; by default every product of the seller. */
+  /**
+   * Several sellers' products in one cart (at most 10; the attribute takes them
+   * comma-separated), grouped by seller and paid once: a charge on the platform, then a
+   * transfer to each seller. Instead of `seller`. In `ready`, `change`, `success` and `cancel`,
+   * `seller` is then the first of them; each line names its own.
+   */
+  sellers?: string[];
+  /**
+   * The prices to offer, in this order; by default every product of the seller. With
+   * `sellers` (or instead of it) each item names its `seller`; a seller without items offers
+   * all their products.
+   */
   items?: CheckoutItem[];
   /** One price to offer (instead of `items`), with `quantity` (default 1). */
   price?: string;
@@ -80,6 +105,7 @@ export interface CheckoutOptions {
   onChange?: (detail: ChangeDetail) => void;
   onSuccess?: (detail: SuccessDetail) => void;
   onError?: (detail: ErrorDetail) => void;
+  onWarning?: (detail: WarningDetail) => void;
   onCancel?: (detail: CancelDetail) => void;
 }
 
@@ -100,7 +126,7 @@ export interface ConnectCheckoutApi {
   load(): Promise<void>;
 }
 
-/** `<connect-checkout>`: its attributes are the options (`api-base`, `seller`, `price`,
+/** `<connect-checkout>`: its attributes are the options (`api-base`, `seller`, `sellers`, `price`,
  * `quantity`, `items` as JSON, `locale`, `theme`, `cancelable`). */
 export interface ConnectCheckoutElement extends HTMLElement {}
 
@@ -109,6 +135,7 @@ export interface ConnectCheckoutEventMap {
   'cc-change': CustomEvent<ChangeDetail>;
   'cc-success': CustomEvent<SuccessDetail>;
   'cc-error': CustomEvent<ErrorDetail>;
+  'cc-warning': CustomEvent<WarningDetail>;
   'cc-cancel': CustomEvent<CancelDetail>;
 }
 

@@ -22,8 +22,8 @@
   var WASM = '__CC_WASM__';
   var CSS = '__CC_CSS__';
   // The options a checkout is made from; changing one of them mounts a fresh checkout.
-  var KEYS = ['apiBase', 'seller', 'price', 'quantity', 'items', 'locale', 'theme', 'cancelable'];
-  var ATTRIBUTES = ['api-base', 'seller', 'price', 'quantity', 'items', 'locale', 'theme', 'cancelable'];
+  var KEYS = ['apiBase', 'seller', 'sellers', 'price', 'quantity', 'items', 'locale', 'theme', 'cancelable'];
+  var ATTRIBUTES = ['api-base', 'seller', 'sellers', 'price', 'quantity', 'items', 'locale', 'theme', 'cancelable'];
   var loading = null;
   var handles = new WeakMap();
   var queued = new Set();
@@ -79,6 +79,10 @@
     return {
       apiBase: o.apiBase || new URL(here).origin,
       seller: o.seller,
+      // The attribute's comma-separated text as the list the wasm reads.
+      sellers: typeof o.sellers == 'string'
+        ? o.sellers.split(',').map(function (s) { return s.trim(); }).filter(Boolean)
+        : o.sellers,
       items: items,
       locale: o.locale,
       theme: o.theme,
