@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::balance::Booking;
 use super::charge::Charge;
 use super::list::{Listed, list};
+use super::retrieve::RETRIEVE;
 use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -376,11 +377,6 @@ const UPDATE_REVERSAL: Endpoint = Endpoint {
 const LIST_REVERSALS: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[LIST_FIELDS[0], LIST_FIELDS[1], LIST_FIELDS[2]],
-};
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
 };
 
 const LIST: Endpoint = Endpoint {
