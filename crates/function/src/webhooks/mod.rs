@@ -27,15 +27,19 @@ use crate::checkout::order::{ORDER_GROUP_PREFIX, ORDER_SELLERS};
 use crate::checkout::transfers::settle_order;
 use crate::error::AppError;
 
-/// The event types the function acts on; `doctor` checks the endpoint sends them. A
-/// `charge.succeeded` of a marketplace order also pays its sellers, but its
-/// `payment_intent.succeeded` alone does that, so the endpoint need not send both.
-pub const HANDLED_EVENTS: &[&str] = &[
+/// The event types the function acts on from connected accounts (direct charges, sellers'
+/// accounts); `doctor` checks the Connect endpoint sends them.
+pub const CONNECT_EVENTS: &[&str] = &[
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
     "account.updated",
     "charge.refunded",
 ];
+
+/// The platform's own event types that settle a marketplace order (its PaymentIntent is on the
+/// platform). Either one is enough, since settling twice changes nothing; `doctor` checks the
+/// platform's endpoint sends at least one.
+pub const PLATFORM_EVENTS: &[&str] = &["payment_intent.succeeded", "charge.succeeded"];
 
 /// Stripe's events are far larger than our API's bodies.
 pub const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
