@@ -10,8 +10,6 @@
 
 pub mod signature;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -75,9 +73,7 @@ async fn receive(
     let header = headers
         .get("stripe-signature")
         .and_then(|value| value.to_str().ok());
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = state.now();
     let secrets = &state.config.webhook_secrets;
     // `verify` reads the header before it looks for secrets, so an unsigned or garbled request
     // is the sender's 400 whatever our configuration; only a well-formed one meets our 503.
