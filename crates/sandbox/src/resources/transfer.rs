@@ -533,12 +533,7 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        call.store
-            .transfers
-            .get(&id)
-            .filter(|_| !call.caller.connected)
-            .map(Transfer::to_json)
-            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))
+        own_transfer(&call, &id).map(Transfer::to_json)
     })
     .await
 }
