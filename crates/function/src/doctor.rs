@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::config::{Config, ConfigError};
 use crate::stripe::objects::{Account, List, WebhookEndpoint};
 use crate::stripe::{API_VERSION, ApiPath, IdempotencyKey, Params, StripeClient, StripeError};
-use crate::webhooks::HANDLED_EVENTS;
+use crate::webhooks::{CONNECT_EVENTS, PLATFORM_EVENTS};
 use connect_checkout_core::TokenId;
 
 /// The outcome of one check.
@@ -374,21 +374,69 @@ async fn check_webhooks(
             return;
         }
     };
-    let Some(endpoint) = endpoints.data.iter().find(|endpoint| endpoint.url == url) else {
+    let ours: Vec<&WebhookEndpoint> = endpoints
+        .data
+        .iter()
+        .filter(|endpoint| endpoint.url == url)
+        .collect();
+    let Some(first) = ours.first() else {
         report.fail(
             name,
             format!("no endpoint sends events to {url}"),
-            format!("add one in the Dashboard (Developers → Webhooks) for {url}, listening to connected accounts, with: {}", HANDLED_EVENTS.join(", ")),
+            format!(
+                "add two in the Dashboard (Developers → Webhooks) for {url}: one listening to connected accounts, with: {}; one listening to your account, with: {}",
+                CONNECT_EVENTS.join(", "),
+                PLATFORM_EVENTS.join(", ")
+            ),
         );
         return;
     };
-    let all = endpoint.enabled_events.iter().any(|event| event == "*");
-    let missing: Vec<&str> = HANDLED_EVENTS
+    // Stripe's endpoint object does not say whether it listens to connected accounts or to
+    // the platform's own account, and one endpoint never does both: so the platform's is
+    // another endpoint at the same URL than the one that serves connected accounts.
+    let connect = ours
+        .iter()
+        .copied()
+        .filter(|endpoint| endpoint.connect != Some(false))
+        .max_by_key(|endpoint| {
+            (
+                !is_disabled(endpoint),
+                missing_connect_events(endpoint).is_empty(),
+            )
+        })
+        .unwrap_or(first);
+    check_connect_endpoint(report, connect, &url);
+    let platform = ours
+        .iter()
+        .copied()
+        .filter(|endpoint| {
+            endpoint.connect != Some(true)
+                && (endpoint.id != connect.id || endpoint.connect == Some(false))
+        })
+        .max_by_key(|endpoint| (!is_disabled(endpoint), sends_a_platform_event(endpoint)));
+    check_platform_endpoint(report, platform, &url);
+}
+
+fn missing_connect_events(endpoint: &WebhookEndpoint) -> Vec<&'static str> {
+    let all = sends_every_event(endpoint);
+    CONNECT_EVENTS
         .iter()
         .copied()
         .filter(|event| !all && !endpoint.enabled_events.iter().any(|e| e == event))
-        .collect();
-    if endpoint.status.as_deref() == Some("disabled") {
+        .collect()
+}
+
+fn sends_a_platform_event(endpoint: &WebhookEndpoint) -> bool {
+    sends_every_event(endpoint)
+        || PLATFORM_EVENTS
+            .iter()
+            .any(|event| endpoint.enabled_events.iter().any(|e| e == event))
+}
+
+fn check_connect_endpoint(report: &mut Report, endpoint: &WebhookEndpoint, url: &str) {
+    let name = "webhook endpoint";
+    let missing = missing_connect_events(endpoint);
+    if is_disabled(endpoint) {
         report.fail(
             name,
             format!("{} is disabled", endpoint.id),
@@ -415,6 +463,56 @@ async fn check_webhooks(
             ),
         );
     }
+}
+
+/// A marketplace order is paid on the platform, so only an endpoint for the platform's own
+/// events hears that its sellers are due their transfers.
+fn check_platform_endpoint(report: &mut Report, endpoint: Option<&WebhookEndpoint>, url: &str) {
+    let name = "platform webhook endpoint";
+    let Some(endpoint) = endpoint else {
+        report.fail(
+            name,
+            format!("only one endpoint sends events to {url}, and an endpoint listens to connected accounts or to your account, not both"),
+            format!(
+                "marketplace orders are paid on the platform: add an endpoint for {url} listening to events on your account, with: {}",
+                PLATFORM_EVENTS.join(", ")
+            ),
+        );
+        return;
+    };
+    if is_disabled(endpoint) {
+        report.fail(
+            name,
+            format!("{} is disabled", endpoint.id),
+            "enable it in the Dashboard",
+        );
+    } else if !sends_a_platform_event(endpoint) {
+        report.fail(
+            name,
+            format!(
+                "{} sends none of: {}",
+                endpoint.id,
+                PLATFORM_EVENTS.join(", ")
+            ),
+            "add these events to the endpoint, or marketplace orders' sellers are paid only when the shopper's page asks",
+        );
+    } else {
+        report.pass(
+            name,
+            format!(
+                "{} sends the platform's payments to {url}, so marketplace orders' sellers are paid",
+                endpoint.id
+            ),
+        );
+    }
+}
+
+fn sends_every_event(endpoint: &WebhookEndpoint) -> bool {
+    endpoint.enabled_events.iter().any(|event| event == "*")
+}
+
+fn is_disabled(endpoint: &WebhookEndpoint) -> bool {
+    endpoint.status.as_deref() == Some("disabled")
 }
 
 fn check_webhook_secrets(report: &mut Report, config: &Config) {

@@ -4,6 +4,8 @@
 
 use connect_checkout_function::AppState;
 use connect_checkout_function::doctor::{Report, Verdict, diagnose};
+use connect_checkout_function::stripe::{IdempotencyKey, Params};
+use serde_json::Value;
 use support::harness;
 
 mod support;
@@ -99,6 +101,82 @@ async fn a_missing_webhook_endpoint_is_reported_with_the_url_to_register() {
             .contains("account.updated")
     );
     assert_eq!(check(&report, "webhook secrets").verdict, Verdict::Fail);
+}
+
+const SHOP: &str = "https://shop.example.com";
+
+/// Registers `SHOP`'s webhook endpoint in the sandbox, for connected accounts' events or the
+/// platform's own.
+async fn add_endpoint(state: &AppState, connect: bool, events: &[&str]) {
+    let form = events.iter().enumerate().fold(
+        Params::new()
+            .set("url", format!("{SHOP}/api/webhooks"))
+            .set("connect", connect),
+        |form, (index, event)| form.set(format!("enabled_events[{index}]"), event),
+    );
+    let key = IdempotencyKey::derive("test-endpoint", &[&connect.to_string()]);
+    let _: Value = state
+        .stripe
+        .post("/v1/webhook_endpoints", &form, None, &key)
+        .await
+        .unwrap();
+}
+
+const CONNECT_EVENTS: &[&str] = &[
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "account.updated",
+    "charge.refunded",
+];
+
+#[tokio::test]
+async fn a_connect_endpoint_alone_fails_because_marketplace_orders_are_paid_on_the_platform() {
+    let h = harness(&[]).await;
+    add_endpoint(&h.state, true, CONNECT_EVENTS).await;
+    let report = run(&h.state, Some(SHOP), 0).await;
+    assert_eq!(
+        check(&report, "webhook endpoint").verdict,
+        Verdict::Pass,
+        "{}",
+        report.render()
+    );
+    let platform = check(&report, "platform webhook endpoint");
+    assert_eq!(platform.verdict, Verdict::Fail, "{}", report.render());
+    let fix = platform.fix.as_deref().unwrap_or_default();
+    assert!(
+        fix.contains("payment_intent.succeeded") && fix.contains("charge.succeeded"),
+        "{fix}"
+    );
+}
+
+#[tokio::test]
+async fn a_platform_endpoint_that_sends_an_orders_payment_passes() {
+    let h = harness(&[]).await;
+    add_endpoint(&h.state, true, CONNECT_EVENTS).await;
+    add_endpoint(&h.state, false, &["charge.succeeded"]).await;
+    let report = run(&h.state, Some(SHOP), 0).await;
+    assert_eq!(check(&report, "webhook endpoint").verdict, Verdict::Pass);
+    assert_eq!(
+        check(&report, "platform webhook endpoint").verdict,
+        Verdict::Pass,
+        "{}",
+        report.render()
+    );
+}
+
+#[tokio::test]
+async fn a_platform_endpoint_without_payment_events_fails() {
+    let h = harness(&[]).await;
+    add_endpoint(&h.state, true, CONNECT_EVENTS).await;
+    add_endpoint(&h.state, false, &["payment_intent.payment_failed"]).await;
+    let report = run(&h.state, Some(SHOP), 0).await;
+    let platform = check(&report, "platform webhook endpoint");
+    assert_eq!(platform.verdict, Verdict::Fail, "{}", report.render());
+    assert!(
+        platform.detail.contains("sends none of"),
+        "{}",
+        platform.detail
+    );
 }
 
 #[tokio::test]

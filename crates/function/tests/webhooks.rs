@@ -2,6 +2,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -73,6 +74,32 @@ async fn deliver(
 
 fn secret(value: &str) -> WebhookSecret {
     WebhookSecret::parse("TEST", value).unwrap()
+}
+
+#[tokio::test]
+async fn the_signatures_age_is_measured_by_the_states_clock() {
+    let signed_at = 1_800_000_000;
+    let body = event("evt_clock", "payment_intent.succeeded");
+    let signature = sign(&body, &secret(NEW), signed_at);
+    let at = |now: i64| state(NEW).with_clock(Arc::new(move || now));
+
+    for (what, now) in [
+        ("at once", signed_at),
+        ("at the end of the tolerance", signed_at + 300),
+        ("with our clock behind Stripe's", signed_at - 600),
+    ] {
+        let (status, answer) = deliver(&at(now), body.clone(), Some(signature.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{what}: {answer}");
+    }
+    let (status, answer) = deliver(&at(signed_at + 301), body, Some(signature)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("301 s old"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::resources::list::Listed;
+use crate::resources::retrieve::Owned;
 use crate::state::Store;
 
 /// The event types the sandbox emits, and the others an endpoint may subscribe to (Stripe's
@@ -113,6 +114,12 @@ impl Event {
             }
         }
         event
+    }
+}
+
+impl Owned for Event {
+    fn account(&self) -> &str {
+        &self.account
     }
 }
 

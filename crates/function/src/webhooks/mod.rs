@@ -10,8 +10,6 @@
 
 pub mod signature;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,15 +25,19 @@ use crate::checkout::order::{ORDER_GROUP_PREFIX, ORDER_SELLERS};
 use crate::checkout::transfers::settle_order;
 use crate::error::AppError;
 
-/// The event types the function acts on; `doctor` checks the endpoint sends them. A
-/// `charge.succeeded` of a marketplace order also pays its sellers, but its
-/// `payment_intent.succeeded` alone does that, so the endpoint need not send both.
-pub const HANDLED_EVENTS: &[&str] = &[
+/// The event types the function acts on from connected accounts (direct charges, sellers'
+/// accounts); `doctor` checks the Connect endpoint sends them.
+pub const CONNECT_EVENTS: &[&str] = &[
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
     "account.updated",
     "charge.refunded",
 ];
+
+/// The platform's own event types that settle a marketplace order (its PaymentIntent is on the
+/// platform). Either one is enough, since settling twice changes nothing; `doctor` checks the
+/// platform's endpoint sends at least one.
+pub const PLATFORM_EVENTS: &[&str] = &["payment_intent.succeeded", "charge.succeeded"];
 
 /// Stripe's events are far larger than our API's bodies.
 pub const WEBHOOK_BODY_LIMIT: usize = 512 * 1024;
@@ -71,9 +73,7 @@ async fn receive(
     let header = headers
         .get("stripe-signature")
         .and_then(|value| value.to_str().ok());
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = state.now();
     let secrets = &state.config.webhook_secrets;
     // `verify` reads the header before it looks for secrets, so an unsigned or garbled request
     // is the sender's 400 whatever our configuration; only a well-formed one meets our 503.

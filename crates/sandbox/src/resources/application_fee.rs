@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::balance::Booking;
 use super::list::{Listed, list};
+use super::retrieve::RETRIEVE;
 use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -142,11 +143,6 @@ impl Listed for ApplicationFee {
         (self.created, self.seq)
     }
 }
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
 
 const LIST: Endpoint = Endpoint {
     access: Access::Secret,

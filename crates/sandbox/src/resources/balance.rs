@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::list::{Listed, list};
+use super::retrieve::RETRIEVE;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
@@ -195,11 +196,6 @@ impl Store {
             .collect()
     }
 }
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
 
 fn amounts(list: impl Iterator<Item = (String, i64)>) -> Vec<Value> {
     list.map(|(currency, amount)| {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::expand;
 use super::list::{Listed, list};
+use super::retrieve::{Owned, RETRIEVE, owned_mut, retrieve_expanded};
 use crate::currency;
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -97,12 +98,24 @@ impl Price {
     }
 }
 
+impl Owned for Product {
+    fn account(&self) -> &str {
+        &self.account
+    }
+}
+
 impl Listed for Product {
     fn id(&self) -> &str {
         &self.id
     }
     fn order(&self) -> (i64, u64) {
         (self.created, self.seq)
+    }
+}
+
+impl Owned for Price {
+    fn account(&self) -> &str {
+        &self.account
     }
 }
 
@@ -156,11 +169,6 @@ pub(crate) fn seed_products(store: &mut Store, account: &str, products: &[SeedPr
     }
 }
 
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
-
 const LIST_PRICES: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[
@@ -195,22 +203,7 @@ pub(crate) async fn retrieve_price(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        let account = &call.caller.account;
-        let price = call
-            .store
-            .prices
-            .get(&id)
-            .filter(|p| &p.account == account)
-            .ok_or_else(|| ApiError::resource_missing("price", &id, "id"))?;
-        let mut value = price.to_json();
-        expand::apply(
-            call.store,
-            account,
-            &mut value,
-            &call.params.expand(),
-            false,
-        )?;
-        Ok(value)
+        retrieve_expanded(call, |store| &store.prices, "price", &id, Price::to_json)
     })
     .await
 }
@@ -250,22 +243,13 @@ pub(crate) async fn retrieve_product(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        let account = &call.caller.account;
-        let product = call
-            .store
-            .products
-            .get(&id)
-            .filter(|p| &p.account == account)
-            .ok_or_else(|| ApiError::resource_missing("product", &id, "id"))?;
-        let mut value = product.to_json();
-        expand::apply(
-            call.store,
-            account,
-            &mut value,
-            &call.params.expand(),
-            false,
-        )?;
-        Ok(value)
+        retrieve_expanded(
+            call,
+            |store| &store.products,
+            "product",
+            &id,
+            Product::to_json,
+        )
     })
     .await
 }
@@ -496,12 +480,7 @@ pub(crate) async fn update_product(
             return Err(ApiError::resource_missing("price", price, "default_price")
                 .status(axum::http::StatusCode::BAD_REQUEST));
         }
-        let product = call
-            .store
-            .products
-            .get_mut(&id)
-            .filter(|product| product.account == account)
-            .ok_or_else(|| ApiError::resource_missing("product", &id, "id"))?;
+        let product = owned_mut(&mut call.store.products, &account, "product", &id)?;
         if let Some(name) = p.str("name") {
             product.name = name.to_owned();
         }
@@ -579,12 +558,7 @@ pub(crate) async fn update_price(
     run(&state, req, &UPDATE_PRICE, |call| {
         let p = call.params;
         let account = call.caller.account.clone();
-        let price = call
-            .store
-            .prices
-            .get_mut(&id)
-            .filter(|price| price.account == account)
-            .ok_or_else(|| ApiError::resource_missing("price", &id, "id"))?;
+        let price = owned_mut(&mut call.store.prices, &account, "price", &id)?;
         if let Some(active) = p.bool("active") {
             price.active = active;
         }

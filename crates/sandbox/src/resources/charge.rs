@@ -12,10 +12,10 @@ use super::expand;
 use super::list::{Listed, list};
 use super::payment_intent::PaymentIntent;
 use super::payment_method::PaymentMethod;
+use super::retrieve::{Owned, RETRIEVE, retrieve_expanded};
 use crate::cards::Decline;
 use crate::http::PathId;
 use crate::http::auth::Access;
-use crate::http::error::ApiError;
 use crate::http::params::{LIST_FIELDS, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
 use crate::state::{SandboxState, Store};
@@ -271,11 +271,6 @@ impl Charge {
     }
 }
 
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
-
 const LIST: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[
@@ -286,6 +281,12 @@ const LIST: Endpoint = Endpoint {
         opt("transfer_group", Ty::Str),
     ],
 };
+
+impl Owned for Charge {
+    fn account(&self) -> &str {
+        &self.account
+    }
+}
 
 impl Listed for Charge {
     fn id(&self) -> &str {
@@ -323,22 +324,7 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        let account = &call.caller.account;
-        let charge = call
-            .store
-            .charges
-            .get(&id)
-            .filter(|c| &c.account == account)
-            .ok_or_else(|| ApiError::resource_missing("charge", &id, "id"))?;
-        let mut value = charge.to_json();
-        expand::apply(
-            call.store,
-            account,
-            &mut value,
-            &call.params.expand(),
-            false,
-        )?;
-        Ok(value)
+        retrieve_expanded(call, |store| &store.charges, "charge", &id, Charge::to_json)
     })
     .await
 }

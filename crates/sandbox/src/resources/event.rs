@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::list::list;
+use super::retrieve::{RETRIEVE, owned};
 use crate::events::{Event, type_matches};
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -13,11 +14,6 @@ use crate::http::error::ApiError;
 use crate::http::params::{LIST_FIELDS, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Endpoint, run};
 use crate::state::SandboxState;
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
 
 const LIST: Endpoint = Endpoint {
     access: Access::Secret,
@@ -38,12 +34,7 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        let event = call
-            .store
-            .events
-            .get(&id)
-            .filter(|e| e.account == call.caller.account)
-            .ok_or_else(|| ApiError::resource_missing("event", &id, "id"))?;
+        let event = owned(&call.store.events, &call.caller.account, "event", &id)?;
         let pending = call.store.pending_webhooks(&event.id);
         Ok(event.to_json(call.caller.version.as_str(), pending))
     })

@@ -12,6 +12,7 @@ pub(crate) mod list;
 pub(crate) mod payment_intent;
 pub(crate) mod payment_method;
 pub(crate) mod refund;
+pub(crate) mod retrieve;
 pub(crate) mod settlement;
 pub(crate) mod token;
 pub(crate) mod transfer;

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::retrieve::{Owned, RETRIEVE, owned};
 use crate::cards::{self, CardDetails};
 use crate::http::PathId;
 use crate::http::auth::{Access, Caller};
@@ -24,6 +25,12 @@ pub(crate) struct PaymentMethod {
     pub billing_details: Value,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
+}
+
+impl Owned for PaymentMethod {
+    fn account(&self) -> &str {
+        &self.account
+    }
 }
 
 impl PaymentMethod {
@@ -102,11 +109,6 @@ pub(crate) const PAYMENT_METHOD_DATA: &[Field] = &[
 const CREATE: Endpoint = Endpoint {
     access: Access::Publishable,
     schema: PAYMENT_METHOD_DATA,
-};
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
 };
 
 fn billing_details(params: Option<&Params>) -> Value {
@@ -241,12 +243,13 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        call.store
-            .payment_methods
-            .get(&id)
-            .filter(|pm| pm.account == call.caller.account)
-            .map(PaymentMethod::to_json)
-            .ok_or_else(|| ApiError::resource_missing("PaymentMethod", &id, "id"))
+        owned(
+            &call.store.payment_methods,
+            &call.caller.account,
+            "PaymentMethod",
+            &id,
+        )
+        .map(PaymentMethod::to_json)
     })
     .await
 }

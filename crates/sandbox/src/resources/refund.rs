@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::balance::Booking;
 use super::list::{Listed, list};
+use super::retrieve::{Owned, RETRIEVE, owned};
 use crate::currency;
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -60,6 +61,12 @@ impl Refund {
     }
 }
 
+impl Owned for Refund {
+    fn account(&self) -> &str {
+        &self.account
+    }
+}
+
 impl Listed for Refund {
     fn id(&self) -> &str {
         &self.id
@@ -90,11 +97,6 @@ const CREATE: Endpoint = Endpoint {
         opt("reverse_transfer", Ty::Bool),
         opt("instructions_email", Ty::Str),
     ],
-};
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
 };
 
 const LIST: Endpoint = Endpoint {
@@ -313,12 +315,7 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        call.store
-            .refunds
-            .get(&id)
-            .filter(|r| r.account == call.caller.account)
-            .map(Refund::to_json)
-            .ok_or_else(|| ApiError::resource_missing("refund", &id, "id"))
+        owned(&call.store.refunds, &call.caller.account, "refund", &id).map(Refund::to_json)
     })
     .await
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::account::Account;
 use super::account::bank::{BANK_ACCOUNT, BankAccount};
 use super::account::profile::{BUSINESS_TYPES, COMPANY, INDIVIDUAL};
+use super::retrieve::RETRIEVE;
 use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::{ApiError, shorten};
@@ -112,11 +113,6 @@ const CREATE: Endpoint = Endpoint {
 };
 
 const PII: &[Field] = &[opt("id_number", Ty::Str)];
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
 
 fn token_used(id: &str, param: &str) -> ApiError {
     ApiError::invalid_request(format!(

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::balance::Booking;
 use super::charge::Charge;
 use super::list::{Listed, list};
+use super::retrieve::RETRIEVE;
 use crate::events::Origin;
 use crate::http::PathId;
 use crate::http::auth::Access;
@@ -378,11 +379,6 @@ const LIST_REVERSALS: Endpoint = Endpoint {
     schema: &[LIST_FIELDS[0], LIST_FIELDS[1], LIST_FIELDS[2]],
 };
 
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
-};
-
 const LIST: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[
@@ -537,12 +533,7 @@ pub(crate) async fn retrieve(
     req: ApiRequest,
 ) -> Response {
     run(&state, req, &RETRIEVE, |call| {
-        call.store
-            .transfers
-            .get(&id)
-            .filter(|_| !call.caller.connected)
-            .map(Transfer::to_json)
-            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))
+        own_transfer(&call, &id).map(Transfer::to_json)
     })
     .await
 }

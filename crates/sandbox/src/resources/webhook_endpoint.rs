@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::list::{Listed, list};
+use super::retrieve::{Owned, RETRIEVE, owned_mut};
 use crate::events::KNOWN_TYPES;
 use crate::http::PathId;
 use crate::http::auth::{Access, ApiVersion};
@@ -79,6 +80,12 @@ impl WebhookEndpoint {
     }
 }
 
+impl Owned for WebhookEndpoint {
+    fn account(&self) -> &str {
+        &self.account
+    }
+}
+
 impl Listed for WebhookEndpoint {
     fn id(&self) -> &str {
         &self.id
@@ -114,11 +121,6 @@ const UPDATE: Endpoint = Endpoint {
         opt("disabled", Ty::Bool),
         opt("metadata", Ty::Metadata),
     ],
-};
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
 };
 
 const LIST: Endpoint = Endpoint {
@@ -165,11 +167,12 @@ fn find<'a>(
     account: &str,
     id: &str,
 ) -> Result<&'a mut WebhookEndpoint, ApiError> {
-    store
-        .webhook_endpoints
-        .get_mut(id)
-        .filter(|e| e.account == account)
-        .ok_or_else(|| ApiError::resource_missing("webhook_endpoint", id, "id"))
+    owned_mut(
+        &mut store.webhook_endpoints,
+        account,
+        "webhook_endpoint",
+        id,
+    )
 }
 
 /// `POST /v1/webhook_endpoints`: the answer carries `secret`, the only time it is shown.

@@ -24,6 +24,7 @@ use crate::http::auth::{Access, Caller};
 use crate::http::error::{ApiError, ErrorType, shorten};
 use crate::http::params::{Field, LIST_FIELDS, Param, Params, Ty, opt};
 use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
+use crate::resources::retrieve::RETRIEVE;
 use crate::seed::{AccountType, SeedAccount, SeedPlatform};
 use crate::state::{SandboxState, Store};
 use bank::{BANK_ACCOUNT, BankAccount};
@@ -532,11 +533,6 @@ const CREATE: Endpoint = Endpoint {
 const UPDATE: Endpoint = Endpoint {
     access: Access::Secret,
     schema: account_fields![],
-};
-
-const RETRIEVE: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[],
 };
 
 const LIST: Endpoint = Endpoint {
