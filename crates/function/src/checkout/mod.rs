@@ -286,11 +286,7 @@ async fn create_seller_intent(
         ],
         receipt_email: request.email.as_deref(),
         trailing_metadata: Vec::new(),
-        routing: PaymentRouting {
-            account: charge_type.payment_account(seller_id).cloned(),
-            application_fee_amount: (fee.amount > 0).then_some(fee.amount),
-            destination: charge_type.on_behalf_of(seller_id).cloned(),
-        },
+        routing: PaymentRouting::for_charge(charge_type, seller_id, &fee),
     };
     let key = IdempotencyKey::derive("checkout", &[seller_id.as_str(), request.attempt.as_str()]);
     let intent = post_intent(state, &spec, &key, |intent| {

@@ -139,8 +139,7 @@ pub async fn create_order_intent(
             .enumerate()
             .map(|(index, part)| (seller_lines_key(index), describe(&part.lines)))
             .collect(),
-        // The platform keeps its fees by transferring less, so the charge carries none.
-        routing: PaymentRouting::default(),
+        routing: PaymentRouting::on_platform(),
     };
     let key = IdempotencyKey::derive("checkout-order", &[request.attempt.as_str()]);
     let intent = super::post_intent(state, &spec, &key, |intent| {

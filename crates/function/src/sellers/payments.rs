@@ -15,7 +15,6 @@ use serde::Deserialize;
 
 use super::SellerAccess;
 use crate::AppState;
-use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::stripe::objects::{Charge, List, PaymentIntent, Refund, TransferData};
@@ -229,15 +228,15 @@ async fn whole_payments(
     state: &AppState,
     account: &AccountId,
 ) -> Result<Vec<SellerPayment>, AppError> {
-    let direct = state.config.charge_type == ChargeType::Direct;
+    let on_account = state.config.charge_type.payment_account(account);
     let intents = state
         .stripe
-        .list_payment_intents_with_charges(direct.then_some(account))
+        .list_payment_intents_with_charges(on_account)
         .await?;
     Ok(intents
         .data
         .iter()
-        .filter(|intent| direct || is_sent_to(intent.transfer_data.as_ref(), account))
+        .filter(|intent| on_account.is_some() || is_sent_to(intent.transfer_data.as_ref(), account))
         .filter(|intent| {
             intent.status != "requires_payment_method" || intent.latest_charge.is_some()
         })
@@ -353,15 +352,21 @@ pub(super) async fn create_refund(
     }
     // A direct charge lives on the seller's account; anything else of theirs (a destination
     // charge, a part of a marketplace order) on the platform.
-    if state.config.charge_type == ChargeType::Direct {
+    if let Some(on_account) = state.config.charge_type.payment_account(&account) {
         match state
             .stripe
-            .retrieve_payment_intent_on::<PaymentIntent>(&payment_intent, Some(&account))
+            .retrieve_payment_intent_on::<PaymentIntent>(&payment_intent, Some(on_account))
             .await
         {
             Ok(_) => {
-                return refund_whole(&state, &account, Some(&account), &payment_intent, &request)
-                    .await;
+                return refund_whole(
+                    &state,
+                    &account,
+                    Some(on_account),
+                    &payment_intent,
+                    &request,
+                )
+                .await;
             }
             Err(error) if error.status() == Some(404) => {}
             Err(error) => return Err(error.into()),

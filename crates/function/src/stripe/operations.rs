@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use connect_checkout_core::api::{AccountKind, BusinessType, CustomDetails};
+use connect_checkout_core::api::{AccountKind, BusinessType, ChargeType, CustomDetails};
 use connect_checkout_core::{AccountId, Currency, Money, PaymentIntentId, TransferId};
 use serde::de::DeserializeOwned;
 
@@ -17,7 +17,8 @@ use super::{ApiPath, IdempotencyKey, Params, StripeClient, StripeError};
 /// Stripe's largest page: every list the function reads asks for it.
 const PAGE_LIMIT: u32 = 100;
 
-/// Where a PaymentIntent lives and how the platform takes its share.
+/// Where a PaymentIntent lives and how the platform takes its share: the charge type
+/// (<https://docs.stripe.com/connect/charges>) as Stripe's parameters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaymentRouting {
     /// The connected account it is made on (`Stripe-Account`); `None` for the platform.
@@ -27,6 +28,29 @@ pub struct PaymentRouting {
     /// The seller the funds go to and who settles the charge (`transfer_data[destination]` and
     /// `on_behalf_of`), for a charge made on the platform for one seller.
     pub destination: Option<AccountId>,
+}
+
+impl PaymentRouting {
+    /// The one place a charge type becomes Stripe's parameters for a payment to `seller` of
+    /// which the platform keeps `fee`: a direct charge lives on the seller's account and takes
+    /// the fee; a destination charge lives on the platform, takes the fee and sends the rest on
+    /// to the seller, who settles it; a separate charge is [`Self::on_platform`].
+    pub fn for_charge(charge_type: ChargeType, seller: &AccountId, fee: &Money) -> Self {
+        if charge_type == ChargeType::Separate {
+            return Self::on_platform();
+        }
+        Self {
+            account: charge_type.payment_account(seller).cloned(),
+            application_fee_amount: (fee.amount > 0).then_some(fee.amount),
+            destination: charge_type.on_behalf_of(seller).cloned(),
+        }
+    }
+
+    /// A separate charge: on the platform, which keeps its fees by transferring less, so the
+    /// charge carries neither a fee nor a destination.
+    pub fn on_platform() -> Self {
+        Self::default()
+    }
 }
 
 /// `POST /v1/payment_intents`.
@@ -620,5 +644,36 @@ mod tests {
             .set("metadata[seller]", "acct_1Seller")
             .set("metadata[refund_attempt]", "r-1");
         assert_eq!(part.form(), expected);
+    }
+
+    #[test]
+    fn each_charge_type_routes_the_payment_its_own_way() {
+        let seller = AccountId::new("acct_1Seller").unwrap();
+        let fee = usd(270);
+        assert_eq!(
+            PaymentRouting::for_charge(ChargeType::Direct, &seller, &fee),
+            PaymentRouting {
+                account: Some(seller.clone()),
+                application_fee_amount: Some(270),
+                destination: None,
+            }
+        );
+        assert_eq!(
+            PaymentRouting::for_charge(ChargeType::Destination, &seller, &fee),
+            PaymentRouting {
+                account: None,
+                application_fee_amount: Some(270),
+                destination: Some(seller.clone()),
+            }
+        );
+        assert_eq!(
+            PaymentRouting::for_charge(ChargeType::Separate, &seller, &fee),
+            PaymentRouting::on_platform()
+        );
+        assert_eq!(
+            PaymentRouting::for_charge(ChargeType::Direct, &seller, &usd(0)).application_fee_amount,
+            None,
+            "no fee, no application_fee_amount"
+        );
     }
 }
