@@ -164,17 +164,7 @@ async fn create_seller(
         .auth
         .sign_up(&headers, state.now())
         .await
-        .map_err(|error| {
-            match error {
-                AuthError::Missing | AuthError::Invalid => AppError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::Unauthorized,
-                    "Sign in with the marketplace before creating a seller account.",
-                ),
-                other => refusal(other),
-            }
-            .with_detail(format!("seller sign-up: {error}"))
-        })?;
+        .map_err(sign_up_refused)?;
     request.validate().map_err(AppError::fields)?;
     if !state.config.account_kinds.contains(&request.kind) {
         return Err(AppError::invalid(format!(
@@ -182,18 +172,7 @@ async fn create_seller(
             request.kind.as_str()
         )));
     }
-    // A signed-in user gets one account: the key names the user, not the attempt, so every
-    // sign-up of theirs is the same creation while Stripe keeps the key.
-    let (key, seller_subject) = match &signer {
-        SignUp::Open => (
-            IdempotencyKey::derive("create-seller", &[request.attempt.as_str()]),
-            None,
-        ),
-        SignUp::Subject { subject, key } => (
-            IdempotencyKey::derive("create-seller-for", &[key]),
-            Some(subject.as_str()),
-        ),
-    };
+    let (key, seller_subject) = creation_of(&signer, request.attempt.as_str());
     let spec = AccountSpec {
         country: &request.country,
         email: &request.email,
@@ -208,6 +187,31 @@ async fn create_seller(
         .auth
         .bind(&status.id, state.now(), is_https(&headers, &state));
     Ok((StatusCode::CREATED, cookie, Json(CreatedSeller { status })))
+}
+
+fn sign_up_refused(error: AuthError) -> AppError {
+    match error {
+        AuthError::Missing | AuthError::Invalid => AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "Sign in with the marketplace before creating a seller account.",
+        ),
+        other => refusal(other),
+    }
+    .with_detail(format!("seller sign-up: {error}"))
+}
+
+/// The account creation's Idempotency-Key and the user it is for. A signed-in user gets one
+/// account: the key names the user, not the attempt, so every sign-up of theirs is the same
+/// creation while Stripe keeps the key.
+fn creation_of<'a>(signer: &'a SignUp, attempt: &str) -> (IdempotencyKey, Option<&'a str>) {
+    match signer {
+        SignUp::Open => (IdempotencyKey::derive("create-seller", &[attempt]), None),
+        SignUp::Subject { subject, key } => (
+            IdempotencyKey::derive("create-seller-for", &[key]),
+            Some(subject.as_str()),
+        ),
+    }
 }
 
 #[derive(Deserialize)]
@@ -344,15 +348,8 @@ async fn submit_details(
         ));
     }
     let terms_accepted = details.accept_terms.then(|| {
-        // The connection's peer: AWS's record of it on Lambda, the socket's under `serve`.
-        let peer = lambda_context
-            .and_then(|context| crate::client_address::lambda_source_ip(&context.0))
-            .or_else(|| connect_info.map(|info| info.0.0.ip()))
-            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-        (
-            state.now(),
-            state.config.trusted_proxies.client(&headers, peer),
-        )
+        let ip = client_ip(&state, &headers, connect_info, lambda_context);
+        (state.now(), ip)
     });
     let spec = AccountDetailsSpec {
         details: &details,
@@ -363,21 +360,41 @@ async fn submit_details(
         .stripe
         .update_account_details(&account, &spec, &key)
         .await
-        .map_err(|error| match &error {
-            StripeError::Api {
-                status: 400,
-                error: api,
-                ..
-            } if api.param.is_some() => AppError::fields(vec![FieldError {
-                field: form_field(api.param.as_deref().unwrap_or_default()),
-                message: api
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "Stripe refused this value".into()),
-            }]),
-            _ => AppError::from(error),
-        })?;
+        .map_err(details_refused)?;
     Ok(Json(status_or_error(&updated)?))
+}
+
+/// The client's address, from the connection's peer (AWS's record of it on Lambda, the
+/// socket's under `serve`) through the trusted proxies.
+fn client_ip(
+    state: &AppState,
+    headers: &HeaderMap,
+    connect_info: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    lambda_context: Option<axum::Extension<lambda_http::request::RequestContext>>,
+) -> std::net::IpAddr {
+    let peer = lambda_context
+        .and_then(|context| crate::client_address::lambda_source_ip(&context.0))
+        .or_else(|| connect_info.map(|info| info.0.0.ip()))
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    state.config.trusted_proxies.client(headers, peer)
+}
+
+/// Stripe's 400 naming a parameter is a message on the form's field.
+fn details_refused(error: StripeError) -> AppError {
+    match &error {
+        StripeError::Api {
+            status: 400,
+            error: api,
+            ..
+        } if api.param.is_some() => AppError::fields(vec![FieldError {
+            field: form_field(api.param.as_deref().unwrap_or_default()),
+            message: api
+                .message
+                .clone()
+                .unwrap_or_else(|| "Stripe refused this value".into()),
+        }]),
+        _ => AppError::from(error),
+    }
 }
 
 #[cfg(test)]
