@@ -19,8 +19,7 @@ use super::pricing::CatalogPrice;
 use super::seller_of;
 use crate::AppState;
 use crate::error::AppError;
-use crate::stripe::objects::{Account, List, Price};
-use crate::stripe::{ApiPath, Params};
+use crate::stripe::objects::Account;
 
 /// Pages of 100 prices read per seller: 1,000 active prices. A price past them is not for
 /// sale through this checkout (the product list shows the same 1,000).
@@ -113,11 +112,7 @@ pub(crate) async fn read_account(
 ) -> Result<Account, AppError> {
     state
         .stripe
-        .get(
-            ApiPath::object("/v1/accounts", account),
-            &Params::new(),
-            None,
-        )
+        .retrieve_account(account)
         .await
         .map_err(|error| match error.status() {
             Some(404) => AppError::seller_not_found().with_detail(error.to_string()),
@@ -129,14 +124,9 @@ async fn read_prices(state: &AppState, account: &AccountId) -> Result<Vec<Catalo
     let mut prices = Vec::new();
     let mut starting_after: Option<String> = None;
     for _ in 0..MAX_CATALOG_PAGES {
-        let query = Params::new()
-            .set("active", "true")
-            .set("limit", 100)
-            .set("expand[]", "data.product")
-            .set_opt("starting_after", starting_after.as_deref());
-        let page: List<Price> = state
+        let page = state
             .stripe
-            .get("/v1/prices", &query, Some(account))
+            .list_active_prices(account, starting_after.as_deref())
             .await?;
         prices.extend(page.data.iter().filter_map(CatalogPrice::from_stripe));
         match page.data.last() {

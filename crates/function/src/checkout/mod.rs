@@ -23,8 +23,9 @@ use connect_checkout_core::{AccountId, Currency, Money};
 use crate::AppState;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::stripe::objects::{Account, List, PaymentIntent};
-use crate::stripe::{IdempotencyKey, Params, StripeError};
+use crate::stripe::objects::{Account, PaymentIntent};
+use crate::stripe::operations::{PaymentIntentSpec, PaymentRouting};
+use crate::stripe::{IdempotencyKey, StripeError};
 use catalog::{SellerCatalog, seller_catalog};
 use pricing::{PricingError, price_cart};
 
@@ -63,10 +64,7 @@ fn seller_of(account: &Account) -> Option<Seller> {
 
 /// Sellers a shopper can pay now: connected accounts with charges enabled.
 async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>, AppError> {
-    let accounts: List<Account> = state
-        .stripe
-        .get("/v1/accounts", &Params::new().set("limit", 100), None)
-        .await?;
+    let accounts = state.stripe.list_accounts().await?;
     let sellers = accounts
         .data
         .iter()
@@ -275,25 +273,23 @@ async fn create_seller_intent(
     };
     let seller_id = &seller.id;
     let fee = state.config.fee.fee_on(&cart.total);
-    let mut form = Params::new()
-        .set("amount", cart.total.amount)
-        .set("currency", cart.total.currency.as_str())
-        .set("automatic_payment_methods[enabled]", "true")
-        .set("description", order::describe(&cart.lines))
-        .set("metadata[checkout_attempt]", request.attempt.as_str())
-        .set("metadata[seller]", seller_id.as_str())
-        .set_opt("receipt_email", request.email.as_deref());
-    if fee.amount > 0 {
-        form = form.set("application_fee_amount", fee.amount);
-    }
-    let on_account = charge_type.payment_account(seller_id);
-    if let Some(merchant) = charge_type.on_behalf_of(seller_id) {
-        form = form
-            .set("transfer_data[destination]", merchant.as_str())
-            .set("on_behalf_of", merchant.as_str());
-    }
+    let spec = PaymentIntentSpec {
+        total: &cart.total,
+        description: order::describe(&cart.lines),
+        transfer_group: None,
+        metadata: vec![
+            (
+                "checkout_attempt".into(),
+                request.attempt.as_str().to_owned(),
+            ),
+            ("seller".into(), seller_id.as_str().to_owned()),
+        ],
+        receipt_email: request.email.as_deref(),
+        trailing_metadata: Vec::new(),
+        routing: PaymentRouting::for_charge(charge_type, seller_id, &fee),
+    };
     let key = IdempotencyKey::derive("checkout", &[seller_id.as_str(), request.attempt.as_str()]);
-    let intent = post_intent(state, &form, on_account, &key, |intent| {
+    let intent = post_intent(state, &spec, &key, |intent| {
         intent.metadata.get("checkout_attempt").map(String::as_str)
             == Some(request.attempt.as_str())
             && intent.metadata.get("seller").map(String::as_str) == Some(seller_id.as_str())
@@ -318,22 +314,16 @@ async fn create_seller_intent(
 /// PaymentIntent and the shopper can pay.
 async fn post_intent(
     state: &AppState,
-    form: &Params,
-    on_account: Option<&AccountId>,
+    spec: &PaymentIntentSpec<'_>,
     key: &IdempotencyKey,
     is_this_attempts: impl Fn(&PaymentIntent) -> bool,
 ) -> Result<PaymentIntent, AppError> {
-    match state
-        .stripe
-        .post("/v1/payment_intents", form, on_account, key)
-        .await
-    {
+    match state.stripe.create_payment_intent(spec, key).await {
         Ok(intent) => Ok(intent),
         Err(error) if error.status().is_some_and(|status| status >= 500) => {
-            let query = Params::new().set("limit", 100);
-            let recent: Option<List<PaymentIntent>> = state
+            let recent = state
                 .stripe
-                .get("/v1/payment_intents", &query, on_account)
+                .list_payment_intents(spec.routing.account.as_ref())
                 .await
                 .ok();
             let found = recent.and_then(|recent| {

@@ -14,8 +14,9 @@ use connect_checkout_core::{AccountId, AttemptId, Money};
 use super::PricedCart;
 use crate::AppState;
 use crate::error::AppError;
+use crate::stripe::IdempotencyKey;
 use crate::stripe::objects::PaymentIntent;
-use crate::stripe::{IdempotencyKey, Params};
+use crate::stripe::operations::{PaymentIntentSpec, PaymentRouting};
 
 /// The metadata key of the order's sellers, subtotals and fees.
 pub const ORDER_SELLERS: &str = "order_sellers";
@@ -120,23 +121,28 @@ pub async fn create_order_intent(
             "items: the order's sellers do not fit in one payment: split the cart into two orders",
         ));
     }
-    let mut form = Params::new()
-        .set("amount", cart.total.amount)
-        .set("currency", cart.total.currency.as_str())
-        .set("automatic_payment_methods[enabled]", "true")
-        .set("description", describe(&cart.lines))
-        .set("transfer_group", transfer_group(&request.attempt))
-        .set("metadata[checkout_attempt]", request.attempt.as_str())
-        .set(format!("metadata[{ORDER_SELLERS}]"), &order_sellers)
-        .set_opt("receipt_email", request.email.as_deref());
-    for (index, part) in cart.parts.iter().enumerate() {
-        form = form.set(
-            format!("metadata[{}]", seller_lines_key(index)),
-            describe(&part.lines),
-        );
-    }
+    let spec = PaymentIntentSpec {
+        total: &cart.total,
+        description: describe(&cart.lines),
+        transfer_group: Some(transfer_group(&request.attempt)),
+        metadata: vec![
+            (
+                "checkout_attempt".into(),
+                request.attempt.as_str().to_owned(),
+            ),
+            (ORDER_SELLERS.into(), order_sellers.clone()),
+        ],
+        receipt_email: request.email.as_deref(),
+        trailing_metadata: cart
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| (seller_lines_key(index), describe(&part.lines)))
+            .collect(),
+        routing: PaymentRouting::on_platform(),
+    };
     let key = IdempotencyKey::derive("checkout-order", &[request.attempt.as_str()]);
-    let intent = super::post_intent(state, &form, None, &key, |intent| {
+    let intent = super::post_intent(state, &spec, &key, |intent| {
         intent.metadata.get("checkout_attempt").map(String::as_str)
             == Some(request.attempt.as_str())
             && intent.metadata.get(ORDER_SELLERS) == Some(&order_sellers)

@@ -17,8 +17,9 @@ use connect_checkout_core::{Currency, Money, PaymentIntentId};
 use super::order::{ORDER_SELLERS, SellerShare, parse_shares, seller_lines_key};
 use crate::AppState;
 use crate::error::AppError;
-use crate::stripe::objects::{List, PaymentIntent, Transfer};
-use crate::stripe::{ApiPath, IdempotencyKey, Params};
+use crate::stripe::IdempotencyKey;
+use crate::stripe::objects::PaymentIntent;
+use crate::stripe::operations::TransferSpec;
 
 /// `POST /api/checkout/{payment_intent}/transfers`.
 pub async fn order_transfers(
@@ -37,13 +38,9 @@ pub async fn settle_order(
     state: &AppState,
     payment_intent: &PaymentIntentId,
 ) -> Result<OrderTransfers, AppError> {
-    let intent: PaymentIntent = state
+    let intent = state
         .stripe
-        .get(
-            ApiPath::object("/v1/payment_intents", payment_intent),
-            &Params::new(),
-            None,
-        )
+        .retrieve_payment_intent(payment_intent)
         .await
         .map_err(|error| match error.status() {
             Some(404) => not_an_order(payment_intent).with_detail(error.to_string()),
@@ -75,10 +72,10 @@ pub async fn settle_order(
             .with_detail(format!("{} succeeded without a latest_charge", intent.id))
         })?;
 
-    let query = Params::new()
-        .set("transfer_group", &order.transfer_group)
-        .set("limit", 100);
-    let existing: List<Transfer> = state.stripe.get("/v1/transfers", &query, None).await?;
+    let existing = state
+        .stripe
+        .list_transfers_in_group(&order.transfer_group)
+        .await?;
     let (paid, order_ref, charge) = (&intent, &order, charge.as_str());
     let transfers = futures_util::future::join_all(
         order
@@ -162,21 +159,21 @@ async fn transfer_share(
         Some(lines) => lines.clone(),
         None => format!("Your part of order {}", intent.id),
     };
-    let form = Params::new()
-        .set("amount", share.net())
-        .set("currency", order.currency.as_str())
-        .set("destination", share.seller.as_str())
-        .set("transfer_group", &order.transfer_group)
-        .set("source_transaction", charge)
-        .set("description", description)
-        .set("metadata[payment_intent]", &intent.id)
-        .set("metadata[seller_subtotal]", share.subtotal)
-        .set("metadata[platform_fee]", share.fee);
+    let spec = TransferSpec {
+        amount: share.net(),
+        currency: &order.currency,
+        destination: &share.seller,
+        transfer_group: &order.transfer_group,
+        source_transaction: charge,
+        description,
+        metadata: vec![
+            ("payment_intent", intent.id.clone()),
+            ("seller_subtotal", share.subtotal.to_string()),
+            ("platform_fee", share.fee.to_string()),
+        ],
+    };
     let key = IdempotencyKey::derive("transfer", &[intent.id.as_str(), share.seller.as_str()]);
-    let transfer: Transfer = state
-        .stripe
-        .post("/v1/transfers", &form, None, &key)
-        .await?;
+    let transfer = state.stripe.create_transfer(&spec, &key).await?;
     tracing::info!(
         payment_intent = %intent.id,
         transfer = %transfer.id,

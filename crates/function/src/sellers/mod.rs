@@ -24,8 +24,9 @@ use crate::AppState;
 use crate::checkout::catalog::read_account;
 use crate::error::AppError;
 use crate::extract::ApiJson;
-use crate::stripe::objects::{Account, AccountLink, List, LoginLink};
-use crate::stripe::{ApiPath, IdempotencyKey, Params, StripeError};
+use crate::stripe::objects::Account;
+use crate::stripe::operations::{AccountDetailsSpec, AccountSpec};
+use crate::stripe::{IdempotencyKey, StripeError};
 use session::{AuthError, SignUp};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -163,17 +164,7 @@ async fn create_seller(
         .auth
         .sign_up(&headers, state.now())
         .await
-        .map_err(|error| {
-            match error {
-                AuthError::Missing | AuthError::Invalid => AppError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::Unauthorized,
-                    "Sign in with the marketplace before creating a seller account.",
-                ),
-                other => refusal(other),
-            }
-            .with_detail(format!("seller sign-up: {error}"))
-        })?;
+        .map_err(sign_up_refused)?;
     request.validate().map_err(AppError::fields)?;
     if !state.config.account_kinds.contains(&request.kind) {
         return Err(AppError::invalid(format!(
@@ -181,52 +172,46 @@ async fn create_seller(
             request.kind.as_str()
         )));
     }
-    // Controller properties rather than the deprecated `type`
-    // (<https://docs.stripe.com/connect/migrate-to-controller-properties>).
-    let mut form = Params::new()
-        .set("country", &request.country)
-        .set("email", &request.email)
-        .set("metadata[created_by]", "connect-checkout");
-    form = match request.kind {
-        AccountKind::Express => form
-            .set("controller[stripe_dashboard][type]", "express")
-            .set("controller[fees][payer]", "application")
-            .set("controller[losses][payments]", "application")
-            .set("controller[requirement_collection]", "stripe"),
-        AccountKind::Standard => form
-            .set("controller[stripe_dashboard][type]", "full")
-            .set("controller[fees][payer]", "account")
-            .set("controller[losses][payments]", "stripe")
-            .set("controller[requirement_collection]", "stripe"),
-        AccountKind::Custom => form
-            .set("controller[stripe_dashboard][type]", "none")
-            .set("controller[fees][payer]", "application")
-            .set("controller[losses][payments]", "application")
-            .set("controller[requirement_collection]", "application"),
+    let (key, seller_subject) = creation_of(&signer, request.attempt.as_str());
+    let spec = AccountSpec {
+        country: &request.country,
+        email: &request.email,
+        kind: request.kind,
+        business_type: request.business_type,
+        seller_subject,
     };
-    form = form
-        .set("capabilities[card_payments][requested]", "true")
-        .set("capabilities[transfers][requested]", "true")
-        .set_opt(
-            "business_type",
-            request.business_type.map(|kind| kind.as_str()),
-        );
-    // A signed-in user gets one account: the key names the user, not the attempt, so every
-    // sign-up of theirs is the same creation while Stripe keeps the key.
-    let key = match &signer {
-        SignUp::Open => IdempotencyKey::derive("create-seller", &[request.attempt.as_str()]),
-        SignUp::Subject { subject, key } => {
-            form = form.set("metadata[seller_subject]", subject);
-            IdempotencyKey::derive("create-seller-for", &[key])
-        }
-    };
-    let account: Account = state.stripe.post("/v1/accounts", &form, None, &key).await?;
+    let account = state.stripe.create_account(&spec, &key).await?;
     let status = status_or_error(&account)?;
     tracing::info!(account = %status.id, kind = request.kind.as_str(), "seller account created");
     let cookie = state
         .auth
         .bind(&status.id, state.now(), is_https(&headers, &state));
     Ok((StatusCode::CREATED, cookie, Json(CreatedSeller { status })))
+}
+
+fn sign_up_refused(error: AuthError) -> AppError {
+    match error {
+        AuthError::Missing | AuthError::Invalid => AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "Sign in with the marketplace before creating a seller account.",
+        ),
+        other => refusal(other),
+    }
+    .with_detail(format!("seller sign-up: {error}"))
+}
+
+/// The account creation's Idempotency-Key and the user it is for. A signed-in user gets one
+/// account: the key names the user, not the attempt, so every sign-up of theirs is the same
+/// creation while Stripe keeps the key.
+fn creation_of<'a>(signer: &'a SignUp, attempt: &str) -> (IdempotencyKey, Option<&'a str>) {
+    match signer {
+        SignUp::Open => (IdempotencyKey::derive("create-seller", &[attempt]), None),
+        SignUp::Subject { subject, key } => (
+            IdempotencyKey::derive("create-seller-for", &[key]),
+            Some(subject.as_str()),
+        ),
+    }
 }
 
 #[derive(Deserialize)]
@@ -250,10 +235,7 @@ async fn sandbox_sign_in(
 
 /// Sandbox mode only: every connected account, onboarded or not, for the demo sign-in.
 async fn sandbox_sellers(State(state): State<AppState>) -> Result<Json<SellerList>, AppError> {
-    let accounts: List<Account> = state
-        .stripe
-        .get("/v1/accounts", &Params::new().set("limit", 100), None)
-        .await?;
+    let accounts = state.stripe.list_accounts().await?;
     let sellers = accounts
         .data
         .iter()
@@ -295,22 +277,12 @@ async fn onboarding_link(
     let origin = public_origin(&headers, &state)?;
     // refresh_url: Stripe sends the seller there when the link expired or was used; the page
     // asks for a fresh link and continues.
-    let form = Params::new()
-        .set("account", account.as_str())
-        .set("type", "account_onboarding")
-        .set(
-            "refresh_url",
-            format!("{origin}/onboarding?account={account}&refresh=1"),
-        )
-        .set(
-            "return_url",
-            format!("{origin}/onboarding?account={account}&returned=1"),
-        )
-        .set("collection_options[fields]", "eventually_due");
+    let refresh_url = format!("{origin}/onboarding?account={account}&refresh=1");
+    let return_url = format!("{origin}/onboarding?account={account}&returned=1");
     let key = IdempotencyKey::random("account-link");
-    let link: AccountLink = state
+    let link = state
         .stripe
-        .post("/v1/account_links", &form, None, &key)
+        .create_onboarding_link(&account, refresh_url, return_url, &key)
         .await?;
     Ok(Json(OnboardingLink {
         url: link.url,
@@ -326,8 +298,7 @@ async fn dashboard_link(
     match status::kind_of(&seller) {
         Some(AccountKind::Express) => {
             let key = IdempotencyKey::random("login-link");
-            let path = ApiPath::object("/v1/accounts", &account).then("login_links");
-            let link: LoginLink = state.stripe.post(path, &Params::new(), None, &key).await?;
+            let link = state.stripe.create_login_link(&account, &key).await?;
             Ok(Json(DashboardLink { url: link.url }))
         }
         // Standard accounts sign in to Stripe's own Dashboard with their own login.
@@ -376,71 +347,54 @@ async fn submit_details(
             "Stripe collects this account's details: continue with the onboarding link.",
         ));
     }
-    let mut form =
-        Params::new().set_opt("business_type", details.business_type.map(|b| b.as_str()));
-    if let Some(person) = &details.individual {
-        form = form
-            .set_opt("individual[first_name]", person.first_name.as_deref())
-            .set_opt("individual[last_name]", person.last_name.as_deref())
-            .set_opt("individual[email]", person.email.as_deref())
-            .set_opt("individual[phone]", person.phone.as_deref())
-            .set_opt("individual[id_number]", person.id_number.as_deref())
-            .set_opt("individual[ssn_last_4]", person.ssn_last_4.as_deref());
-        if let Some(dob) = person.dob {
-            form = form
-                .set("individual[dob][day]", dob.day)
-                .set("individual[dob][month]", dob.month)
-                .set("individual[dob][year]", dob.year);
-        }
-        if let Some(address) = &person.address {
-            form = form
-                .set("individual[address][line1]", &address.line1)
-                .set_opt("individual[address][line2]", address.line2.as_deref())
-                .set("individual[address][city]", &address.city)
-                .set_opt("individual[address][state]", address.state.as_deref())
-                .set("individual[address][postal_code]", &address.postal_code)
-                .set("individual[address][country]", &address.country);
-        }
-    }
-    form = form
-        .set_opt("business_profile[url]", details.business_url.as_deref())
-        .set_opt(
-            "business_profile[product_description]",
-            details.product_description.as_deref(),
-        )
-        .set_opt("business_profile[mcc]", details.mcc.as_deref())
-        .set_opt("external_account", details.bank_account_token.as_deref());
-    if details.accept_terms {
-        // The connection's peer: AWS's record of it on Lambda, the socket's under `serve`.
-        let peer = lambda_context
-            .and_then(|context| crate::client_address::lambda_source_ip(&context.0))
-            .or_else(|| connect_info.map(|info| info.0.0.ip()))
-            .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-        let ip = state.config.trusted_proxies.client(&headers, peer);
-        form = form
-            .set("tos_acceptance[date]", state.now())
-            .set("tos_acceptance[ip]", ip);
-    }
+    let terms_accepted = details.accept_terms.then(|| {
+        let ip = client_ip(&state, &headers, connect_info, lambda_context);
+        (state.now(), ip)
+    });
+    let spec = AccountDetailsSpec {
+        details: &details,
+        terms_accepted,
+    };
     let key = IdempotencyKey::random("update-seller");
-    let updated: Account = state
+    let updated = state
         .stripe
-        .post(ApiPath::object("/v1/accounts", &account), &form, None, &key)
+        .update_account_details(&account, &spec, &key)
         .await
-        .map_err(|error| match &error {
-            StripeError::Api {
-                status: 400,
-                error: api,
-                ..
-            } if api.param.is_some() => AppError::fields(vec![FieldError {
-                field: form_field(api.param.as_deref().unwrap_or_default()),
-                message: api
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "Stripe refused this value".into()),
-            }]),
-            _ => AppError::from(error),
-        })?;
+        .map_err(details_refused)?;
     Ok(Json(status_or_error(&updated)?))
+}
+
+/// The client's address, from the connection's peer (AWS's record of it on Lambda, the
+/// socket's under `serve`) through the trusted proxies.
+fn client_ip(
+    state: &AppState,
+    headers: &HeaderMap,
+    connect_info: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    lambda_context: Option<axum::Extension<lambda_http::request::RequestContext>>,
+) -> std::net::IpAddr {
+    let peer = lambda_context
+        .and_then(|context| crate::client_address::lambda_source_ip(&context.0))
+        .or_else(|| connect_info.map(|info| info.0.0.ip()))
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    state.config.trusted_proxies.client(headers, peer)
+}
+
+/// Stripe's 400 naming a parameter is a message on the form's field.
+fn details_refused(error: StripeError) -> AppError {
+    match &error {
+        StripeError::Api {
+            status: 400,
+            error: api,
+            ..
+        } if api.param.is_some() => AppError::fields(vec![FieldError {
+            field: form_field(api.param.as_deref().unwrap_or_default()),
+            message: api
+                .message
+                .clone()
+                .unwrap_or_else(|| "Stripe refused this value".into()),
+        }]),
+        _ => AppError::from(error),
+    }
 }
 
 #[cfg(test)]

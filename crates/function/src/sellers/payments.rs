@@ -15,11 +15,11 @@ use serde::Deserialize;
 
 use super::SellerAccess;
 use crate::AppState;
-use crate::config::ChargeType;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::stripe::objects::{Charge, List, PaymentIntent, Refund, TransferData};
-use crate::stripe::{ApiPath, IdempotencyKey, Params, StripeError};
+use crate::stripe::operations::{RefundSpec, TransferReversalSpec};
+use crate::stripe::{IdempotencyKey, StripeError};
 
 /// The metadata the order's PaymentIntent, its Transfers, the sellers' refunds and their
 /// reversals carry: the only record of who was paid what, since Stripe is the system of record.
@@ -113,7 +113,6 @@ impl PartTransfer {
 /// marketplace order.
 #[derive(Debug, Deserialize)]
 struct PlatformIntent {
-    id: String,
     transfer_group: Option<String>,
     #[serde(default)]
     metadata: HashMap<String, String>,
@@ -229,18 +228,15 @@ async fn whole_payments(
     state: &AppState,
     account: &AccountId,
 ) -> Result<Vec<SellerPayment>, AppError> {
-    let query = Params::new()
-        .set("limit", 100)
-        .set("expand[]", "data.latest_charge");
-    let direct = state.config.charge_type == ChargeType::Direct;
-    let intents: List<PaymentIntent> = state
+    let on_account = state.config.charge_type.payment_account(account);
+    let intents = state
         .stripe
-        .get("/v1/payment_intents", &query, direct.then_some(account))
+        .list_payment_intents_with_charges(on_account)
         .await?;
     Ok(intents
         .data
         .iter()
-        .filter(|intent| direct || is_sent_to(intent.transfer_data.as_ref(), account))
+        .filter(|intent| on_account.is_some() || is_sent_to(intent.transfer_data.as_ref(), account))
         .filter(|intent| {
             intent.status != "requires_payment_method" || intent.latest_charge.is_some()
         })
@@ -266,13 +262,7 @@ async fn with_every_reversal(
             detail: error.to_string(),
         })
     })?;
-    let path = ApiPath::object("/v1/transfers", &transfer).then("reversals");
-    part.reversals = Some(
-        state
-            .stripe
-            .get(path, &Params::new().set("limit", 100), None)
-            .await?,
-    );
+    part.reversals = Some(state.stripe.list_transfer_reversals(&transfer).await?);
     Ok(part)
 }
 
@@ -282,10 +272,7 @@ async fn marketplace_parts(
     state: &AppState,
     account: &AccountId,
 ) -> Result<Vec<SellerPayment>, AppError> {
-    let query = Params::new()
-        .set("destination", account.as_str())
-        .set("limit", 100);
-    let transfers: List<PartTransfer> = state.stripe.get("/v1/transfers", &query, None).await?;
+    let transfers: List<PartTransfer> = state.stripe.list_transfers_to(account, None).await?;
     let mut parts = Vec::new();
     for part in transfers
         .data
@@ -363,39 +350,44 @@ pub(super) async fn create_refund(
             "amount: refund a positive amount, or leave it out to refund everything",
         ));
     }
-    let path = ApiPath::object("/v1/payment_intents", &payment_intent);
     // A direct charge lives on the seller's account; anything else of theirs (a destination
     // charge, a part of a marketplace order) on the platform.
-    if state.config.charge_type == ChargeType::Direct {
+    if let Some(on_account) = state.config.charge_type.payment_account(&account) {
         match state
             .stripe
-            .get::<PaymentIntent>(path.clone(), &Params::new(), Some(&account))
+            .retrieve_payment_intent_on::<PaymentIntent>(&payment_intent, Some(on_account))
             .await
         {
-            Ok(intent) => {
-                return refund_whole(&state, &account, Some(&account), &intent.id, &request).await;
+            Ok(_) => {
+                return refund_whole(
+                    &state,
+                    &account,
+                    Some(on_account),
+                    &payment_intent,
+                    &request,
+                )
+                .await;
             }
             Err(error) if error.status() == Some(404) => {}
             Err(error) => return Err(error.into()),
         }
     }
-    let intent: PlatformIntent =
-        state
-            .stripe
-            .get(path, &Params::new(), None)
-            .await
-            .map_err(|error| {
-                if error.status() == Some(404) {
-                    not_theirs()
-                } else {
-                    AppError::from(error)
-                }
-            })?;
+    let intent: PlatformIntent = state
+        .stripe
+        .retrieve_payment_intent_on(&payment_intent, None)
+        .await
+        .map_err(|error| {
+            if error.status() == Some(404) {
+                not_theirs()
+            } else {
+                AppError::from(error)
+            }
+        })?;
     if is_sent_to(intent.transfer_data.as_ref(), &account) {
-        return refund_whole(&state, &account, None, &intent.id, &request).await;
+        return refund_whole(&state, &account, None, &payment_intent, &request).await;
     }
     match intent.marketplace_group() {
-        Some(group) => refund_part(&state, &account, &intent.id, group, &request).await,
+        Some(group) => refund_part(&state, &account, &payment_intent, group, &request).await,
         None => Err(not_theirs()),
     }
 }
@@ -406,21 +398,22 @@ async fn refund_whole(
     state: &AppState,
     account: &AccountId,
     on_account: Option<&AccountId>,
-    intent: &str,
+    intent: &PaymentIntentId,
     request: &RefundRequest,
 ) -> Result<Json<RefundResult>, AppError> {
-    let mut form = Params::new()
-        .set("payment_intent", intent)
-        .set_opt("amount", request.amount)
-        .set("reason", "requested_by_customer")
-        .set("refund_application_fee", "true");
-    if on_account.is_none() {
-        form = form.set("reverse_transfer", "true");
-    }
-    let key = IdempotencyKey::derive("refund", &[intent, request.attempt.as_str()]);
+    let spec = RefundSpec {
+        payment_intent: intent,
+        account: on_account,
+        amount: request.amount,
+        refund_application_fee: true,
+        // On the platform it is a destination charge: the seller's Transfer gives back its share.
+        reverse_transfer: on_account.is_none(),
+        metadata: Vec::new(),
+    };
+    let key = IdempotencyKey::derive("refund", &[intent.as_str(), request.attempt.as_str()]);
     let refund: Refund = state
         .stripe
-        .post("/v1/refunds", &form, on_account, &key)
+        .create_refund(&spec, &key)
         .await
         .map_err(refund_refused)?;
     tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund created");
@@ -438,19 +431,18 @@ async fn refund_whole(
 async fn refund_part(
     state: &AppState,
     account: &AccountId,
-    intent: &str,
+    intent: &PaymentIntentId,
     transfer_group: &str,
     request: &RefundRequest,
 ) -> Result<Json<RefundResult>, AppError> {
-    let query = Params::new()
-        .set("transfer_group", transfer_group)
-        .set("destination", account.as_str())
-        .set("limit", 100);
-    let transfers: List<PartTransfer> = state.stripe.get("/v1/transfers", &query, None).await?;
+    let transfers: List<PartTransfer> = state
+        .stripe
+        .list_transfers_to(account, Some(transfer_group))
+        .await?;
     let part = transfers
         .data
         .into_iter()
-        .find(|part| part.payment_intent() == Some(intent))
+        .find(|part| part.payment_intent() == Some(intent.as_str()))
         .ok_or_else(not_theirs)?;
     let part = with_every_reversal(state, part).await?;
     let malformed = |what: &str| {
@@ -467,16 +459,7 @@ async fn refund_part(
 
     // What this seller already gave back: the refunds tagged with them, which count even
     // when a reversal failed, so nothing is refunded twice.
-    let refunds: List<TaggedRefund> = state
-        .stripe
-        .get(
-            "/v1/refunds",
-            &Params::new()
-                .set("payment_intent", intent)
-                .set("limit", 100),
-            None,
-        )
-        .await?;
+    let refunds: List<TaggedRefund> = state.stripe.list_refunds(intent).await?;
     let mut theirs: Vec<TaggedRefund> = refunds
         .data
         .into_iter()
@@ -510,16 +493,22 @@ async fn refund_part(
                     in_words(left, &currency)
                 )));
             }
-            let form = Params::new()
-                .set("payment_intent", intent)
-                .set("amount", amount)
-                .set("reason", "requested_by_customer")
-                .set(format!("metadata[{}]", metadata::SELLER), account.as_str())
-                .set(format!("metadata[{}]", metadata::REFUND_ATTEMPT), attempt);
-            let key = IdempotencyKey::derive("refund", &[intent, account.as_str(), attempt]);
+            let spec = RefundSpec {
+                payment_intent: intent,
+                account: None,
+                amount: Some(amount),
+                refund_application_fee: false,
+                reverse_transfer: false,
+                metadata: vec![
+                    (metadata::SELLER, account.as_str().to_owned()),
+                    (metadata::REFUND_ATTEMPT, attempt.to_owned()),
+                ],
+            };
+            let key =
+                IdempotencyKey::derive("refund", &[intent.as_str(), account.as_str(), attempt]);
             let refund: TaggedRefund = state
                 .stripe
-                .post("/v1/refunds", &form, None, &key)
+                .create_refund(&spec, &key)
                 .await
                 .map_err(refund_refused)?;
             tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund of a marketplace part created");
@@ -563,26 +552,24 @@ async fn reverse_unreversed(
         if amount <= 0 {
             continue;
         }
-        let form = Params::new()
-            .set("amount", amount)
-            .set(format!("metadata[{}]", metadata::REFUND), &refund.id)
-            .set(
-                format!("metadata[{}]", metadata::REFUNDED_AMOUNT),
-                refund.amount,
-            );
+        let spec = TransferReversalSpec {
+            amount,
+            metadata: vec![
+                (metadata::REFUND, refund.id.clone()),
+                (metadata::REFUNDED_AMOUNT, refund.amount.to_string()),
+            ],
+        };
         let key = IdempotencyKey::derive("reversal", &[part.id.as_str(), attempt]);
-        let path = ApiPath::object("/v1/transfers", &transfer).then("reversals");
-        let _: serde_json::Value =
-            state
-                .stripe
-                .post(path, &form, None, &key)
-                .await
-                .map_err(|error| {
-                    AppError::from(error).with_detail(format!(
-                        "refund {} was made; the reversal of {} was not",
-                        refund.id, part.id
-                    ))
-                })?;
+        state
+            .stripe
+            .create_transfer_reversal(&transfer, &spec, &key)
+            .await
+            .map_err(|error| {
+                AppError::from(error).with_detail(format!(
+                    "refund {} was made; the reversal of {} was not",
+                    refund.id, part.id
+                ))
+            })?;
         left -= amount;
         tracing::info!(transfer = %part.id, refund = %refund.id, amount, "transfer reversed");
     }

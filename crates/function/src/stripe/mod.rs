@@ -6,6 +6,7 @@
 //! across retries; retries follow `retry::RetryPolicy`.
 
 pub mod objects;
+pub mod operations;
 pub mod retry;
 
 use std::sync::atomic::{AtomicU64, Ordering};
