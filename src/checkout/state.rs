@@ -224,7 +224,15 @@ fn priced_lines(
     total.map(|total| (lines, total)).ok_or(Problem::CartEmpty)
 }
 
-pub use connect_checkout_core::api::plausible_email;
+/// Whether `email` looks enough like an address to hand to Stripe as `receipt_email`: the
+/// function's own rule for the emails it takes (`CheckoutRequest::validate`).
+pub fn plausible_email(email: &str) -> bool {
+    email.len() <= limits::MAX_EMAIL_LEN
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace)
+}
 
 /// `"12"` → 12; empty, over 999, signs, decimals → `None`. `"0"` is a valid quantity (not in
 /// the cart).

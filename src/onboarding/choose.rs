@@ -3,7 +3,7 @@
 //! Stripe's fees and carries losses), only the kinds the platform offers, and the seller's email
 //! and country. [`ChooseView`] is a pure function of [`ChooseState`].
 
-use connect_checkout_core::api::{AccountKind, plausible_email};
+use connect_checkout_core::api::AccountKind;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -82,6 +82,14 @@ pub fn kind_words(kind: AccountKind, strings: &'static SellerStrings) -> &'stati
         AccountKind::Standard => &strings.standard,
         AccountKind::Custom => &strings.custom,
     }
+}
+
+fn plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace)
 }
 
 /// The signup, or every field that needs fixing.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use connect_checkout_core::api::{
-    Address, BusinessType, CustomDetails, DateOfBirth, Individual, SellerStatus, plausible_email,
+    Address, BusinessType, CustomDetails, DateOfBirth, Individual, SellerStatus,
 };
 
 use crate::i18n::seller::SellerStrings;
@@ -330,6 +330,14 @@ pub fn value<'a>(values: &'a Values, key: &str) -> &'a str {
 
 fn digits(text: &str) -> usize {
     text.chars().filter(char::is_ascii_digit).count()
+}
+
+fn plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace)
 }
 
 /// The date of birth typed, if it is a real date.

@@ -117,17 +117,6 @@ pub struct ClientConfig {
     pub charge_type: ChargeType,
 }
 
-/// Whether `email` looks enough like an address to hand to Stripe (`receipt_email`, a
-/// seller's account email): something before an `@`, a dot after it, no spaces, at most
-/// [`limits::MAX_EMAIL_LEN`] bytes. The one rule every form and request of the API uses.
-pub fn plausible_email(email: &str) -> bool {
-    email.len() <= limits::MAX_EMAIL_LEN
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
-}
-
 /// A request field that breaks a rule, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{field}: {message}")]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FieldError, plausible_email};
+use super::FieldError;
 use crate::{AccountId, AttemptId, Currency, Money};
 
 /// The kinds of connected account a platform can offer (Stripe's Express, Standard and Custom;
@@ -429,6 +429,14 @@ fn field(name: &str, message: &str) -> FieldError {
         field: name.to_owned(),
         message: message.to_owned(),
     }
+}
+
+fn plausible_email(email: &str) -> bool {
+    email.len() <= super::limits::MAX_EMAIL_LEN
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace)
 }
 
 fn is_country_code(code: &str) -> bool {
