@@ -267,7 +267,11 @@ fn log2_milli(n: u32) -> u64 {
 fn looks_random(value: &str) -> bool {
     // A UUID's dashes (and any separators between hex groups) carry no randomness.
     let hex_digits: Vec<u8> = value.bytes().filter(|b| *b != b'-').collect();
-    let (symbols, alphabet): (Vec<u8>, u32) = if hex_digits.iter().all(u8::is_ascii_digit) {
+    // 32 digits are 16 random bytes in hex (the widget's ids, a UUID's) that happen to hold no
+    // letter, as one in 3.5 million do: counted as decimal they would fall short of 128 bits
+    // and a shopper's cart would be refused (`cargo xtask bench` met one in its 200,000 ids).
+    let decimal = hex_digits.len() != 32 && hex_digits.iter().all(u8::is_ascii_digit);
+    let (symbols, alphabet): (Vec<u8>, u32) = if decimal {
         (hex_digits, 10)
     } else if hex_digits.iter().all(u8::is_ascii_hexdigit) {
         let lower = hex_digits.iter().map(u8::to_ascii_lowercase).collect();
@@ -440,6 +444,8 @@ mod tests {
         // 31 hex digits are 124 bits; 21 base64url characters 126.
         assert!(AttemptId::new("9f86d081884c7d659a2feaa0c55ad01").is_err());
         assert!(AttemptId::new("Xq3_vT9-kLm2Pz8RwY4nB").is_err());
+        // 16 random bytes whose hex holds no letter (one in 3.5 million): still 32 hex digits.
+        assert!(AttemptId::new("48864509743636976278188422783992").is_ok());
     }
 
     #[test]
@@ -456,7 +462,9 @@ mod tests {
             "7c1d0e5a9b3f0000000000c68e0a1d2b3c4f",
             // A label: 22 characters of lowercase, digits and dashes carry 115 bits at most.
             "attempt-bad-input-0001",
-            "31415926535897932384626433832795",
+            "12345678901234567890123456789012",
+            // Decimal digits of another length are counted as decimal: 38 carry 126 bits.
+            "31415926535897932384626433832795028841",
         ] {
             let error = AttemptId::new(guessable).unwrap_err().to_string();
             assert!(error.contains("128 random bits"), "{guessable}: {error}");

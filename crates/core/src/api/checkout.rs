@@ -205,18 +205,15 @@ impl CheckoutRequest {
                 "too many sellers: at most 10 sellers per checkout",
             );
         }
-        if let Some(email) = &self.email {
-            let plausible = email.len() <= limits::MAX_EMAIL_LEN
-                && email
-                    .split_once('@')
-                    .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-                && !email.chars().any(char::is_whitespace);
-            if !plausible {
-                return fail(
-                    "email".into(),
-                    "enter an email address such as name@example.com",
-                );
-            }
+        if self
+            .email
+            .as_deref()
+            .is_some_and(|email| !super::plausible_email(email))
+        {
+            return fail(
+                "email".into(),
+                "enter an email address such as name@example.com",
+            );
         }
         Ok(())
     }

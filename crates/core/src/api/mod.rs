@@ -117,6 +117,24 @@ pub struct ClientConfig {
     pub charge_type: ChargeType,
 }
 
+/// Whether `email` looks enough like an address to hand to Stripe (`receipt_email`, a
+/// seller's account email): something before an `@`, a dot after it, no spaces, at most
+/// [`limits::MAX_EMAIL_LEN`] bytes. The one rule every form and request of the API uses.
+pub fn plausible_email(email: &str) -> bool {
+    // Written on the bytes (the same tests in UTF-8, where `@` and `.` are single bytes):
+    // `split_once('@')` and `contains('.')`, compiled here apart from their constants, kept
+    // their paths for non-ASCII patterns, one of whose panics formats a `char` and a range
+    // with `Debug`: 3.2 KB (brotli) of the embed.
+    let bytes = email.as_bytes();
+    let domain = match bytes.iter().position(|&byte| byte == b'@') {
+        Some(at) if at > 0 => bytes.get(at + 1..).unwrap_or_default(),
+        _ => return false,
+    };
+    bytes.len() <= limits::MAX_EMAIL_LEN
+        && domain.contains(&b'.')
+        && !email.chars().any(char::is_whitespace)
+}
+
 /// A request field that breaks a rule, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{field}: {message}")]

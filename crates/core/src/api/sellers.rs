@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FieldError;
+use super::{FieldError, plausible_email};
 use crate::{AccountId, AttemptId, Currency, Money};
 
 /// The kinds of connected account a platform can offer (Stripe's Express, Standard and Custom;
@@ -152,6 +152,30 @@ pub enum NextStep {
     WaitForVerification,
     /// Nothing to do: payments and payouts work.
     Done,
+}
+
+impl NextStep {
+    pub const ALL: [Self; 4] = [
+        Self::CompleteOnboarding,
+        Self::ProvideInformation,
+        Self::WaitForVerification,
+        Self::Done,
+    ];
+
+    /// The step serde calls `name`, for the widget, which reads the JSON without serde (see
+    /// [`super::Mode::from_name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|step| step.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CompleteOnboarding => "complete_onboarding",
+            Self::ProvideInformation => "provide_information",
+            Self::WaitForVerification => "wait_for_verification",
+            Self::Done => "done",
+        }
+    }
 }
 
 /// `POST /api/sellers`: the account, with the session cookie set on the response.
@@ -431,14 +455,6 @@ fn field(name: &str, message: &str) -> FieldError {
     }
 }
 
-fn plausible_email(email: &str) -> bool {
-    email.len() <= super::limits::MAX_EMAIL_LEN
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
-}
-
 fn is_country_code(code: &str) -> bool {
     code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
@@ -469,6 +485,20 @@ mod tests {
     use super::*;
 
     const TODAY: (u16, u8, u8) = (2026, 11, 29);
+
+    #[test]
+    fn next_steps_and_account_kinds_are_named_as_serde_names_them() {
+        for step in NextStep::ALL {
+            let name = serde_json::to_value(step).unwrap();
+            assert_eq!(name, step.as_str());
+            assert_eq!(NextStep::from_name(step.as_str()), Some(step));
+        }
+        for kind in AccountKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(AccountKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(NextStep::from_name("Done"), None);
+    }
 
     #[test]
     fn a_new_seller_needs_an_email_and_a_country_code() {
