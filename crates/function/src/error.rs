@@ -8,12 +8,16 @@ use std::borrow::Cow;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use connect_checkout_core::IdError;
 use connect_checkout_core::api::{ErrorBody, ErrorCode, ErrorDetail, FieldError};
+use connect_checkout_core::retry::RETRIES_SPENT_HEADER;
 
 use crate::stripe::StripeError;
+
+/// Core's `retries-spent`, checked when this compiles.
+pub(crate) const RETRIES_SPENT: HeaderName = HeaderName::from_static(RETRIES_SPENT_HEADER);
 
 #[derive(Debug, thiserror::Error)]
 #[error("{status} {code:?}: {message}")]
@@ -24,6 +28,10 @@ pub struct AppError {
     pub decline_code: Option<String>,
     /// For forms: every field at fault.
     pub fields: Vec<FieldError>,
+    /// The Stripe call behind it was already retried as far as it was worth it: the answer says
+    /// so (`retries-spent`), and the widget does not ask again, so one press has one budget of
+    /// tries (core's `retry`).
+    pub retries_spent: bool,
     /// For the operator's log only.
     detail: Option<String>,
 }
@@ -36,6 +44,7 @@ impl AppError {
             message: message.into(),
             decline_code: None,
             fields: Vec::new(),
+            retries_spent: false,
             detail: None,
         }
     }
@@ -163,7 +172,11 @@ impl From<StripeError> for AppError {
                  contact the shop if it keeps happening.",
             ),
         };
-        mapped.with_detail(detail)
+        // Every Stripe call went through the client's retries, which stop only when the
+        // budget is spent or trying again cannot help.
+        let mut mapped = mapped.with_detail(detail);
+        mapped.retries_spent = true;
+        mapped
     }
 }
 
@@ -232,6 +245,11 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        if self.retries_spent {
+            response
+                .headers_mut()
+                .insert(RETRIES_SPENT, HeaderValue::from_static("true"));
         }
         response
     }

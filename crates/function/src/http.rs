@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use connect_checkout_core::api::ErrorCode;
 
-use crate::error::AppError;
+use crate::error::{AppError, RETRIES_SPENT};
 use crate::{AppState, checkout, page_security, sellers, webhooks};
 
 /// The largest JSON body the API accepts; a checkout of 50 lines is about 4 KiB.
@@ -322,7 +322,8 @@ fn cors(state: &AppState) -> CorsLayer {
         .allow_origin(AllowOrigin::list(state.config.allowed_origins.clone()))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .expose_headers([REQUEST_ID])
+        // The widget on a host page's origin reads when to try again, and whether to.
+        .expose_headers([REQUEST_ID, header::RETRY_AFTER, RETRIES_SPENT])
         .max_age(Duration::from_secs(600))
 }
 

@@ -120,6 +120,29 @@ pub fn fingerprint(value: &str) -> String {
     format!("{}…{tail}", &value[..prefix_end])
 }
 
+/// `value` of `variable` as the key `wanted` names: `accept` takes the parsed key if it is that
+/// kind, and hands any other back to be refused as the wrong kind.
+fn parse_wanted<T>(
+    variable: &'static str,
+    value: &str,
+    wanted: &'static str,
+    accept: impl FnOnce(ParsedKey) -> Result<T, ParsedKey>,
+) -> Result<T, KeyError> {
+    match parse(value) {
+        Some(parsed) => accept(parsed).map_err(|parsed| KeyError::WrongKind {
+            variable,
+            found: parsed.kind.describe(),
+            wanted,
+            fingerprint: fingerprint(value),
+        }),
+        None => Err(KeyError::Malformed {
+            variable,
+            wanted,
+            fingerprint: fingerprint(value),
+        }),
+    }
+}
+
 /// The platform's secret (`sk_`) or restricted (`rk_`) key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretKey {
@@ -133,27 +156,17 @@ impl SecretKey {
     pub fn parse(variable: &'static str, value: &str) -> Result<Self, KeyError> {
         let value = value.trim();
         let wanted = "a secret key (sk_…) or a restricted key (rk_…)";
-        match parse(value) {
-            Some(ParsedKey {
+        parse_wanted(variable, value, wanted, |parsed| match parsed {
+            ParsedKey {
                 kind: kind @ (KeyKind::Secret | KeyKind::Restricted),
                 mode: Some(mode),
-            }) => Ok(Self {
+            } => Ok(Self {
                 value: value.to_owned(),
                 kind,
                 mode,
             }),
-            Some(parsed) => Err(KeyError::WrongKind {
-                variable,
-                found: parsed.kind.describe(),
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-            None => Err(KeyError::Malformed {
-                variable,
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-        }
+            other => Err(other),
+        })
     }
 
     pub fn mode(&self) -> KeyMode {
@@ -203,26 +216,16 @@ impl PublishableKey {
     pub fn parse(variable: &'static str, value: &str) -> Result<Self, KeyError> {
         let value = value.trim();
         let wanted = "a publishable key (pk_…)";
-        match parse(value) {
-            Some(ParsedKey {
+        parse_wanted(variable, value, wanted, |parsed| match parsed {
+            ParsedKey {
                 kind: KeyKind::Publishable,
                 mode: Some(mode),
-            }) => Ok(Self {
+            } => Ok(Self {
                 value: value.to_owned(),
                 mode,
             }),
-            Some(parsed) => Err(KeyError::WrongKind {
-                variable,
-                found: parsed.kind.describe(),
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-            None => Err(KeyError::Malformed {
-                variable,
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-        }
+            other => Err(other),
+        })
     }
 
     pub fn mode(&self) -> KeyMode {
@@ -242,23 +245,13 @@ impl WebhookSecret {
     pub fn parse(variable: &'static str, value: &str) -> Result<Self, KeyError> {
         let value = value.trim();
         let wanted = "a webhook signing secret (whsec_…)";
-        match parse(value) {
-            Some(ParsedKey {
+        parse_wanted(variable, value, wanted, |parsed| match parsed {
+            ParsedKey {
                 kind: KeyKind::WebhookSecret,
                 ..
-            }) => Ok(Self(value.to_owned())),
-            Some(parsed) => Err(KeyError::WrongKind {
-                variable,
-                found: parsed.kind.describe(),
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-            None => Err(KeyError::Malformed {
-                variable,
-                wanted,
-                fingerprint: fingerprint(value),
-            }),
-        }
+            } => Ok(Self(value.to_owned())),
+            other => Err(other),
+        })
     }
 
     pub fn fingerprint(&self) -> String {

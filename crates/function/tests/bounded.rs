@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use axum::http::StatusCode;
+use connect_checkout_core::retry::RETRIES_SPENT_HEADER;
 use serde_json::json;
 use stripe_sandbox::Seed;
 use stripe_sandbox::{SeedPrice, SeedProduct};
@@ -196,6 +197,10 @@ async fn a_client_over_its_budget_gets_a_429_that_says_when_to_come_back() {
     let message = refused.body["error"]["message"].as_str().unwrap();
     assert!(message.contains("Wait 1 s"), "{message}");
     assert_eq!(refused.headers["retry-after"], "1");
+    assert!(
+        !refused.headers.contains_key(RETRIES_SPENT_HEADER),
+        "nothing reached Stripe: the widget may ask again"
+    );
 
     // Another address, this machine, and the health check are not affected.
     let other = get_from(&h, [198, 51, 100, 7], "/api/config").await;

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
+use connect_checkout_core::retry::{RETRIES_SPENT_HEADER, TRIES, widget_retries};
 use connect_checkout_function::key_rotation::watch_key_file;
 use connect_checkout_function::stripe::retry::RetryPolicy;
 use serde_json::{Value, json};
@@ -78,23 +79,9 @@ async fn checkouts_survive_dropped_connections_5xx_and_rate_limits_without_a_dup
         );
         sessions.push(answer.body);
     }
-    let faults = reqwest::get(format!("{}/_sandbox/faults", h.sandbox.base_url()))
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let faults: Value = serde_json::from_slice(&faults).unwrap();
-    let fired: u64 = faults["stats"]["rules"]
-        .as_array()
-        .map(|rules| {
-            rules
-                .iter()
-                .map(|rule| rule["fired"].as_u64().unwrap_or(0))
-                .sum()
-        })
-        .unwrap_or(0);
-    assert!(fired >= 10, "the faults really fired ({fired}): {faults}");
+    let fired = faults_fired(&h).await;
+    let total: u64 = fired.iter().sum();
+    assert!(total >= 10, "the faults really fired ({total}): {fired:?}");
     let counts = attempts_on(&h, LUMEN).await;
     assert_eq!(
         counts.len(),
@@ -105,6 +92,84 @@ async fn checkouts_survive_dropped_connections_5xx_and_rate_limits_without_a_dup
         counts.iter().all(|(_, n)| *n == 1),
         "no duplicates: {counts:?}"
     );
+}
+
+/// How often each fault rule fired: the Stripe calls it answered.
+async fn faults_fired(h: &Harness) -> Vec<u64> {
+    let faults = reqwest::get(format!("{}/_sandbox/faults", h.sandbox.base_url()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let faults: Value = serde_json::from_slice(&faults).unwrap();
+    faults["stats"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["fired"].as_u64().unwrap())
+        .collect()
+}
+
+/// One press of Pay as the widget makes it (src/api.rs) while Stripe answers every
+/// PaymentIntent creation with `fault`: the function is asked again only when core's rule says
+/// the widget retries that answer, and at most `TRIES` times.
+async fn press_during(h: &Harness, fault: &str) -> (support::Answer, u32) {
+    h.admin(
+        "/_sandbox/faults",
+        json!({"rules": [{"fault": fault, "path_prefix": "/v1/payment_intents", "method": "POST"}]}),
+    )
+    .await;
+    let attempt = support::attempt_id(&format!("press-during-{fault}"));
+    let request = checkout(LUMEN, &[(HOUSE_BLEND, 1)], &attempt);
+    let mut asked = 0;
+    loop {
+        asked += 1;
+        let answer = h.post("/api/checkout", &request).await;
+        let spent = answer.headers.contains_key(RETRIES_SPENT_HEADER);
+        if asked == TRIES || !widget_retries(answer.status.as_u16(), spent) {
+            return (answer, asked);
+        }
+    }
+}
+
+// Pins the one budget: before it, the function tried Stripe 4 times, answered a plain 503, and
+// the widget asked 3 times more: 16 Stripe calls for one press.
+#[tokio::test]
+async fn a_press_during_a_stripe_outage_costs_one_budget_of_stripe_calls() {
+    let h = quick_harness().await;
+    let (answer, asked) = press_during(&h, "service_unavailable").await;
+
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        (asked, faults_fired(&h).await),
+        (1, vec![u64::from(TRIES)]),
+        "(the widget's requests, the Stripe calls to make the PaymentIntent) for one press"
+    );
+    assert_eq!(answer.body["error"]["code"], "payment_provider_unavailable");
+    assert_eq!(answer.headers[RETRIES_SPENT_HEADER], "true");
+    assert_eq!(answer.headers["retry-after"], "2");
+    assert!(h.intents(LUMEN).await.is_empty());
+}
+
+#[tokio::test]
+async fn stripes_rate_limit_is_retried_by_the_function_only() {
+    let h = quick_harness().await;
+    let (answer, asked) = press_during(&h, "lock_timeout").await;
+
+    assert_eq!(
+        answer.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        answer.body
+    );
+    assert_eq!((asked, faults_fired(&h).await), (1, vec![u64::from(TRIES)]));
+    assert_eq!(answer.headers[RETRIES_SPENT_HEADER], "true");
 }
 
 #[tokio::test]

@@ -16,7 +16,6 @@ use connect_checkout_core::AccountId;
 use connect_checkout_core::api::Seller;
 
 use super::pricing::CatalogPrice;
-use super::seller_of;
 use crate::AppState;
 use crate::error::AppError;
 use crate::stripe::objects::Account;
@@ -98,7 +97,9 @@ pub async fn seller_catalog(
     let seller = seller?;
     let catalog = Arc::new(SellerCatalog {
         charges_enabled: seller.charges_enabled,
-        seller: seller_of(&seller).ok_or_else(|| AppError::not_found("unknown seller"))?,
+        seller: seller
+            .as_seller()
+            .ok_or_else(|| AppError::not_found("unknown seller"))?,
         prices: prices?,
     });
     state.catalog.keep(account, read_at, &catalog);

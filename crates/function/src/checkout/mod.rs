@@ -18,7 +18,7 @@ use connect_checkout_core::api::{
     CartItem, ChargeType, CheckoutLine, CheckoutRequest, CheckoutSession, ClientConfig, ErrorCode,
     Product, ProductList, Seller, SellerList,
 };
-use connect_checkout_core::{AccountId, Currency, Money};
+use connect_checkout_core::{AccountId, Money};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -51,17 +51,6 @@ async fn client_config(State(state): State<AppState>) -> Json<ClientConfig> {
     })
 }
 
-fn seller_of(account: &Account) -> Option<Seller> {
-    Some(Seller {
-        id: AccountId::new(account.id.clone()).ok()?,
-        display_name: account.display_name(),
-        default_currency: account
-            .default_currency
-            .as_deref()
-            .and_then(|c| Currency::new(c).ok()),
-    })
-}
-
 /// Sellers a shopper can pay now: connected accounts with charges enabled.
 async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>, AppError> {
     let accounts = state.stripe.list_accounts().await?;
@@ -69,7 +58,7 @@ async fn list_sellers(State(state): State<AppState>) -> Result<Json<SellerList>,
         .data
         .iter()
         .filter(|account| account.charges_enabled)
-        .filter_map(seller_of)
+        .filter_map(Account::as_seller)
         .collect();
     Ok(Json(SellerList { sellers }))
 }

@@ -13,11 +13,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use connect_checkout_core::AccountId;
 use connect_checkout_core::api::{
     AccountKind, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink, ErrorCode,
-    FieldError, OnboardingLink, Seller, SellerList, SellerStatus,
+    FieldError, OnboardingLink, SellerList, SellerStatus,
 };
-use connect_checkout_core::{AccountId, Currency};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -239,16 +239,7 @@ async fn sandbox_sellers(State(state): State<AppState>) -> Result<Json<SellerLis
     let sellers = accounts
         .data
         .iter()
-        .filter_map(|account| {
-            Some(Seller {
-                id: AccountId::new(account.id.clone()).ok()?,
-                display_name: account.display_name(),
-                default_currency: account
-                    .default_currency
-                    .as_deref()
-                    .and_then(|currency| Currency::new(currency).ok()),
-            })
-        })
+        .filter_map(Account::as_seller)
         .collect();
     Ok(Json(SellerList { sellers }))
 }

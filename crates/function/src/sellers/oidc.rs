@@ -63,6 +63,14 @@ struct KeyCache {
     tried_at: Option<i64>,
 }
 
+impl KeyCache {
+    /// Whether the keys were fetched less than `KEYS_MAX_AGE_SECS` ago.
+    fn is_fresh(&self, now: i64) -> bool {
+        self.fetched_at
+            .is_some_and(|at| now - at < KEYS_MAX_AGE_SECS)
+    }
+}
+
 /// Verifies the platform's tokens; see the module's documentation.
 pub struct OidcAuth {
     settings: OidcSettings,
@@ -111,15 +119,20 @@ impl OidcAuth {
         }
     }
 
-    fn cached(&self, kid: &str, now: i64) -> Option<(DecodingKey, Vec<Algorithm>)> {
-        let cache = self
-            .keys
+    /// The cache as it is; a panic elsewhere while it was held leaves it usable (it holds only
+    /// public keys and times).
+    fn read_keys(&self) -> std::sync::RwLockReadGuard<'_, KeyCache> {
+        self.keys
             .read()
-            .unwrap_or_else(|poison| poison.into_inner());
-        let fresh = cache
-            .fetched_at
-            .is_some_and(|at| now - at < KEYS_MAX_AGE_SECS);
-        fresh.then(|| cache.keys.get(kid).cloned()).flatten()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn cached(&self, kid: &str, now: i64) -> Option<(DecodingKey, Vec<Algorithm>)> {
+        let cache = self.read_keys();
+        cache
+            .is_fresh(now)
+            .then(|| cache.keys.get(kid).cloned())
+            .flatten()
     }
 
     /// The key named `kid`: from the cache, or after fetching the provider's keys again.
@@ -133,13 +146,8 @@ impl OidcAuth {
             return Ok(key);
         }
         let (stale, recently_tried) = {
-            let cache = self
-                .keys
-                .read()
-                .unwrap_or_else(|poison| poison.into_inner());
-            let stale = cache
-                .fetched_at
-                .is_none_or(|at| now - at >= KEYS_MAX_AGE_SECS);
+            let cache = self.read_keys();
+            let stale = !cache.is_fresh(now);
             let recently_tried = cache
                 .tried_at
                 .is_some_and(|at| now - at < UNKNOWN_KID_REFETCH_SECS);

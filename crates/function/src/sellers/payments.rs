@@ -12,6 +12,7 @@ use axum::extract::State;
 use connect_checkout_core::api::{RefundRequest, RefundResult, SellerPayment, SellerPayments};
 use connect_checkout_core::{AccountId, Currency, Money, PaymentIntentId, TransferId};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::SellerAccess;
 use crate::AppState;
@@ -314,13 +315,27 @@ fn refund_refused(error: StripeError) -> AppError {
     }
 }
 
-fn refund_result(
+/// Asks Stripe for the refund `spec` describes; a refusal is said in the seller's words.
+async fn refund_on_stripe<T: DeserializeOwned>(
+    state: &AppState,
+    spec: &RefundSpec<'_>,
+    key: &IdempotencyKey,
+) -> Result<T, AppError> {
+    state
+        .stripe
+        .create_refund(spec, key)
+        .await
+        .map_err(refund_refused)
+}
+
+/// The seller's answer for a refund Stripe made (or found under its key).
+fn refund_answer(
     id: String,
     amount: i64,
     currency: &str,
     status: Option<String>,
-) -> Result<RefundResult, AppError> {
-    Ok(RefundResult {
+) -> Result<Json<RefundResult>, AppError> {
+    Ok(Json(RefundResult {
         amount: money(amount, currency).ok_or_else(|| {
             AppError::from(StripeError::Decode {
                 path: "/v1/refunds".into(),
@@ -329,7 +344,7 @@ fn refund_result(
         })?,
         id,
         status: status.unwrap_or_else(|| "pending".into()),
-    })
+    }))
 }
 
 pub(super) async fn create_refund(
@@ -411,18 +426,9 @@ async fn refund_whole(
         metadata: Vec::new(),
     };
     let key = IdempotencyKey::derive("refund", &[intent.as_str(), request.attempt.as_str()]);
-    let refund: Refund = state
-        .stripe
-        .create_refund(&spec, &key)
-        .await
-        .map_err(refund_refused)?;
+    let refund: Refund = refund_on_stripe(state, &spec, &key).await?;
     tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund created");
-    Ok(Json(refund_result(
-        refund.id,
-        refund.amount,
-        &refund.currency,
-        refund.status,
-    )?))
+    refund_answer(refund.id, refund.amount, &refund.currency, refund.status)
 }
 
 /// Refunds all or some of the seller's part of a marketplace order: a refund on the platform's
@@ -506,23 +512,14 @@ async fn refund_part(
             };
             let key =
                 IdempotencyKey::derive("refund", &[intent.as_str(), account.as_str(), attempt]);
-            let refund: TaggedRefund = state
-                .stripe
-                .create_refund(&spec, &key)
-                .await
-                .map_err(refund_refused)?;
+            let refund: TaggedRefund = refund_on_stripe(state, &spec, &key).await?;
             tracing::info!(account = %account, refund = %refund.id, amount = refund.amount, "refund of a marketplace part created");
             theirs.push(refund.clone());
             refund
         }
     };
     reverse_unreversed(state, &part, subtotal, &theirs).await?;
-    Ok(Json(refund_result(
-        refund.id,
-        refund.amount,
-        &refund.currency,
-        refund.status,
-    )?))
+    refund_answer(refund.id, refund.amount, &refund.currency, refund.status)
 }
 
 /// Reverses the seller's Transfer for each of their refunds that has no reversal yet: this

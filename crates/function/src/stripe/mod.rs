@@ -266,15 +266,9 @@ impl StripeClient {
         account: Option<&AccountId>,
         idempotency_key: &IdempotencyKey,
     ) -> Result<T, StripeError> {
-        self.send(
-            Method::POST,
-            &path.into(),
-            form,
-            account,
-            Some(idempotency_key),
-            true,
-        )
-        .await
+        let key = Some(idempotency_key);
+        self.send(Method::POST, &path.into(), form, account, key, true)
+            .await
     }
 
     /// `POST path` as Stripe.js sends it: no secret key, the publishable key in the form's
@@ -285,15 +279,9 @@ impl StripeClient {
         form: &Params,
         idempotency_key: &IdempotencyKey,
     ) -> Result<T, StripeError> {
-        self.send(
-            Method::POST,
-            &path.into(),
-            form,
-            None,
-            Some(idempotency_key),
-            false,
-        )
-        .await
+        let key = Some(idempotency_key);
+        self.send(Method::POST, &path.into(), form, None, key, false)
+            .await
     }
 
     async fn send<T: DeserializeOwned>(
@@ -374,9 +362,7 @@ impl StripeClient {
                 return Err(error);
             }
             retries += 1;
-            let delay = inner
-                .retry
-                .delay(retries, 0.5 + rand::random::<f64>() / 2.0);
+            let delay = inner.retry.delay(retries, rand::random_range(500..=1_000));
             if started.elapsed() + delay > inner.retry.budget {
                 return Err(error);
             }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use connect_checkout_core::api::Seller;
+use connect_checkout_core::{AccountId, Currency};
 use serde::Deserialize;
 
 /// Stripe's list envelope.
@@ -143,6 +145,18 @@ impl Account {
                     .and_then(|dashboard| dashboard.display_name.clone())
             })
             .unwrap_or_else(|| self.id.clone())
+    }
+
+    /// The seller a shopper sees for this account; `None` if its id is not an account id.
+    pub fn as_seller(&self) -> Option<Seller> {
+        Some(Seller {
+            id: AccountId::new(self.id.clone()).ok()?,
+            display_name: self.display_name(),
+            default_currency: self
+                .default_currency
+                .as_deref()
+                .and_then(|currency| Currency::new(currency).ok()),
+        })
     }
 }
 

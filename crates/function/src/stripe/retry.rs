@@ -6,7 +6,10 @@
 
 use std::time::Duration;
 
-/// How hard to try.
+use connect_checkout_core::retry::{BACKOFF, Backoff, TRIES};
+
+/// How hard to try: by default the budget and waits the widget shares (core's `retry`); tests
+/// shorten the waits.
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {
     /// Tries after the first.
@@ -23,9 +26,9 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 3,
-            initial_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(5),
+            max_retries: TRIES - 1,
+            initial_delay: Duration::from_millis(BACKOFF.first_ms.into()),
+            max_delay: Duration::from_millis(BACKOFF.max_ms.into()),
             budget: Duration::from_secs(20),
             attempt_timeout: Duration::from_secs(15),
         }
@@ -63,15 +66,15 @@ impl Outcome {
 }
 
 impl RetryPolicy {
-    /// The wait before retry number `retry` (1-based): `initial × 2^(retry−1)`, capped, times a
-    /// jitter factor in [0.5, 1] so that many clients do not retry in step.
-    pub fn delay(&self, retry: u32, jitter: f64) -> Duration {
-        let exponent = retry.saturating_sub(1).min(16);
-        let base = self
-            .initial_delay
-            .saturating_mul(1 << exponent)
-            .min(self.max_delay);
-        base.mul_f64(jitter.clamp(0.5, 1.0))
+    /// The wait before retry number `retry` (1-based), by core's formula, keeping
+    /// `kept_permille` thousandths of it (the jitter, 500 to 1000).
+    pub fn delay(&self, retry: u32, kept_permille: u32) -> Duration {
+        let millis = |duration: Duration| u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
+        let backoff = Backoff {
+            first_ms: millis(self.initial_delay),
+            max_ms: millis(self.max_delay),
+        };
+        Duration::from_millis(backoff.delay_ms(retry, None, kept_permille).into())
     }
 }
 
@@ -123,16 +126,11 @@ mod tests {
     }
 
     #[test]
-    fn delays_double_then_cap_and_jitter_only_shortens() {
+    fn delays_are_cores_backoff_in_durations() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.delay(1, 1.0), Duration::from_millis(500));
-        assert_eq!(policy.delay(2, 1.0), Duration::from_secs(1));
-        assert_eq!(policy.delay(10, 1.0), Duration::from_secs(5));
-        assert_eq!(policy.delay(2, 0.5), Duration::from_millis(500));
-        assert_eq!(
-            policy.delay(2, 0.0),
-            Duration::from_millis(500),
-            "jitter is floored at 0.5"
-        );
+        assert_eq!(policy.delay(1, 1_000), Duration::from_millis(500));
+        assert_eq!(policy.delay(2, 1_000), Duration::from_secs(1));
+        assert_eq!(policy.delay(10, 1_000), Duration::from_secs(4));
+        assert_eq!(policy.delay(2, 500), Duration::from_millis(500));
     }
 }
