@@ -56,6 +56,20 @@ const MINIMUMS: &[(&str, i64)] = &[
 /// Amounts have at most eight digits (FIDELITY.md §Amounts and currencies).
 pub(crate) const MAX_AMOUNT: i64 = 99_999_999;
 
+/// The default currency of an account in `country` (two letters, upper-case): the sandbox
+/// knows a few countries' own currencies and gives every other country euros.
+pub(crate) fn of_country(country: &str) -> &'static str {
+    match country {
+        "US" => "usd",
+        "JP" => "jpy",
+        "GB" => "gbp",
+        "CA" => "cad",
+        "AU" => "aud",
+        "CH" => "chf",
+        _ => "eur",
+    }
+}
+
 pub(crate) fn is_supported(code: &str) -> bool {
     SUPPORTED.contains(&code)
 }

@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use crate::resources::list::Listed;
-use crate::resources::retrieve::Owned;
+use crate::resources::list::listed_by_creation;
+use crate::resources::retrieve::owned_by_account;
 use crate::state::Store;
 
 /// The event types the sandbox emits, and the others an endpoint may subscribe to (Stripe's
@@ -117,20 +117,8 @@ impl Event {
     }
 }
 
-impl Owned for Event {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for Event {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+owned_by_account!(Event);
+listed_by_creation!(Event);
 
 /// Whether `kind` matches `pattern`: the exact name, `*`, or `payment_intent.*`.
 pub(crate) fn type_matches(pattern: &str, kind: &str) -> bool {

@@ -9,8 +9,9 @@ mod webhooks;
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -38,9 +39,13 @@ pub(crate) fn routes() -> Router<SandboxState> {
 /// site's page (a form or a `text/plain` fetch needs no CORS preflight, so the `Origin` a
 /// browser adds is what tells them apart).
 pub(crate) fn from_loopback(req: &Request) -> Result<(), ApiError> {
-    if let Some(origin) = req.headers().get(header::ORIGIN) {
-        let host = req
-            .headers()
+    check_loopback(req.headers(), req.extensions())
+}
+
+/// What [`from_loopback`] checks, on a request's headers and extensions.
+fn check_loopback(headers: &HeaderMap, extensions: &Extensions) -> Result<(), ApiError> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or_default();
@@ -57,8 +62,7 @@ pub(crate) fn from_loopback(req: &Request) -> Result<(), ApiError> {
             ));
         }
     }
-    let peer = req
-        .extensions()
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     match peer {
@@ -70,6 +74,18 @@ pub(crate) fn from_loopback(req: &Request) -> Result<(), ApiError> {
             "The sandbox's admin API answers only to requests from this machine (a loopback \
              address).",
         )),
+    }
+}
+
+/// An admin handler's argument that refuses the request unless [`from_loopback`] lets it
+/// through.
+pub(crate) struct Loopback;
+
+impl<S: Send + Sync> FromRequestParts<S> for Loopback {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        check_loopback(&parts.headers, &parts.extensions).map(|()| Self)
     }
 }
 
@@ -110,10 +126,7 @@ async fn health() -> Json<serde_json::Value> {
 /// ones, after any roll), `keys` (every key with its kind, expiry and permissions), plus
 /// `webhook_secret` (the current secret of the seed's first webhook endpoint) and
 /// `webhook_secrets` (those of all its endpoints) when the seed has endpoints.
-async fn keys(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn keys(State(state): State<SandboxState>, _: Loopback) -> Response {
     let mut value = {
         let store = state.store();
         let current = |kind| {
@@ -156,20 +169,14 @@ async fn keys(State(state): State<SandboxState>, req: Request) -> Response {
 }
 
 /// `POST /_sandbox/reset`: back to the seed.
-async fn reset(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn reset(State(state): State<SandboxState>, _: Loopback) -> Response {
     state.reset();
     tracing::info!("sandbox reset to its seed");
     Json(json!({ "reset": true })).into_response()
 }
 
 /// `GET /_sandbox/clock`: the sandbox's now, in Unix seconds.
-async fn clock(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn clock(State(state): State<SandboxState>, _: Loopback) -> Response {
     Json(json!({ "now": state.now() })).into_response()
 }
 
@@ -193,10 +200,7 @@ async fn advance_clock(State(state): State<SandboxState>, req: Request) -> Respo
 }
 
 /// `GET /_sandbox/faults`: the faults switched on.
-async fn faults(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn faults(State(state): State<SandboxState>, _: Loopback) -> Response {
     no_store(lock(&state.shared.faults).to_json())
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::from_loopback;
+use super::{Loopback, webhooks};
 use crate::currency;
 use crate::hosted::{esc, form_pairs, page};
 use crate::http::idempotency::lock;
@@ -75,10 +75,7 @@ fn code(text: &str) -> String {
 }
 
 /// `GET /_sandbox`.
-async fn show(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn show(State(state): State<SandboxState>, _: Loopback) -> Response {
     let faults =
         serde_json::to_string_pretty(&lock(&state.shared.faults).to_json()).unwrap_or_default();
     let store = state.store();
@@ -263,10 +260,7 @@ async fn show(State(state): State<SandboxState>, req: Request) -> Response {
     page(StatusCode::OK, "Admin", &body)
 }
 
-async fn set_faults(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn set_faults(State(state): State<SandboxState>, _: Loopback, req: Request) -> Response {
     let body: Bytes = match axum::body::to_bytes(req.into_body(), 64 * 1024).await {
         Ok(b) => b,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
@@ -298,25 +292,13 @@ async fn set_faults(State(state): State<SandboxState>, req: Request) -> Response
     }
 }
 
-async fn reset(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn reset(State(state): State<SandboxState>, _: Loopback) -> Response {
     state.reset();
     back("accounts")
 }
 
-async fn retry(
-    State(state): State<SandboxState>,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
-    let now = state.now();
-    state.store().retry_delivery_now(&id, now);
-    state.kick_webhooks();
+async fn retry(State(state): State<SandboxState>, Path(id): Path<String>, _: Loopback) -> Response {
+    webhooks::retry_now(&state, &id);
     back("deliveries")
 }
 

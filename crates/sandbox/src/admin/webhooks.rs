@@ -7,9 +7,9 @@ use axum::Router;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{from_loopback, json_body, no_store};
+use super::{Loopback, json_body, no_store};
 use crate::http::error::ApiError;
 use crate::http::idempotency::lock;
 use crate::resources::webhook_endpoint::{EndpointSecret, new_secret};
@@ -36,11 +36,8 @@ pub(super) fn routes() -> Router<SandboxState> {
 async fn deliveries(
     State(state): State<SandboxState>,
     Query(query): Query<HashMap<String, String>>,
-    req: Request,
+    _: Loopback,
 ) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
     let store = state.store();
     let mut found: Vec<_> = store
         .deliveries
@@ -55,24 +52,29 @@ async fn deliveries(
 }
 
 /// `POST /_sandbox/webhook_deliveries/{id}/retry`: one more attempt, now.
-async fn retry(
-    State(state): State<SandboxState>,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
+async fn retry(State(state): State<SandboxState>, Path(id): Path<String>, _: Loopback) -> Response {
+    match retry_now(&state, &id) {
+        Some(delivery) => no_store(delivery),
+        None => ApiError::resource_missing("webhook delivery", &id, "id").into_response(),
     }
+}
+
+/// Schedules one more attempt at delivery `id` for now and wakes the sender: the delivery as
+/// it stands then, or `None` if there is no such delivery.
+pub(super) fn retry_now(state: &SandboxState, id: &str) -> Option<Value> {
     let now = state.now();
     let delivery = {
         let mut store = state.store();
-        if !store.retry_delivery_now(&id, now) {
-            return ApiError::resource_missing("webhook delivery", &id, "id").into_response();
-        }
-        store.deliveries.get(&id).map(|d| d.to_json())
+        store.retry_delivery_now(id, now).then(|| {
+            store
+                .deliveries
+                .get(id)
+                .map(|d| d.to_json())
+                .unwrap_or_default()
+        })
     };
     state.kick_webhooks();
-    no_store(delivery.unwrap_or_default())
+    delivery
 }
 
 #[derive(serde::Deserialize)]
@@ -133,10 +135,7 @@ async fn roll_secret(
 }
 
 /// `GET /_sandbox/webhook_settings`.
-async fn settings(State(state): State<SandboxState>, req: Request) -> Response {
-    if let Err(e) = from_loopback(&req) {
-        return e.into_response();
-    }
+async fn settings(State(state): State<SandboxState>, _: Loopback) -> Response {
     no_store(json!(*lock(&state.shared.webhook_settings)))
 }
 

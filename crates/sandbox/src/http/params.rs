@@ -95,6 +95,16 @@ pub(crate) enum Param {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Params(BTreeMap<String, Param>);
 
+/// Stripe's update of an optional string: a value sets `slot`, `''` clears it and leaving
+/// `name` out keeps it.
+pub(crate) fn set_or_clear(slot: &mut Option<String>, p: &Params, name: &str) {
+    match p.get(name) {
+        Some(Param::Str(v)) => *slot = Some(v.clone()),
+        Some(Param::Unset) => *slot = None,
+        _ => {}
+    }
+}
+
 impl Params {
     pub fn get(&self, name: &str) -> Option<&Param> {
         self.0.get(name)

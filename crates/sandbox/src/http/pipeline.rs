@@ -5,18 +5,18 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, OriginalUri, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::Value;
 
-use super::RequestId;
 use super::auth::{Access, Caller, authenticate};
 use super::error::ApiError;
 use super::form::{self, Tree};
 use super::idempotency::{Begin, InFlight, MAX_KEY_LEN, Stored, is_saved, lock};
 use super::params::{Field, Params, validate};
+use super::{PathId, RequestId};
 use crate::events::Origin;
 use crate::faults::{Decision, FaultKind, error_of};
 use crate::server::ConnectionControl;
@@ -82,6 +82,38 @@ impl FromRequest<SandboxState> for ApiRequest {
             request_id,
         })
     }
+}
+
+/// A `/v1` request on the one object its path names (`/v1/refunds/{id}`).
+pub(crate) struct ObjectRequest {
+    state: SandboxState,
+    id: String,
+    request: ApiRequest,
+}
+
+impl FromRequest<SandboxState> for ObjectRequest {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &SandboxState) -> Result<Self, ApiError> {
+        let (mut parts, body) = req.into_parts();
+        let PathId(id) = PathId::from_request_parts(&mut parts, state).await?;
+        let request = ApiRequest::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Self {
+            state: state.clone(),
+            id,
+            request,
+        })
+    }
+}
+
+/// [`run`] on the object `req` names, giving `exec` its id.
+pub(crate) async fn run_on_object(
+    req: ObjectRequest,
+    endpoint: &Endpoint,
+    exec: impl FnOnce(Call<'_>, &str) -> Outcome,
+) -> Response {
+    let ObjectRequest { state, id, request } = req;
+    run(&state, request, endpoint, |call| exec(call, &id)).await
 }
 
 enum BodyError {

@@ -8,11 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::{ApiError, ErrorType, shorten};
 use crate::http::params::{Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::SandboxState;
 
 /// How long an Account Link works (Stripe's example: `expires_at − created = 300`).
@@ -136,18 +135,14 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `POST /v1/accounts/{id}/login_links`: Express accounts that finished onboarding only.
-pub(crate) async fn create_login_link(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &LOGIN_LINK, |call| {
+pub(crate) async fn create_login_link(req: ObjectRequest) -> Response {
+    run_on_object(req, &LOGIN_LINK, |call, id| {
         let account = call
             .store
             .accounts
-            .get(&id)
+            .get(id)
             .filter(|a| !a.is_platform && !call.caller.connected)
-            .ok_or_else(|| ApiError::account_invalid(&call.caller.key, &id))?;
+            .ok_or_else(|| ApiError::account_invalid(&call.caller.key, id))?;
         if !account.has_express_dashboard() {
             return Err(ApiError::invalid_request(
                 "Login links can only be created for accounts that use the Express Dashboard.",
@@ -166,7 +161,7 @@ pub(crate) async fn create_login_link(
         call.store.login_links.insert(
             token.clone(),
             LoginLink {
-                account: id.clone(),
+                account: id.to_owned(),
                 expires_at: call.now + SESSION_SECONDS,
             },
         );

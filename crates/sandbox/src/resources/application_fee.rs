@@ -8,14 +8,12 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::balance::Booking;
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
 use super::retrieve::RETRIEVE;
 use crate::events::Origin;
-use crate::http::PathId;
-use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{LIST_FIELDS, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Ty, opt};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
@@ -135,39 +133,20 @@ impl Store {
     }
 }
 
-impl Listed for ApplicationFee {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+listed_by_creation!(ApplicationFee);
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("charge", Ty::Str),
-    ],
-};
+const LIST: Endpoint = list_endpoint![opt("charge", Ty::Str)];
 
 /// `GET /v1/application_fees/{id}` (the platform's).
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        let platform = call.store.platform_id.clone();
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        let platform = call.store.platform_id.to_owned();
         call.store
             .application_fees
-            .get(&id)
+            .get(id)
             .filter(|_| !call.caller.connected)
             .map(|f| f.to_json(&platform))
-            .ok_or_else(|| ApiError::resource_missing("application_fee", &id, "id"))
+            .ok_or_else(|| ApiError::resource_missing("application_fee", id, "id"))
     })
     .await
 }

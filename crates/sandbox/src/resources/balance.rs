@@ -12,13 +12,11 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
 use super::retrieve::RETRIEVE;
-use crate::http::PathId;
-use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{LIST_FIELDS, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Ty, opt};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 /// How long charged funds stay pending.
@@ -98,14 +96,7 @@ impl LedgerEntry {
     }
 }
 
-impl Listed for LedgerEntry {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+listed_by_creation!(LedgerEntry);
 
 /// What [`Store::book`] records.
 pub(crate) struct Booking<'a> {
@@ -233,17 +224,11 @@ pub(crate) async fn retrieve(State(state): State<SandboxState>, req: ApiRequest)
     .await
 }
 
-const LIST_TRANSACTIONS: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("currency", Ty::Str),
-        opt("source", Ty::Str),
-        opt("type", Ty::Str),
-    ],
-};
+const LIST_TRANSACTIONS: Endpoint = list_endpoint![
+    opt("currency", Ty::Str),
+    opt("source", Ty::Str),
+    opt("type", Ty::Str),
+];
 
 /// `GET /v1/balance_transactions` of the caller's account, newest first (`currency`, `source`,
 /// `type` filter).
@@ -273,19 +258,15 @@ pub(crate) async fn list_transactions(
 }
 
 /// `GET /v1/balance_transactions/{id}` on the caller's account.
-pub(crate) async fn retrieve_transaction(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        let platform = call.store.platform_id.clone();
+pub(crate) async fn retrieve_transaction(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        let platform = call.store.platform_id.to_owned();
         call.store
             .ledger
             .iter()
             .find(|e| e.id == id && e.account == call.caller.account)
             .map(|e| e.to_json(&platform, call.now))
-            .ok_or_else(|| ApiError::resource_missing("balance_transaction", &id, "id"))
+            .ok_or_else(|| ApiError::resource_missing("balance_transaction", id, "id"))
     })
     .await
 }

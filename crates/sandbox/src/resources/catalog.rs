@@ -10,14 +10,13 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::expand;
-use super::list::{Listed, list};
-use super::retrieve::{Owned, RETRIEVE, owned_mut, retrieve_expanded};
+use super::list::{list, list_endpoint, listed_by_creation};
+use super::retrieve::{RETRIEVE, owned_by_account, owned_mut, retrieve_expanded};
 use crate::currency;
-use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{Field, LIST_FIELDS, NON_NEGATIVE, Params, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Field, NON_NEGATIVE, Params, Ty, opt, req};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::seed::SeedProduct;
 use crate::state::{SandboxState, Store};
 
@@ -98,35 +97,8 @@ impl Price {
     }
 }
 
-impl Owned for Product {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for Product {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
-
-impl Owned for Price {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for Price {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+owned_by_account!(Product, Price);
+listed_by_creation!(Product, Price);
 
 /// Puts seeded products and their prices on `account`.
 pub(crate) fn seed_products(store: &mut Store, account: &str, products: &[SeedProduct]) {
@@ -169,41 +141,20 @@ pub(crate) fn seed_products(store: &mut Store, account: &str, products: &[SeedPr
     }
 }
 
-const LIST_PRICES: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("active", Ty::Bool),
-        opt("product", Ty::Str),
-        opt("currency", Ty::Str),
-        opt("type", Ty::Enum(&["one_time", "recurring"])),
-    ],
-};
+const LIST_PRICES: Endpoint = list_endpoint![
+    opt("active", Ty::Bool),
+    opt("product", Ty::Str),
+    opt("currency", Ty::Str),
+    opt("type", Ty::Enum(&["one_time", "recurring"])),
+];
 
-const LIST_PRODUCTS: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("active", Ty::Bool),
-        opt("ids", Ty::List(&Ty::Str)),
-    ],
-};
-
-// The list fields are copied into each schema above; keep the compiler checking they exist.
-const _: [Field; 3] = LIST_FIELDS;
+const LIST_PRODUCTS: Endpoint =
+    list_endpoint![opt("active", Ty::Bool), opt("ids", Ty::List(&Ty::Str))];
 
 /// `GET /v1/prices/{id}` on the caller's account.
-pub(crate) async fn retrieve_price(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        retrieve_expanded(call, |store| &store.prices, "price", &id, Price::to_json)
+pub(crate) async fn retrieve_price(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        retrieve_expanded(call, |store| &store.prices, "price", id, Price::to_json)
     })
     .await
 }
@@ -229,25 +180,20 @@ pub(crate) async fn list_prices(State(state): State<SandboxState>, req: ApiReque
                 && p.str("product").is_none_or(|id| price.product == id)
                 && p.str("currency").is_none_or(|c| price.currency == c)
         });
-        let mut value = list(prices, p, "/v1/prices", "price", Price::to_json)?;
-        expand::apply(call.store, account, &mut value, &p.expand(), false)?;
-        Ok(value)
+        let value = list(prices, p, "/v1/prices", "price", Price::to_json)?;
+        expand::requested(call.store, call.caller, p, value)
     })
     .await
 }
 
 /// `GET /v1/products/{id}` on the caller's account.
-pub(crate) async fn retrieve_product(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
+pub(crate) async fn retrieve_product(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
         retrieve_expanded(
             call,
             |store| &store.products,
             "product",
-            &id,
+            id,
             Product::to_json,
         )
     })
@@ -265,9 +211,8 @@ pub(crate) async fn list_products(State(state): State<SandboxState>, req: ApiReq
                 && p.bool("active").is_none_or(|a| product.active == a)
                 && (ids.is_empty() || ids.contains(&product.id))
         });
-        let mut value = list(products, p, "/v1/products", "product", Product::to_json)?;
-        expand::apply(call.store, account, &mut value, &p.expand(), false)?;
-        Ok(value)
+        let value = list(products, p, "/v1/products", "product", Product::to_json)?;
+        expand::requested(call.store, call.caller, p, value)
     })
     .await
 }
@@ -462,12 +407,8 @@ pub(crate) async fn create_product(State(state): State<SandboxState>, req: ApiRe
 }
 
 /// `POST /v1/products/{id}`: name, description, active, metadata, default_price.
-pub(crate) async fn update_product(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE_PRODUCT, |call| {
+pub(crate) async fn update_product(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE_PRODUCT, |call, id| {
         let p = call.params;
         let account = call.caller.account.clone();
         if let Some(price) = p.str("default_price")
@@ -480,7 +421,7 @@ pub(crate) async fn update_product(
             return Err(ApiError::resource_missing("price", price, "default_price")
                 .status(axum::http::StatusCode::BAD_REQUEST));
         }
-        let product = owned_mut(&mut call.store.products, &account, "product", &id)?;
+        let product = owned_mut(&mut call.store.products, &account, "product", id)?;
         if let Some(name) = p.str("name") {
             product.name = name.to_owned();
         }
@@ -542,23 +483,18 @@ pub(crate) async fn create_price(State(state): State<SandboxState>, req: ApiRequ
         let price = call
             .store
             .add_price(&account, &product, amount, currency, p, call.now);
-        let mut value = price.to_json();
-        expand::apply(call.store, &account, &mut value, &p.expand(), false)?;
-        Ok(value)
+        let value = price.to_json();
+        expand::requested(call.store, call.caller, p, value)
     })
     .await
 }
 
 /// `POST /v1/prices/{id}`: active, metadata, nickname (amounts never change on Stripe).
-pub(crate) async fn update_price(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE_PRICE, |call| {
+pub(crate) async fn update_price(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE_PRICE, |call, id| {
         let p = call.params;
         let account = call.caller.account.clone();
-        let price = owned_mut(&mut call.store.prices, &account, "price", &id)?;
+        let price = owned_mut(&mut call.store.prices, &account, "price", id)?;
         if let Some(active) = p.bool("active") {
             price.active = active;
         }

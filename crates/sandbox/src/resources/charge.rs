@@ -9,15 +9,13 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::expand;
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
 use super::payment_intent::PaymentIntent;
 use super::payment_method::PaymentMethod;
-use super::retrieve::{Owned, RETRIEVE, retrieve_expanded};
+use super::retrieve::{RETRIEVE, owned_by_account, retrieve_expanded};
 use crate::cards::Decline;
-use crate::http::PathId;
-use crate::http::auth::Access;
-use crate::http::params::{LIST_FIELDS, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Ty, opt};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
@@ -271,31 +269,13 @@ impl Charge {
     }
 }
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("payment_intent", Ty::Str),
-        opt("transfer_group", Ty::Str),
-    ],
-};
+const LIST: Endpoint = list_endpoint![
+    opt("payment_intent", Ty::Str),
+    opt("transfer_group", Ty::Str),
+];
 
-impl Owned for Charge {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for Charge {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+owned_by_account!(Charge);
+listed_by_creation!(Charge);
 
 /// `GET /v1/charges` on the caller's account, newest first: its charges and the payments
 /// transfers made to it (`py_…`).
@@ -310,21 +290,16 @@ pub(crate) async fn list_charges(State(state): State<SandboxState>, req: ApiRequ
                 && p.str("transfer_group")
                     .is_none_or(|g| c.transfer_group.as_deref() == Some(g))
         });
-        let mut value = list(charges, p, "/v1/charges", "charge", Charge::to_json)?;
-        expand::apply(call.store, account, &mut value, &p.expand(), false)?;
-        Ok(value)
+        let value = list(charges, p, "/v1/charges", "charge", Charge::to_json)?;
+        expand::requested(call.store, call.caller, p, value)
     })
     .await
 }
 
 /// `GET /v1/charges/{id}` on the caller's account.
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        retrieve_expanded(call, |store| &store.charges, "charge", &id, Charge::to_json)
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        retrieve_expanded(call, |store| &store.charges, "charge", id, Charge::to_json)
     })
     .await
 }

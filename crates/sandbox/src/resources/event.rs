@@ -5,36 +5,24 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::list::list;
+use super::list::{list, list_endpoint};
 use super::retrieve::{RETRIEVE, owned};
 use crate::events::{Event, type_matches};
-use crate::http::PathId;
-use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{LIST_FIELDS, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Ty, opt};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::SandboxState;
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("type", Ty::Str),
-        opt("types", Ty::List(&Ty::Str)),
-        opt("delivery_success", Ty::Bool),
-    ],
-};
+const LIST: Endpoint = list_endpoint![
+    opt("type", Ty::Str),
+    opt("types", Ty::List(&Ty::Str)),
+    opt("delivery_success", Ty::Bool),
+];
 
 /// `GET /v1/events/{id}`.
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        let event = owned(&call.store.events, &call.caller.account, "event", &id)?;
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        let event = owned(&call.store.events, &call.caller.account, "event", id)?;
         let pending = call.store.pending_webhooks(&event.id);
         Ok(event.to_json(call.caller.version.as_str(), pending))
     })

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
+use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::params::Params;
 use crate::state::Store;
 
 /// Which field of which object may be expanded, and what it names.
@@ -43,9 +45,26 @@ fn lookup(store: &Store, account: &str, kind: &str, id: &str) -> Option<Value> {
     }
 }
 
+/// `value` with what the call asks for with `expand[]` expanded, on the caller's account.
+pub(crate) fn requested(
+    store: &Store,
+    caller: &Caller,
+    params: &Params,
+    mut value: Value,
+) -> Result<Value, ApiError> {
+    apply(
+        store,
+        &caller.account,
+        &mut value,
+        &params.expand(),
+        caller.is_publishable(),
+    )?;
+    Ok(value)
+}
+
 /// Applies every `paths` entry to `value`. Publishable-key calls may expand only
 /// `payment_method`, the one expansion Stripe.js uses.
-pub(crate) fn apply(
+fn apply(
     store: &Store,
     account: &str,
     value: &mut Value,

@@ -13,6 +13,37 @@ pub(crate) trait Listed {
     fn order(&self) -> (i64, u64);
 }
 
+/// [`Listed`] for objects that keep their `id`, `created` and `seq` in fields of those names.
+macro_rules! listed_by_creation {
+    ($($object:ty),+ $(,)?) => {$(
+        impl $crate::resources::list::Listed for $object {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn order(&self) -> (i64, u64) {
+                (self.created, self.seq)
+            }
+        }
+    )+};
+}
+pub(crate) use listed_by_creation;
+
+/// A list endpoint: secret key, the pagination parameters, then `filters`.
+macro_rules! list_endpoint {
+    ($($filter:expr),* $(,)?) => {
+        $crate::http::pipeline::Endpoint {
+            access: $crate::http::auth::Access::Secret,
+            schema: &[
+                $crate::http::params::LIST_FIELDS[0],
+                $crate::http::params::LIST_FIELDS[1],
+                $crate::http::params::LIST_FIELDS[2],
+                $($filter),*
+            ],
+        }
+    };
+}
+pub(crate) use list_endpoint;
+
 /// `{"object":"list","data":[…],"has_more":…,"url":…}` over `items`, paginated by `params`.
 /// `kind` names the object in the 404 for an unknown cursor.
 pub(crate) fn list<'a, T: Listed + 'a>(

@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod account_link;
+pub(crate) mod address;
 pub(crate) mod application_fee;
 pub(crate) mod balance;
 pub(crate) mod catalog;

@@ -8,13 +8,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::retrieve::{Owned, RETRIEVE, owned};
+use super::address::{ADDRESS, Address};
+use super::retrieve::{RETRIEVE, owned, owned_by_account};
 use crate::cards::{self, CardDetails};
-use crate::http::PathId;
 use crate::http::auth::{Access, Caller};
 use crate::http::error::ApiError;
 use crate::http::params::{Field, INT, Params, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
@@ -27,11 +27,7 @@ pub(crate) struct PaymentMethod {
     pub created: i64,
 }
 
-impl Owned for PaymentMethod {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
+owned_by_account!(PaymentMethod);
 
 impl PaymentMethod {
     pub fn to_json(&self) -> Value {
@@ -70,15 +66,6 @@ impl PaymentMethod {
     }
 }
 
-const ADDRESS: &[Field] = &[
-    opt("city", Ty::Str),
-    opt("country", Ty::Str),
-    opt("line1", Ty::Str),
-    opt("line2", Ty::Str),
-    opt("postal_code", Ty::Str),
-    opt("state", Ty::Str),
-];
-
 pub(crate) const BILLING_DETAILS: &[Field] = &[
     opt("address", Ty::Obj(ADDRESS)),
     opt("email", Ty::Str),
@@ -113,16 +100,8 @@ const CREATE: Endpoint = Endpoint {
 
 fn billing_details(params: Option<&Params>) -> Value {
     let p = params.cloned().unwrap_or_default();
-    let address = p.obj("address").cloned().unwrap_or_default();
     json!({
-        "address": {
-            "city": address.str("city"),
-            "country": address.str("country"),
-            "line1": address.str("line1"),
-            "line2": address.str("line2"),
-            "postal_code": address.str("postal_code"),
-            "state": address.str("state"),
-        },
+        "address": Address::from_params(p.obj("address")).to_json(),
         "email": p.str("email"),
         "name": p.str("name"),
         "phone": p.str("phone"),
@@ -237,17 +216,13 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `GET /v1/payment_methods/{id}` (secret key).
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
         owned(
             &call.store.payment_methods,
             &call.caller.account,
             "PaymentMethod",
-            &id,
+            id,
         )
         .map(PaymentMethod::to_json)
     })

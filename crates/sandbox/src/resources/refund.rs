@@ -13,14 +13,13 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::balance::Booking;
-use super::list::{Listed, list};
-use super::retrieve::{Owned, RETRIEVE, owned};
+use super::list::{list, list_endpoint, listed_by_creation};
+use super::retrieve::{RETRIEVE, owned, owned_by_account};
 use crate::currency;
-use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::{ApiError, shorten};
-use crate::http::params::{LIST_FIELDS, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
+use crate::http::params::{Ty, opt};
+use crate::http::pipeline::{ApiRequest, Call, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::SandboxState;
 
 #[derive(Clone, Debug)]
@@ -61,20 +60,8 @@ impl Refund {
     }
 }
 
-impl Owned for Refund {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for Refund {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+owned_by_account!(Refund);
+listed_by_creation!(Refund);
 
 const CREATE: Endpoint = Endpoint {
     access: Access::Secret,
@@ -99,16 +86,7 @@ const CREATE: Endpoint = Endpoint {
     ],
 };
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("charge", Ty::Str),
-        opt("payment_intent", Ty::Str),
-    ],
-};
+const LIST: Endpoint = list_endpoint![opt("charge", Ty::Str), opt("payment_intent", Ty::Str)];
 
 fn no_such(kind: &str, id: &str, param: &str) -> ApiError {
     ApiError::resource_missing(kind, id, param).status(StatusCode::BAD_REQUEST)
@@ -123,15 +101,8 @@ pub(crate) fn share(whole: i64, num: i64, den: i64) -> i64 {
 }
 
 fn create_refund(call: Call<'_>) -> Result<Value, ApiError> {
-    let Call {
-        store,
-        caller,
-        params: p,
-        now,
-        origin,
-        ..
-    } = call;
-    let account = caller.account.clone();
+    let (store, p, now, origin) = (call.store, call.params, call.now, call.origin);
+    let account = call.caller.account.clone();
     let charge_id = match (p.str("charge"), p.str("payment_intent")) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_request(
@@ -309,13 +280,9 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `GET /v1/refunds/{id}` on the caller's account.
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        owned(&call.store.refunds, &call.caller.account, "refund", &id).map(Refund::to_json)
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        owned(&call.store.refunds, &call.caller.account, "refund", id).map(Refund::to_json)
     })
     .await
 }

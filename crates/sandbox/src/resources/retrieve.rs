@@ -23,6 +23,18 @@ pub(crate) trait Owned {
     fn account(&self) -> &str;
 }
 
+/// [`Owned`] for objects that keep their account in a field named `account`.
+macro_rules! owned_by_account {
+    ($($object:ty),+ $(,)?) => {$(
+        impl $crate::resources::retrieve::Owned for $object {
+            fn account(&self) -> &str {
+                &self.account
+            }
+        }
+    )+};
+}
+pub(crate) use owned_by_account;
+
 /// The object `id` of `objects` if it is `account`'s; else the 404 that names `kind`.
 pub(crate) fn owned<'a, T: Owned>(
     objects: &'a BTreeMap<String, T>,
@@ -57,14 +69,6 @@ pub(crate) fn retrieve_expanded<T: Owned>(
     id: &str,
     render: fn(&T) -> Value,
 ) -> Outcome {
-    let account = &call.caller.account;
-    let mut value = render(owned(objects(call.store), account, kind, id)?);
-    expand::apply(
-        call.store,
-        account,
-        &mut value,
-        &call.params.expand(),
-        false,
-    )?;
-    Ok(value)
+    let value = render(owned(objects(call.store), &call.caller.account, kind, id)?);
+    expand::requested(call.store, call.caller, call.params, value)
 }

@@ -11,11 +11,10 @@ use super::account::Account;
 use super::account::bank::{BANK_ACCOUNT, BankAccount};
 use super::account::profile::{BUSINESS_TYPES, COMPANY, INDIVIDUAL};
 use super::retrieve::RETRIEVE;
-use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::{ApiError, shorten};
 use crate::http::params::{Field, Params, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 /// What an account token carries.
@@ -135,23 +134,10 @@ impl Store {
         account: &str,
         param: &str,
     ) -> Result<BankAccount, ApiError> {
-        let token = self
-            .tokens
-            .get_mut(id)
-            .filter(|t| t.account == account)
-            .ok_or_else(|| no_such_token(id, param))?;
-        let TokenKind::BankAccount(bank) = &token.kind else {
-            return Err(ApiError::invalid_request(format!(
-                "{} is not a bank account token.",
-                shorten(id)
-            ))
-            .param(param));
-        };
-        if token.used {
-            return Err(token_used(id, param));
-        }
-        token.used = true;
-        Ok(bank.clone())
+        self.spend_token(id, account, param, "a bank account", |kind| match kind {
+            TokenKind::BankAccount(bank) => Some(bank.clone()),
+            _ => None,
+        })
     }
 
     /// Spends account token `id` (made on `account`), returning what it carries.
@@ -161,14 +147,30 @@ impl Store {
         account: &str,
         param: &str,
     ) -> Result<AccountTokenData, ApiError> {
+        self.spend_token(id, account, param, "an account", |kind| match kind {
+            TokenKind::Account(data) => Some(data.clone()),
+            _ => None,
+        })
+    }
+
+    /// Spends token `id` (made on `account`) if it is of the kind `carried` reads (`kind_name`
+    /// in the error when it is not), returning what it carries.
+    fn spend_token<T>(
+        &mut self,
+        id: &str,
+        account: &str,
+        param: &str,
+        kind_name: &str,
+        carried: impl Fn(&TokenKind) -> Option<T>,
+    ) -> Result<T, ApiError> {
         let token = self
             .tokens
             .get_mut(id)
             .filter(|t| t.account == account)
             .ok_or_else(|| no_such_token(id, param))?;
-        let TokenKind::Account(data) = &token.kind else {
+        let Some(value) = carried(&token.kind) else {
             return Err(ApiError::invalid_request(format!(
-                "{} is not an account token.",
+                "{} is not {kind_name} token.",
                 shorten(id)
             ))
             .param(param));
@@ -177,7 +179,7 @@ impl Store {
             return Err(token_used(id, param));
         }
         token.used = true;
-        Ok(data.clone())
+        Ok(value)
     }
 }
 
@@ -250,18 +252,14 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `GET /v1/tokens/{id}` (secret key).
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
         call.store
             .tokens
-            .get(&id)
+            .get(id)
             .filter(|t| t.account == call.caller.account)
             .map(Token::to_json)
-            .ok_or_else(|| ApiError::resource_missing("token", &id, "token"))
+            .ok_or_else(|| ApiError::resource_missing("token", id, "token"))
     })
     .await
 }

@@ -16,14 +16,13 @@ use serde_json::{Value, json};
 
 use super::balance::Booking;
 use super::charge::Charge;
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
 use super::retrieve::RETRIEVE;
 use crate::events::Origin;
-use crate::http::PathId;
 use crate::http::auth::Access;
 use crate::http::error::ApiError;
-use crate::http::params::{LIST_FIELDS, Param, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
+use crate::http::params::{Param, Ty, opt, req};
+use crate::http::pipeline::{ApiRequest, Call, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 #[derive(Clone, Debug)]
@@ -111,23 +110,7 @@ impl Transfer {
     }
 }
 
-impl Listed for Reversal {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
-
-impl Listed for Transfer {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+listed_by_creation!(Transfer, Reversal);
 
 /// What a new transfer says.
 pub(crate) struct NewTransfer<'a> {
@@ -374,21 +357,9 @@ const UPDATE_REVERSAL: Endpoint = Endpoint {
     schema: &[opt("metadata", Ty::Metadata)],
 };
 
-const LIST_REVERSALS: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[LIST_FIELDS[0], LIST_FIELDS[1], LIST_FIELDS[2]],
-};
+const LIST_REVERSALS: Endpoint = list_endpoint![];
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("destination", Ty::Str),
-        opt("transfer_group", Ty::Str),
-    ],
-};
+const LIST: Endpoint = list_endpoint![opt("destination", Ty::Str), opt("transfer_group", Ty::Str)];
 
 /// Stripe's answer when the platform's available balance cannot cover a transfer (FIDELITY.md
 /// §Money movement).
@@ -527,13 +498,9 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `GET /v1/transfers/{id}`.
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        own_transfer(&call, &id).map(Transfer::to_json)
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        own_transfer(&call, id).map(Transfer::to_json)
     })
     .await
 }
@@ -565,16 +532,12 @@ fn own_transfer<'a>(call: &'a Call<'_>, id: &str) -> Result<&'a Transfer, ApiErr
 
 /// `POST /v1/transfers/{id}`: `description` and `metadata` only, with `transfer.updated`
 /// (https://docs.stripe.com/api/transfers/update, https://docs.stripe.com/api/events/types).
-pub(crate) async fn update(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE, |call| {
-        let before = own_transfer(&call, &id)?.to_json();
-        let platform = call.store.platform_id.clone();
-        let Some(transfer) = call.store.transfers.get_mut(&id) else {
-            return Err(ApiError::resource_missing("transfer", &id, "id"));
+pub(crate) async fn update(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE, |call, id| {
+        let before = own_transfer(&call, id)?.to_json();
+        let platform = call.store.platform_id.to_owned();
+        let Some(transfer) = call.store.transfers.get_mut(id) else {
+            return Err(ApiError::resource_missing("transfer", id, "id"));
         };
         if let Some(description) = call.params.get("description") {
             transfer.description = match description {
@@ -608,13 +571,9 @@ pub(crate) async fn update(
 
 /// `POST /v1/transfers/{id}/reversals` (https://docs.stripe.com/api/transfer_reversals/create):
 /// `amount` (default: all that is left), `description`, `metadata`, `refund_application_fee`.
-pub(crate) async fn create_reversal(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &CREATE_REVERSAL, |call| {
-        let transfer = own_transfer(&call, &id)?;
+pub(crate) async fn create_reversal(req: ObjectRequest) -> Response {
+    run_on_object(req, &CREATE_REVERSAL, |call, id| {
+        let transfer = own_transfer(&call, id)?;
         let left = transfer.amount - transfer.amount_reversed();
         let (transfer_amount, currency) = (transfer.amount, transfer.currency.clone());
         if left <= 0 {
@@ -641,14 +600,14 @@ pub(crate) async fn create_reversal(
                 call.store
                     .charges
                     .values()
-                    .find(|c| c.transfer.as_deref() == Some(id.as_str()))
+                    .find(|c| c.transfer.as_deref() == Some(id))
                     .and_then(|c| c.application_fee.clone())
             })
             .flatten();
         let reversal = call
             .store
-            .add_reversal(&id, amount, None, metadata, call.origin, call.now)
-            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))?;
+            .add_reversal(id, amount, None, metadata, call.origin, call.now)
+            .ok_or_else(|| ApiError::resource_missing("transfer", id, "id"))?;
         if let Some(fee_id) = fee {
             let give_back = call.store.application_fees.get(&fee_id).map_or(0, |f| {
                 let fee_left = f.amount - f.amount_refunded();
@@ -663,21 +622,17 @@ pub(crate) async fn create_reversal(
         }
         call.store
             .transfers
-            .get(&id)
+            .get(id)
             .map(|t| t.reversal_json(&reversal))
-            .ok_or_else(|| ApiError::resource_missing("transfer", &id, "id"))
+            .ok_or_else(|| ApiError::resource_missing("transfer", id, "id"))
     })
     .await
 }
 
 /// `GET /v1/transfers/{id}/reversals`, newest first.
-pub(crate) async fn list_reversals(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &LIST_REVERSALS, |call| {
-        let transfer = own_transfer(&call, &id)?;
+pub(crate) async fn list_reversals(req: ObjectRequest) -> Response {
+    run_on_object(req, &LIST_REVERSALS, |call, id| {
+        let transfer = own_transfer(&call, id)?;
         list(
             transfer.reversals.iter(),
             call.params,

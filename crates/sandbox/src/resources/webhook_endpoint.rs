@@ -9,14 +9,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::list::{Listed, list};
-use super::retrieve::{Owned, RETRIEVE, owned_mut};
+use super::list::{list, list_endpoint, listed_by_creation};
+use super::retrieve::{RETRIEVE, owned_by_account, owned_mut};
 use crate::events::KNOWN_TYPES;
-use crate::http::PathId;
 use crate::http::auth::{Access, ApiVersion};
 use crate::http::error::{ApiError, shorten};
-use crate::http::params::{LIST_FIELDS, Params, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Endpoint, run};
+use crate::http::params::{Params, Ty, opt, req};
+use crate::http::pipeline::{ApiRequest, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 /// A signing secret; a rolled one keeps signing until `expires_at`.
@@ -80,20 +79,8 @@ impl WebhookEndpoint {
     }
 }
 
-impl Owned for WebhookEndpoint {
-    fn account(&self) -> &str {
-        &self.account
-    }
-}
-
-impl Listed for WebhookEndpoint {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+owned_by_account!(WebhookEndpoint);
+listed_by_creation!(WebhookEndpoint);
 
 /// A fresh `whsec_…` secret.
 pub(crate) fn new_secret(store: &mut Store) -> String {
@@ -123,10 +110,7 @@ const UPDATE: Endpoint = Endpoint {
     ],
 };
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &LIST_FIELDS,
-};
+const LIST: Endpoint = list_endpoint![];
 
 /// An absolute `http://` or `https://` URL with a host. Stripe refuses non-public URLs in live
 /// mode; the sandbox delivers to local ones, which is its point.
@@ -226,24 +210,16 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `GET /v1/webhook_endpoints/{id}` (no secret).
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        Ok(find(call.store, &call.caller.account, &id)?.to_json(false))
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        Ok(find(call.store, &call.caller.account, id)?.to_json(false))
     })
     .await
 }
 
 /// `POST /v1/webhook_endpoints/{id}`: url, events, description, `disabled`, metadata.
-pub(crate) async fn update(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE, |call| {
+pub(crate) async fn update(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE, |call, id| {
         let p = call.params;
         if let Some(url) = p.str("url") {
             check_url(url)?;
@@ -254,7 +230,7 @@ pub(crate) async fn update(
         if let Some(events) = &events {
             check_events(events)?;
         }
-        let endpoint = find(call.store, &call.caller.account, &id)?;
+        let endpoint = find(call.store, &call.caller.account, id)?;
         if let Some(url) = p.str("url") {
             endpoint.url = url.to_owned();
         }
@@ -274,14 +250,10 @@ pub(crate) async fn update(
 }
 
 /// `DELETE /v1/webhook_endpoints/{id}`.
-pub(crate) async fn delete(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        find(call.store, &call.caller.account, &id)?;
-        call.store.webhook_endpoints.remove(&id);
+pub(crate) async fn delete(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        find(call.store, &call.caller.account, id)?;
+        call.store.webhook_endpoints.remove(id);
         Ok(json!({ "id": id, "object": "webhook_endpoint", "deleted": true }))
     })
     .await

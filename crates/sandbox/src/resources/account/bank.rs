@@ -61,9 +61,10 @@ impl BankAccount {
             .str("country")
             .ok_or_else(|| ApiError::parameter_missing(&field("country")))?
             .to_ascii_uppercase();
-        let currency = p
-            .str("currency")
-            .map_or_else(|| default_currency(&country), str::to_ascii_lowercase);
+        let currency = p.str("currency").map_or_else(
+            || crate::currency::of_country(&country).to_owned(),
+            str::to_ascii_lowercase,
+        );
         if !crate::currency::is_supported(&currency) {
             return Err(
                 ApiError::invalid_request(crate::currency::unsupported_message(&currency))
@@ -134,19 +135,6 @@ impl BankAccount {
         }
         value
     }
-}
-
-fn default_currency(country: &str) -> String {
-    match country {
-        "US" => "usd",
-        "JP" => "jpy",
-        "GB" => "gbp",
-        "CA" => "cad",
-        "AU" => "aud",
-        "CH" => "chf",
-        _ => "eur",
-    }
-    .to_owned()
 }
 
 #[cfg(test)]

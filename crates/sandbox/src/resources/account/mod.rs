@@ -17,19 +17,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
+use super::retrieve::RETRIEVE;
 use crate::events::Origin;
-use crate::http::PathId;
 use crate::http::auth::{Access, Caller};
 use crate::http::error::{ApiError, ErrorType, shorten};
-use crate::http::params::{Field, LIST_FIELDS, Param, Params, Ty, opt};
-use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
-use crate::resources::retrieve::RETRIEVE;
+use crate::http::params::{Field, Param, Params, Ty, opt};
+use crate::http::pipeline::{ApiRequest, Call, Endpoint, ObjectRequest, run, run_on_object};
 use crate::seed::{AccountType, SeedAccount, SeedPlatform};
 use crate::state::{SandboxState, Store};
 use bank::{BANK_ACCOUNT, BankAccount};
 use profile::{
-    ADDRESS, BUSINESS_PROFILE, BUSINESS_TYPES, COMPANY, INDIVIDUAL, Profile, RequirementError,
+    BUSINESS_PROFILE, BUSINESS_TYPES, COMPANY, INDIVIDUAL, Profile, RequirementError,
     TOS_ACCEPTANCE,
 };
 
@@ -407,14 +406,7 @@ fn capability_requirements(mut requirements: Value) -> Value {
     requirements
 }
 
-impl Listed for Account {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+listed_by_creation!(Account);
 
 /// The keys of `after` whose value differs from `before`, with their `before` value: Stripe's
 /// `previous_attributes` (nested objects hold only what changed within them).
@@ -535,18 +527,12 @@ const UPDATE: Endpoint = Endpoint {
     schema: account_fields![],
 };
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &LIST_FIELDS,
-};
+const LIST: Endpoint = list_endpoint![];
 
 const UPDATE_CAPABILITY: Endpoint = Endpoint {
     access: Access::Secret,
     schema: &[opt("requested", Ty::Bool)],
 };
-
-// The address schema is part of the individual and company schemas.
-const _: &[Field] = ADDRESS;
 
 // ---- Helpers ----
 
@@ -832,21 +818,17 @@ pub(crate) async fn retrieve_self(State(state): State<SandboxState>, req: ApiReq
 
 /// `GET /v1/accounts/{id}`. An id that is neither the platform nor one of its connected
 /// accounts is refused like a foreign `Stripe-Account` (the id in the URL means the same).
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
         if id == call.store.platform_id && !call.caller.connected {
             return call
                 .store
                 .accounts
-                .get(&id)
+                .get(id)
                 .map(Account::to_json)
                 .ok_or_else(ApiError::internal);
         }
-        Ok(connected(call.store, call.caller, &id)?.to_json())
+        Ok(connected(call.store, call.caller, id)?.to_json())
     })
     .await
 }
@@ -873,13 +855,7 @@ pub(crate) async fn list_accounts(State(state): State<SandboxState>, req: ApiReq
 }
 
 fn create_account(call: Call<'_>) -> Result<Value, ApiError> {
-    let Call {
-        store,
-        caller,
-        params: p,
-        now,
-        ..
-    } = call;
+    let (store, caller, p, now) = (call.store, call.caller, call.params, call.now);
     if caller.connected {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -908,15 +884,7 @@ fn create_account(call: Call<'_>) -> Result<Value, ApiError> {
         .param("country"));
     }
     check_creation_rate(store)?;
-    let default_currency = match country.as_str() {
-        "US" => "usd",
-        "JP" => "jpy",
-        "GB" => "gbp",
-        "CA" => "cad",
-        "AU" => "aud",
-        "CH" => "chf",
-        _ => "eur",
-    };
+    let default_currency = crate::currency::of_country(&country);
     let mut account = Account {
         id: store.new_id("acct_1", 15),
         is_platform: false,
@@ -963,16 +931,12 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 }
 
 /// `POST /v1/accounts/{id}`.
-pub(crate) async fn update(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE, |call| {
-        connected(call.store, call.caller, &id)?;
+pub(crate) async fn update(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE, |call, id| {
+        connected(call.store, call.caller, id)?;
         let (caller, p, now) = (call.caller, call.params, call.now);
         call.store
-            .change_account(&id, call.origin, now, |account, store| {
+            .change_account(id, call.origin, now, |account, store| {
                 apply_params(account, store, caller, p, now)
             })
     })
@@ -980,27 +944,19 @@ pub(crate) async fn update(
 }
 
 /// `DELETE /v1/accounts/{id}`: test-mode accounts can always be deleted.
-pub(crate) async fn delete(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        connected(call.store, call.caller, &id)?;
-        call.store.accounts.remove(&id);
+pub(crate) async fn delete(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        connected(call.store, call.caller, id)?;
+        call.store.accounts.remove(id);
         Ok(json!({ "id": id, "object": "account", "deleted": true }))
     })
     .await
 }
 
 /// `GET /v1/accounts/{id}/capabilities`.
-pub(crate) async fn list_capabilities(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
-        let account = connected(call.store, call.caller, &id)?;
+pub(crate) async fn list_capabilities(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
+        let account = connected(call.store, call.caller, id)?;
         let data: Vec<Value> = account
             .capabilities
             .keys()

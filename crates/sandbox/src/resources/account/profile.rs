@@ -11,16 +11,8 @@ use serde_json::{Value, json};
 
 use super::bank::BankAccount;
 use crate::http::error::ApiError;
-use crate::http::params::{Field, INT, Param, Params, Ty, opt};
-
-pub(crate) const ADDRESS: &[Field] = &[
-    opt("city", Ty::Str),
-    opt("country", Ty::Str),
-    opt("line1", Ty::Str),
-    opt("line2", Ty::Str),
-    opt("postal_code", Ty::Str),
-    opt("state", Ty::Str),
-];
+use crate::http::params::{Field, INT, Param, Params, Ty, opt, set_or_clear};
+use crate::resources::address::{ADDRESS, Address};
 
 const DOB: &[Field] = &[opt("day", INT), opt("month", INT), opt("year", INT)];
 
@@ -69,34 +61,6 @@ pub(crate) const TOS_ACCEPTANCE: &[Field] = &[
 
 pub(crate) const BUSINESS_TYPES: &[&str] =
     &["individual", "company", "non_profit", "government_entity"];
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Address {
-    pub city: Option<String>,
-    pub country: Option<String>,
-    pub line1: Option<String>,
-    pub line2: Option<String>,
-    pub postal_code: Option<String>,
-    pub state: Option<String>,
-}
-
-impl Address {
-    fn apply(&mut self, p: &Params) {
-        set(&mut self.city, p, "city");
-        set(&mut self.country, p, "country");
-        set(&mut self.line1, p, "line1");
-        set(&mut self.line2, p, "line2");
-        set(&mut self.postal_code, p, "postal_code");
-        set(&mut self.state, p, "state");
-    }
-
-    pub fn to_json(&self) -> Value {
-        json!({
-            "city": self.city, "country": self.country, "line1": self.line1,
-            "line2": self.line2, "postal_code": self.postal_code, "state": self.state,
-        })
-    }
-}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Individual {
@@ -152,21 +116,13 @@ pub(crate) struct Profile {
     pub external_accounts: Vec<BankAccount>,
 }
 
-fn set(slot: &mut Option<String>, p: &Params, name: &str) {
-    match p.get(name) {
-        Some(Param::Str(v)) => *slot = Some(v.clone()),
-        Some(Param::Unset) => *slot = None,
-        _ => {}
-    }
-}
-
 impl Individual {
     /// Applies `individual[…]`, checking the values Stripe checks.
     pub fn apply(&mut self, p: &Params) -> Result<(), ApiError> {
-        set(&mut self.first_name, p, "first_name");
-        set(&mut self.last_name, p, "last_name");
-        set(&mut self.email, p, "email");
-        set(&mut self.phone, p, "phone");
+        set_or_clear(&mut self.first_name, p, "first_name");
+        set_or_clear(&mut self.last_name, p, "last_name");
+        set_or_clear(&mut self.email, p, "email");
+        set_or_clear(&mut self.phone, p, "phone");
         if let Some(a) = p.obj("address") {
             self.address.apply(a);
         }
@@ -248,8 +204,8 @@ impl Individual {
 
 impl Company {
     pub fn apply(&mut self, p: &Params) {
-        set(&mut self.name, p, "name");
-        set(&mut self.phone, p, "phone");
+        set_or_clear(&mut self.name, p, "name");
+        set_or_clear(&mut self.phone, p, "phone");
         if p.str("tax_id").is_some() {
             self.tax_id_provided = true;
         }
@@ -286,9 +242,9 @@ impl Tos {
         if let Some(date) = p.int("date") {
             self.date = Some(date);
         }
-        set(&mut self.ip, p, "ip");
-        set(&mut self.user_agent, p, "user_agent");
-        set(&mut self.service_agreement, p, "service_agreement");
+        set_or_clear(&mut self.ip, p, "ip");
+        set_or_clear(&mut self.user_agent, p, "user_agent");
+        set_or_clear(&mut self.service_agreement, p, "service_agreement");
     }
 }
 

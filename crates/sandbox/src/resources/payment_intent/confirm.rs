@@ -158,17 +158,10 @@ pub(super) fn confirm_intent(
         store.payment_intents.insert(pi.id.clone(), pi);
         return Err(error.with_payment_intent(view));
     }
-    let mut value = pi.to_json(caller.is_publishable());
+    let value = pi.to_json(caller.is_publishable());
     let id = pi.id.clone();
     store.payment_intents.insert(id, pi);
-    expand::apply(
-        store,
-        &caller.account,
-        &mut value,
-        &p.expand(),
-        caller.is_publishable(),
-    )?;
-    Ok(value)
+    expand::requested(store, caller, p, value)
 }
 
 /// What an off-session or `error_on_requires_action` confirmation of a 3-D Secure card gets.

@@ -13,15 +13,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::address::Address;
 use super::expand;
-use super::list::{Listed, list};
+use super::list::{list, list_endpoint, listed_by_creation};
 use super::payment_method::{self, BILLING_DETAILS, PAYMENT_METHOD_DATA};
 use crate::currency;
-use crate::http::PathId;
 use crate::http::auth::{Access, Caller};
 use crate::http::error::{ApiError, ErrorType};
-use crate::http::params::{Field, INT, LIST_FIELDS, NON_NEGATIVE, Param, Params, Ty, opt, req};
-use crate::http::pipeline::{ApiRequest, Call, Endpoint, run};
+use crate::http::params::{Field, INT, NON_NEGATIVE, Param, Params, Ty, opt, req};
+use crate::http::pipeline::{ApiRequest, Call, Endpoint, ObjectRequest, run, run_on_object};
 use crate::state::{SandboxState, Store};
 
 /// Where a PaymentIntent is in its life (FIDELITY.md §PaymentIntents).
@@ -191,14 +191,7 @@ impl PaymentIntent {
     }
 }
 
-impl Listed for PaymentIntent {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn order(&self) -> (i64, u64) {
-        (self.created, self.seq)
-    }
-}
+listed_by_creation!(PaymentIntent);
 
 // ---- Schemas ----
 
@@ -317,15 +310,7 @@ const RETRIEVE: Endpoint = Endpoint {
     schema: &[opt("client_secret", Ty::Str)],
 };
 
-const LIST: Endpoint = Endpoint {
-    access: Access::Secret,
-    schema: &[
-        LIST_FIELDS[0],
-        LIST_FIELDS[1],
-        LIST_FIELDS[2],
-        opt("customer", Ty::Str),
-    ],
-};
+const LIST: Endpoint = list_endpoint![opt("customer", Ty::Str)];
 
 const CANCEL: Endpoint = Endpoint {
     access: Access::Secret,
@@ -462,14 +447,8 @@ fn check_amount(amount: i64, currency: &str) -> Result<(), ApiError> {
 }
 
 fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
-    let Call {
-        store,
-        caller,
-        params: p,
-        now,
-        origin,
-        base_url,
-    } = call;
+    let (caller, p, now, origin) = (call.caller, call.params, call.now, call.origin);
+    let store = &mut *call.store;
     let amount = p.int("amount").unwrap_or_default();
     let currency = p.str("currency").unwrap_or_default().to_ascii_lowercase();
     check_amount(amount, &currency)?;
@@ -633,36 +612,19 @@ fn create_intent(call: Call<'_>) -> Result<Value, ApiError> {
         );
     }
     if p.bool("confirm") == Some(true) {
-        let call = Call {
-            store,
-            caller,
-            params: p,
-            now,
-            origin,
-            base_url,
-        };
         return confirm::confirm_intent(call, &id, true);
     }
-    let mut value = store
+    let value = store
         .payment_intents
         .get(&id)
         .map(|pi| pi.to_json(false))
         .unwrap_or_default();
-    expand::apply(store, &caller.account, &mut value, &p.expand(), false)?;
-    Ok(value)
+    expand::requested(store, caller, p, value)
 }
 
 pub(super) fn shipping_json(p: &Params) -> Value {
-    let address = p.obj("address").cloned().unwrap_or_default();
     json!({
-        "address": {
-            "city": address.str("city"),
-            "country": address.str("country"),
-            "line1": address.str("line1"),
-            "line2": address.str("line2"),
-            "postal_code": address.str("postal_code"),
-            "state": address.str("state"),
-        },
+        "address": Address::from_params(p.obj("address")).to_json(),
         "carrier": p.str("carrier"),
         "name": p.str("name"),
         "phone": p.str("phone"),
@@ -679,28 +641,17 @@ pub(crate) async fn create(State(state): State<SandboxState>, req: ApiRequest) -
 
 /// `GET /v1/payment_intents/{id}`: the whole object with a secret key, the publishable
 /// subset with a publishable key and the client secret.
-pub(crate) async fn retrieve(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &RETRIEVE, |call| {
+pub(crate) async fn retrieve(req: ObjectRequest) -> Response {
+    run_on_object(req, &RETRIEVE, |call, id| {
         let pi = find(
             call.store,
             call.caller,
-            &id,
+            id,
             call.params.str("client_secret"),
         )?;
         let publishable = call.caller.is_publishable();
-        let mut value = pi.to_json(publishable);
-        expand::apply(
-            call.store,
-            &call.caller.account,
-            &mut value,
-            &call.params.expand(),
-            publishable,
-        )?;
-        Ok(value)
+        let value = pi.to_json(publishable);
+        expand::requested(call.store, call.caller, call.params, value)
     })
     .await
 }
@@ -723,21 +674,14 @@ pub(crate) async fn list_intents(State(state): State<SandboxState>, req: ApiRequ
             .payment_intents
             .values()
             .filter(|pi| &pi.account == account);
-        let mut value = list(
+        let value = list(
             intents,
             call.params,
             "/v1/payment_intents",
             "payment_intent",
             |pi| pi.to_json(false),
         )?;
-        expand::apply(
-            call.store,
-            account,
-            &mut value,
-            &call.params.expand(),
-            false,
-        )?;
-        Ok(value)
+        expand::requested(call.store, call.caller, call.params, value)
     })
     .await
 }
@@ -755,13 +699,7 @@ const PAYMENT_FIELDS: &[&str] = &[
 ];
 
 fn update_intent(call: Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let Call {
-        store,
-        caller,
-        params: p,
-        now,
-        ..
-    } = call;
+    let (store, caller, p, now) = (call.store, call.caller, call.params, call.now);
     let mut pi = find(store, caller, id, None)?.clone();
     let changes_payment = PAYMENT_FIELDS.iter().any(|f| p.contains(f));
     if changes_payment
@@ -859,42 +797,29 @@ fn update_intent(call: Call<'_>, id: &str) -> Result<Value, ApiError> {
         // "last_payment_error … will be cleared if the PaymentIntent is later updated".
         pi.last_payment_error = None;
     }
-    let mut value = pi.to_json(false);
+    let value = pi.to_json(false);
     store.payment_intents.insert(pi.id.clone(), pi);
-    expand::apply(store, &caller.account, &mut value, &p.expand(), false)?;
-    Ok(value)
+    expand::requested(store, caller, p, value)
 }
 
 /// `POST /v1/payment_intents/{id}` (secret key): the amount and the payment details may change
 /// until the PaymentIntent is confirmed; metadata and description at any time.
-pub(crate) async fn update(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &UPDATE, |call| update_intent(call, &id)).await
+pub(crate) async fn update(req: ObjectRequest) -> Response {
+    run_on_object(req, &UPDATE, update_intent).await
 }
 
 /// `POST /v1/payment_intents/{id}/confirm`: secret key, or publishable key + client secret.
-pub(crate) async fn confirm(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &CONFIRM, |call| {
-        confirm::confirm_intent(call, &id, false)
+pub(crate) async fn confirm(req: ObjectRequest) -> Response {
+    run_on_object(req, &CONFIRM, |call, id| {
+        confirm::confirm_intent(call, id, false)
     })
     .await
 }
 
 /// `POST /v1/payment_intents/{id}/cancel` (secret key).
-pub(crate) async fn cancel(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &CANCEL, |call| {
-        let mut pi = find(call.store, call.caller, &id, None)?.clone();
+pub(crate) async fn cancel(req: ObjectRequest) -> Response {
+    run_on_object(req, &CANCEL, |call, id| {
+        let mut pi = find(call.store, call.caller, id, None)?.clone();
         if matches!(pi.status, Status::Succeeded | Status::Canceled) {
             return Err(unexpected_state(
                 format!(
@@ -922,26 +847,22 @@ pub(crate) async fn cancel(
             call.origin,
             call.now,
         );
-        call.store.payment_intents.insert(pi.id.clone(), pi);
+        call.store.payment_intents.insert(pi.id.to_owned(), pi);
         Ok(value)
     })
     .await
 }
 
 /// `POST /v1/payment_intents/{id}/capture` (secret key), for `capture_method=manual`.
-pub(crate) async fn capture(
-    State(state): State<SandboxState>,
-    PathId(id): PathId,
-    req: ApiRequest,
-) -> Response {
-    run(&state, req, &CAPTURE, |call| {
-        let mut pi = find(call.store, call.caller, &id, None)?.clone();
+pub(crate) async fn capture(req: ObjectRequest) -> Response {
+    run_on_object(req, &CAPTURE, |call, id| {
+        let mut pi = find(call.store, call.caller, id, None)?.clone();
         if pi.status != Status::RequiresCapture {
             return Err(unexpected_state(
                 format!(
                     "This PaymentIntent could not be captured because it has a status of {}. \
-                     Only a PaymentIntent with one of the following statuses may be captured: \
-                     requires_capture.",
+                 Only a PaymentIntent with one of the following statuses may be captured: \
+                 requires_capture.",
                     pi.status.as_str()
                 ),
                 &pi,
@@ -955,7 +876,7 @@ pub(crate) async fn capture(
         if amount > pi.amount_capturable {
             return Err(ApiError::invalid_request(format!(
                 "The amount to capture ({amount}) must be less than or equal to the amount \
-                 capturable ({}).",
+             capturable ({}).",
                 pi.amount_capturable
             ))
             .param("amount_to_capture"));
@@ -1003,7 +924,7 @@ pub(crate) async fn capture(
             call.origin,
             call.now,
         );
-        call.store.payment_intents.insert(pi.id.clone(), pi);
+        call.store.payment_intents.insert(pi.id.to_owned(), pi);
         Ok(value)
     })
     .await
