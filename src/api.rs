@@ -4,18 +4,21 @@
 //! The browser parses JSON (`Response.json()`) and [`crate::wire`] reads the result, so no JSON
 //! parser ships in the wasm. Every request takes an `AbortSignal`: a checkout
 //! that goes away, or a cart that changes, cancels what it no longer needs. A busy function
-//! (429, 503) is waited out with [`Backoff`] before the caller hears of it.
+//! (429, 503) is waited out with [`Backoff`] before the caller hears of it, unless the function
+//! already retried Stripe for it (core's `retry` says who retries what, within one budget).
 
 use connect_checkout_core::AccountId;
 use connect_checkout_core::api::{
     CheckoutRequest, CheckoutSession, ClientConfig, ErrorBody, ProductList, SellerList,
 };
-use js_sys::{Object, Promise, Reflect};
+pub use connect_checkout_core::retry::Backoff;
+use connect_checkout_core::retry::{BACKOFF, RETRIES_SPENT_HEADER, TRIES, widget_retries};
+use js_sys::{Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit, Response};
 
-use crate::wire::{FromJs, checkout_request_json};
+use crate::wire::{FromJs, checkout_request_json, set, string};
 
 /// Why a call to the function did not give the answer asked for.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,42 +38,12 @@ pub enum ApiError {
     Aborted,
 }
 
-/// How the client waits out a busy function: a 429 or 503 answer (the function or Stripe behind
-/// it is rate-limited or unavailable) is asked again after a growing, jittered wait, at most
-/// `retries` times, then reported. Safe for `POST /api/checkout` too: the attempt id makes a
-/// repeated request find the same PaymentIntent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Backoff {
-    /// Tries after the first.
-    pub retries: u32,
-    /// The wait before the first retry; each later one doubles, up to `max_ms`. A longer
-    /// `Retry-After` from the function is honoured, within `max_ms`.
-    pub first_ms: u32,
-    pub max_ms: u32,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            retries: 3,
-            first_ms: 500,
-            max_ms: 4_000,
-        }
-    }
-}
-
-impl Backoff {
-    /// The wait before retry number `retry` (1-based), given the answer's `Retry-After` in
-    /// seconds, times a `jitter` in [0.5, 1] so that many shoppers do not retry in step.
-    pub fn delay_ms(&self, retry: u32, retry_after_s: Option<u32>, jitter: f64) -> u32 {
-        let grown = self
-            .first_ms
-            .saturating_mul(1 << retry.saturating_sub(1).min(16));
-        let asked = retry_after_s.map_or(0, |s| s.saturating_mul(1000));
-        let base = grown.max(asked).min(self.max_ms);
-        // `as` saturates; the product is at most `max_ms`.
-        (f64::from(base) * jitter.clamp(0.5, 1.0)) as u32
-    }
+/// What an error answer says about trying again: its `Retry-After` (seconds), and whether the
+/// function already spent the retries (`retries-spent`).
+#[derive(Clone, Copy, Debug, Default)]
+struct RetryHints {
+    retry_after_s: Option<u32>,
+    retries_spent: bool,
 }
 
 /// The function, at `base` (`""` for this page's origin, or `https://shop.example`).
@@ -84,11 +57,11 @@ impl Api {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
-            backoff: Backoff::default(),
+            backoff: BACKOFF,
         }
     }
 
-    /// The same function, waiting out 429 and 503 answers as `backoff` says.
+    /// The same function, with other waits between its tries (tests shorten them).
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
         self
@@ -154,9 +127,12 @@ impl Api {
         self.request("POST", &path, None, signal).await.map(drop)
     }
 
-    /// One call, with the waits of [`Backoff`] between tries; the answer's JSON on success.
-    /// Not generic, so the loop is compiled once. The seller's pages (`crate::seller::client`)
-    /// call their endpoints through it too.
+    /// One call, tried again only for what nobody retried yet (core's `widget_retries`: a 429
+    /// from the function's own limiter, a 503 the function did not retry), at most core's
+    /// `TRIES` times, with the waits of [`Backoff`]; the answer's JSON on success. Safe for
+    /// `POST /api/checkout` too: the attempt id makes a repeated request find the same
+    /// PaymentIntent. Not generic, so the loop is compiled once. The seller's pages
+    /// (`crate::seller::client`) call their endpoints through it too.
     pub(crate) async fn request(
         &self,
         method: &str,
@@ -167,15 +143,15 @@ impl Api {
         let mut retry = 0;
         loop {
             match self.request_once(method, path, body, signal).await {
-                Err((ApiError::Refused { status, .. }, retry_after))
-                    if (status == 429 || status == 503) && retry < self.backoff.retries =>
-                {
+                Err((
+                    ApiError::Refused { status, .. } | ApiError::Unexpected { status, .. },
+                    hints,
+                )) if retry + 1 < TRIES && widget_retries(status, hints.retries_spent) => {
                     retry += 1;
-                    let wait = self.backoff.delay_ms(
-                        retry,
-                        retry_after,
-                        js_sys::Math::random() * 0.5 + 0.5,
-                    );
+                    let kept_permille = 500 + (js_sys::Math::random() * 500.0) as u32;
+                    let wait = self
+                        .backoff
+                        .delay_ms(retry, hints.retry_after_s, kept_permille);
                     sleep_ms(wait).await;
                     if signal.aborted() {
                         return Err(ApiError::Aborted);
@@ -186,39 +162,50 @@ impl Api {
         }
     }
 
-    /// One try: the status and JSON of a 2xx, or the error and the answer's `Retry-After`.
+    /// One try: the status and JSON of a 2xx, or the error and what the answer says about
+    /// trying again.
     async fn request_once(
         &self,
         method: &str,
         path: &str,
         body: Option<&str>,
         signal: &AbortSignal,
-    ) -> Result<(u16, JsValue), (ApiError, Option<u32>)> {
+    ) -> Result<(u16, JsValue), (ApiError, RetryHints)> {
+        // `fetch` through web-sys, not gloo-net's `Request` (in the tree through Leptos, used
+        // without serde_json): measured on the embed, gloo-net took it from 98.24 to 100.90 KB
+        // brotli (100.29 KB with a GET/POST match for its `Method`), over the 1 KB allowed.
+        // Its builder makes a `Request` and a `URL` to append a query string with `format!`,
+        // and its `send` formats a `Debug` panic for what `fetch` may reject with.
         let init = RequestInit::new();
         init.set_method(method);
         init.set_signal(Some(signal));
         let headers = Object::new();
-        set(&headers, "accept", "application/json");
+        set(&headers, "accept", &"application/json".into());
         if let Some(body) = body {
-            set(&headers, "content-type", "application/json");
+            set(&headers, "content-type", &"application/json".into());
             init.set_body(&body.into());
         }
         init.set_headers(&headers);
 
-        let window = web_sys::window().ok_or((ApiError::Network("no window".into()), None))?;
+        let window = web_sys::window()
+            .ok_or((ApiError::Network("no window".into()), RetryHints::default()))?;
         let url = [self.base.as_str(), path].concat();
         let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
             .await
-            .map_err(|error| (fetch_failure(error), None))?
+            .map_err(|error| (fetch_failure(error), RetryHints::default()))?
             .unchecked_into();
 
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .ok()
-            .flatten()
-            .and_then(|value| value.trim().parse().ok());
+        let headers = response.headers();
+        let hints = RetryHints {
+            retry_after_s: headers
+                .get("retry-after")
+                .ok()
+                .flatten()
+                .and_then(|value| value.trim().parse().ok()),
+            // `get`, not `has`: one binding fewer in the embed.
+            retries_spent: headers.get(RETRIES_SPENT_HEADER).ok().flatten().is_some(),
+        };
         let not_json = || ApiError::Unexpected {
             status,
             detail: "the body is not JSON".into(),
@@ -236,7 +223,7 @@ impl Api {
             }
             Err(_) => Err(not_json()),
         }
-        .map_err(|error| (error, retry_after))?;
+        .map_err(|error| (error, hints))?;
 
         if response.ok() {
             return Ok((status, json));
@@ -248,7 +235,7 @@ impl Api {
                 detail: "an error without the function's error shape".into(),
             },
         };
-        Err((error, retry_after))
+        Err((error, hints))
     }
 }
 
@@ -275,20 +262,9 @@ pub(crate) async fn sleep_ms(ms: u32) {
 
 /// What a rejected `fetch` means: an abort we asked for, or a network failure.
 fn fetch_failure(error: JsValue) -> ApiError {
-    let name = Reflect::get(&error, &"name".into())
-        .ok()
-        .and_then(|name| name.as_string());
-    if name.as_deref() == Some("AbortError") {
+    if string(&error, "name").as_deref() == Some("AbortError") {
         return ApiError::Aborted;
     }
-    let message = Reflect::get(&error, &"message".into())
-        .ok()
-        .and_then(|message| message.as_string())
-        .unwrap_or_else(|| "the request failed".into());
+    let message = string(&error, "message").unwrap_or_else(|| "the request failed".into());
     ApiError::Network(message)
-}
-
-fn set(object: &Object, key: &str, value: &str) {
-    // Setting a fresh plain object's own property cannot fail.
-    let _ = Reflect::set(object, &key.into(), &value.into());
 }

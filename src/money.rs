@@ -3,8 +3,10 @@
 //! The amount itself stays an integer in minor units ([`Money`]) until this last step.
 
 use connect_checkout_core::Money;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
+
+use crate::wire::set;
 
 #[wasm_bindgen]
 extern "C" {
@@ -24,13 +26,8 @@ extern "C" {
 /// browser): USD 1200 is "$12.00" in en-US, JPY 1500 is "¥1,500", EUR 1200 is "12,00 €" in de-DE.
 pub fn format_money(money: &Money, locale: Option<&str>) -> String {
     let options = Object::new();
-    // Setting a fresh plain object's own properties cannot fail.
-    let _ = Reflect::set(&options, &"style".into(), &"currency".into());
-    let _ = Reflect::set(
-        &options,
-        &"currency".into(),
-        &money.currency.iso_code().into(),
-    );
+    set(&options, "style", &"currency".into());
+    set(&options, "currency", &money.currency.iso_code().into());
     let formatter = NumberFormat::new(&locales(locale), &options)
         .or_else(|_| NumberFormat::new(&Array::new(), &options));
     match formatter {

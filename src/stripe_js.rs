@@ -11,11 +11,11 @@ use std::cell::RefCell;
 use std::future::Future;
 
 use connect_checkout_core::{AccountId, Currency, Money};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::wire::FromJs;
+use crate::wire::{FromJs, field, set, string};
 
 #[wasm_bindgen]
 extern "C" {
@@ -240,7 +240,7 @@ impl Elements {
         let value = JsFuture::from(promise)
             .await
             .map_err(|thrown| StripeError::read(&thrown))?;
-        let error = Reflect::get(&value, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+        let error = field(&value, "error");
         if error.is_undefined() || error.is_null() {
             Ok(())
         } else {
@@ -279,7 +279,7 @@ impl StripeElement {
 
 /// Whether a Payment Element `change` event says every field is filled in and valid.
 pub fn change_is_complete(event: &JsValue) -> bool {
-    Reflect::get(event, &"complete".into()).is_ok_and(|complete| complete.is_truthy())
+    field(event, "complete").is_truthy()
 }
 
 thread_local! {
@@ -293,7 +293,7 @@ thread_local! {
 ///
 /// The script is requested when this is called, not when the future is first polled, so the
 /// caller can fetch other things meanwhile.
-pub fn load(url: &str) -> impl Future<Output = Result<(), LoadError>> + 'static {
+pub fn load(url: &str) -> impl Future<Output = Result<(), LoadError>> + use<> {
     let url = url.to_owned();
     let pending = (!is_loaded()).then(|| {
         LOADING.with_borrow_mut(|loading| match loading {
@@ -328,7 +328,7 @@ pub fn load(url: &str) -> impl Future<Output = Result<(), LoadError>> + 'static 
 /// Whether `window.Stripe` is a function.
 pub fn is_loaded() -> bool {
     let global = js_sys::global();
-    Reflect::get(&global, &"Stripe".into()).is_ok_and(|stripe| stripe.is_function())
+    field(&global, "Stripe").is_function()
 }
 
 /// A promise for the `<script src=url>` on the page (injected if missing) to finish loading.
@@ -385,11 +385,11 @@ fn find_script(url: &str) -> Option<web_sys::Element> {
 /// `{paymentIntent}` or `{error}`, as `confirmPayment` and `retrievePaymentIntent` resolve.
 fn payment_intent_result(result: Result<JsValue, JsValue>) -> Result<PaymentIntent, StripeError> {
     let value = result.map_err(|thrown| StripeError::read(&thrown))?;
-    let error = Reflect::get(&value, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+    let error = field(&value, "error");
     if !error.is_undefined() && !error.is_null() {
         return Err(StripeError::read(&error));
     }
-    let intent = Reflect::get(&value, &"paymentIntent".into()).unwrap_or(JsValue::UNDEFINED);
+    let intent = field(&value, "paymentIntent");
     PaymentIntent::from_js(&intent).ok_or_else(|| StripeError {
         message: Some("Stripe.js answered without a PaymentIntent".into()),
         ..StripeError::default()
@@ -397,17 +397,10 @@ fn payment_intent_result(result: Result<JsValue, JsValue>) -> Result<PaymentInte
 }
 
 fn integration_error(error: JsValue) -> IntegrationError {
-    let message = Reflect::get(&error, &"message".into())
-        .ok()
-        .and_then(|message| message.as_string())
+    let message = string(&error, "message")
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "an unknown error".into());
     IntegrationError(message)
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a fresh plain object's own property cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,15 +440,10 @@ pub struct TokenError {
 
 impl TokenError {
     fn read(value: &JsValue) -> Self {
-        let text = |name: &str| {
-            Reflect::get(value, &name.into())
-                .ok()
-                .and_then(|v| v.as_string())
-        };
         Self {
-            param: text("param"),
-            code: text("code"),
-            message: text("message").or_else(|| value.as_string()),
+            param: string(value, "param"),
+            code: string(value, "code"),
+            message: string(value, "message").or_else(|| value.as_string()),
         }
     }
 }
@@ -493,17 +481,13 @@ impl Stripe {
         let answer = JsFuture::from(promise)
             .await
             .map_err(|thrown| TokenError::read(&thrown))?;
-        let error = Reflect::get(&answer, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+        let error = field(&answer, "error");
         if !error.is_undefined() && !error.is_null() {
             return Err(TokenError::read(&error));
         }
-        Reflect::get(&answer, &"token".into())
-            .ok()
-            .and_then(|token| Reflect::get(&token, &"id".into()).ok())
-            .and_then(|id| id.as_string())
-            .ok_or_else(|| TokenError {
-                message: Some("Stripe.js answered without a token".into()),
-                ..TokenError::default()
-            })
+        string(&field(&answer, "token"), "id").ok_or_else(|| TokenError {
+            message: Some("Stripe.js answered without a token".into()),
+            ..TokenError::default()
+        })
     }
 }

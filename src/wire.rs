@@ -1,13 +1,13 @@
 //! The messages the widget receives, read from the values the browser parsed (`Response.json()`,
 //! Stripe.js's answers) into the types of `connect_checkout_core::api` and [`crate::stripe_js`].
 //!
-//! Why not serde: a derived `Deserialize` through serde-wasm-bindgen cost about 10 KB of brotli
-//! wasm here, most of it error paths (serde's messages format floats, which pulls in
-//! `core::fmt`'s float printing). These readers are a few field lookups each. They are as strict
+//! Why not serde: the function's messages read by their derived `Deserialize` through
+//! serde-wasm-bindgen 0.6.5 (Stripe.js's still read here) took the embed from 98.24 to
+//! 119.62 KB brotli, measured; most of it serde's error paths, whose messages format floats
+//! and so pull in `core::fmt`'s float printing. These readers are a few field lookups each. They are as strict
 //! as serde for what the widget relies on (required fields, checked ids and currencies) and, as
-//! serde, ignore fields they do not know. The checkout's enums are read by their `from_name`s
-//! (crates/core); the seller's pages' still go through their derived `Deserialize`, from a
-//! plain string.
+//! serde, ignore fields they do not know. Enums are read by their `from_name`s (crates/core), whose
+//! names a core test checks against serde's.
 //!
 //! The one message the widget sends, `CheckoutRequest`, is written by [`checkout_request_json`].
 
@@ -18,10 +18,6 @@ use connect_checkout_core::api::{
 };
 use connect_checkout_core::{AccountId, Currency, Money, PriceId};
 use js_sys::{Array, JSON, Object, Reflect};
-#[cfg(feature = "demo")]
-use serde::Deserialize;
-#[cfg(feature = "demo")]
-use serde::de::value::{Error as ValueError, StrDeserializer};
 use wasm_bindgen::JsValue;
 
 use crate::stripe_js::{PaymentIntent, StripeError};
@@ -66,17 +62,14 @@ pub(crate) fn list<T: FromJs>(object: &JsValue, name: &str) -> Option<Vec<T>> {
     if !Array::is_array(&value) {
         return None;
     }
-    Array::from(&value)
-        .iter()
-        .map(|item| T::from_js(&item))
-        .collect()
-}
-
-/// An enum from its serde name, through its derived `Deserialize`. The seller's pages' enums;
-/// the checkout's have `from_name`s, which cost the embed less than serde's error paths.
-#[cfg(feature = "demo")]
-pub(crate) fn named<'de, T: Deserialize<'de>>(name: &'de str) -> Option<T> {
-    T::deserialize(StrDeserializer::<ValueError>::new(name)).ok()
+    // A loop, not `.map(..).collect::<Option<Vec<_>>>()`: the collecting adapter, once per
+    // element type, cost the embed 0.7 KB brotli (measured), this loop none of it.
+    let array = Array::from(&value);
+    let mut items = Vec::with_capacity(array.length() as usize);
+    for item in array.iter() {
+        items.push(T::from_js(&item)?);
+    }
+    Some(items)
 }
 
 impl FromJs for String {
@@ -112,19 +105,7 @@ impl FromJs for ClientConfig {
             publishable_key: string(value, "publishable_key")?,
             stripe_js_url: string(value, "stripe_js_url")?,
             mode: Mode::from_name(&string(value, "mode")?)?,
-            // Kinds this build does not know (a newer function) are left out; a function that
-            // predates the field sends none.
-            account_kinds: {
-                let kinds = field(value, "account_kinds");
-                if Array::is_array(&kinds) {
-                    Array::from(&kinds)
-                        .iter()
-                        .filter_map(|kind| AccountKind::from_name(&kind.as_string()?))
-                        .collect()
-                } else {
-                    Vec::new()
-                }
-            },
+            account_kinds: account_kinds(value),
             // Missing from a function that predates it (direct charges then); one this build
             // does not know cannot be guessed: the Payment Element would be on the wrong account.
             charge_type: match string(value, "charge_type").as_deref() {
@@ -133,6 +114,26 @@ impl FromJs for ClientConfig {
             },
         })
     }
+}
+
+/// The kinds of account the platform offers, for the seller's onboarding. Kinds this build does
+/// not know (a newer function) are left out; a function that predates the field sends none.
+#[cfg(feature = "demo")]
+fn account_kinds(config: &JsValue) -> Vec<AccountKind> {
+    let kinds = field(config, "account_kinds");
+    if !Array::is_array(&kinds) {
+        return Vec::new();
+    }
+    Array::from(&kinds)
+        .iter()
+        .filter_map(|kind| AccountKind::from_name(&kind.as_string()?))
+        .collect()
+}
+
+/// None in the embed, which has no seller's pages: reading them cost it 0.3 KB (brotli).
+#[cfg(not(feature = "demo"))]
+fn account_kinds(_config: &JsValue) -> Vec<AccountKind> {
+    Vec::new()
 }
 
 impl FromJs for Seller {
@@ -276,10 +277,20 @@ pub fn checkout_request_json(request: &CheckoutRequest) -> Option<String> {
     if let Some(email) = &request.email {
         set(&body, "email", &email.into());
     }
-    JSON::stringify(&body).ok()?.as_string()
+    to_json(&body)
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
+/// `object[key] = value`: the one way the widget writes the plain objects it hands to the
+/// browser (`fetch`'s headers, the request's body), to Stripe.js (options) and to the host
+/// page (the embed's events).
+pub fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a fresh plain object's own property cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
+}
+
+/// `value` as JSON text, by the browser's `JSON.stringify`; `None` when it cannot be written
+/// (a cycle, a BigInt). The widget's one JSON writer: reading goes the other way, parsed by
+/// the browser (`Response.json()` in [`crate::api`]) and read by the [`FromJs`] readers here.
+pub fn to_json(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok()?.as_string()
 }

@@ -10,6 +10,7 @@ use connect_checkout::api::{Api, ApiError, Backoff};
 use connect_checkout::i18n::EN;
 use connect_checkout::{CheckoutEvent, CheckoutOptions, mount_checkout, mount_checkout_with};
 use connect_checkout_core::AccountId;
+use connect_checkout_core::retry::TRIES;
 use js_sys::{Array, Function, JSON, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,9 +68,18 @@ fn ok(body: &str) -> String {
 }
 
 fn error(status: u16, code: &str) -> String {
+    error_with_headers(status, code, "")
+}
+
+/// [`error`] from a function that already retried the Stripe call behind it.
+fn error_after_retries(status: u16, code: &str) -> String {
+    error_with_headers(status, code, r#","retries-spent":"true""#)
+}
+
+fn error_with_headers(status: u16, code: &str, more_headers: &str) -> String {
     format!(
         r#"{{"status":{status},"body":{{"error":{{"code":"{code}","message":"m"}}}},
-            "headers":{{"content-type":"application/json","retry-after":"0"}}}}"#
+            "headers":{{"content-type":"application/json","retry-after":"0"{more_headers}}}}}"#
     )
 }
 
@@ -515,9 +525,11 @@ async fn a_busy_function_is_waited_out_with_the_same_attempt() {
     assert_eq!(list("confirms").len(), 1);
 }
 
-#[wasm_bindgen_test]
-async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
-    install(&standard(vec![error(503, "payment_provider_unavailable")]));
+/// Presses Pay against a function that answers every checkout with `answer`, until the
+/// checkout says the payment service is unavailable, still offering to try again; the
+/// checkout requests it sent are the caller's to count.
+async fn pay_while_unavailable(answer: String) -> Checkout {
+    install(&standard(vec![answer]));
     let checkout = mount(Some("acct_1Lumen"));
     ready(&checkout).await;
     pay(&checkout.root);
@@ -529,14 +541,34 @@ async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
         text(&checkout.root, r#"[data-role="message"]"#),
         EN.provider_unavailable
     );
-    assert_eq!(checkout_bodies().len(), 4, "the first try and 3 retries");
     assert!(list("confirms").is_empty());
     assert!(
         checkout
             .root
             .query_selector(r#"button[data-role="retry"]"#)
             .unwrap()
-            .is_some()
+            .is_some(),
+        "the shopper may still try again, with the same attempt"
+    );
+    checkout
+}
+
+#[wasm_bindgen_test]
+async fn a_function_that_stays_busy_is_reported_after_a_few_tries() {
+    let _checkout = pay_while_unavailable(error(503, "payment_provider_unavailable")).await;
+    assert_eq!(checkout_bodies().len(), 4, "the first try and 3 retries");
+}
+
+// Pins the one budget: before it, the widget asked 3 more times, and the function tried Stripe
+// 4 times for each: 16 Stripe calls for one press.
+#[wasm_bindgen_test]
+async fn a_stripe_outage_the_function_already_retried_is_reported_after_one_request() {
+    let _checkout =
+        pay_while_unavailable(error_after_retries(503, "payment_provider_unavailable")).await;
+    assert_eq!(
+        checkout_bodies().len(),
+        1,
+        "no retry on top of the function's"
     );
 }
 
@@ -805,7 +837,6 @@ async fn the_api_waits_out_429_and_503_then_reports() {
         vec![error(429, "rate_limited"), error(503, "x"), ok(CONFIG)],
     )]);
     let fast = Backoff {
-        retries: 2,
         first_ms: 1,
         max_ms: 5,
     };
@@ -821,29 +852,31 @@ async fn the_api_waits_out_429_and_503_then_reports() {
         matches!(refused, Err(ApiError::Refused { status: 429, .. })),
         "{refused:?}"
     );
-    assert_eq!(list("requests").len(), 3, "the first try and 2 retries");
+    assert_eq!(
+        list("requests").len(),
+        TRIES as usize,
+        "the first try and the retries of the one budget"
+    );
+
+    // A 503 for which the function already retried Stripe is the answer, at once.
+    install(&[(
+        "/api/config",
+        vec![
+            error_after_retries(503, "payment_provider_unavailable"),
+            ok(CONFIG),
+        ],
+    )]);
+    let spent = api.config(&signal).await;
+    assert!(
+        matches!(spent, Err(ApiError::Refused { status: 503, .. })),
+        "{spent:?}"
+    );
+    assert_eq!(list("requests").len(), 1);
 
     // Other refusals are the answer, at once.
     install(&[("/api/config", vec![error(400, "invalid_request")])]);
     assert!(api.config(&signal).await.is_err());
     assert_eq!(list("requests").len(), 1);
-}
-
-#[wasm_bindgen_test]
-fn backoff_grows_caps_honours_retry_after_and_jitters() {
-    let backoff = Backoff::default();
-    assert_eq!(backoff.delay_ms(1, None, 1.0), 500);
-    assert_eq!(backoff.delay_ms(2, None, 1.0), 1000);
-    assert_eq!(backoff.delay_ms(3, None, 1.0), 2000);
-    assert_eq!(backoff.delay_ms(9, None, 1.0), 4000, "capped");
-    assert_eq!(backoff.delay_ms(1, Some(2), 1.0), 2000, "Retry-After: 2");
-    assert_eq!(backoff.delay_ms(1, Some(60), 1.0), 4000, "within the cap");
-    assert_eq!(backoff.delay_ms(2, None, 0.5), 500);
-    assert_eq!(
-        backoff.delay_ms(2, None, 0.1),
-        500,
-        "jitter at least one half"
-    );
 }
 
 #[wasm_bindgen_test]
@@ -875,6 +908,83 @@ async fn a_checkout_that_cannot_reach_the_function_says_so_and_loads_on_retry() 
             .query_selector(r#"button[data-role="retry"]"#)
             .unwrap()
             .is_none()
+    );
+}
+
+/// `answer` (an answer of the fake function) coming after `ms` milliseconds.
+fn delayed(answer: &str, ms: u32) -> String {
+    format!(r#"{{"delay":{ms},{}"#, &answer[1..])
+}
+
+// Pins: the products were asked for only once the configuration had come, one round trip
+// after the other.
+#[wasm_bindgen_test]
+async fn the_configuration_and_the_products_are_asked_for_together() {
+    let mut answers = standard(vec![ok(&session(1, 1))]);
+    answers[0] = ("/api/config", vec![delayed(&ok(CONFIG), 200)]);
+    answers[2] = (
+        "/api/sellers/acct_1Lumen/products",
+        vec![delayed(&ok(&lumen_products()), 200)],
+    );
+    install(&answers);
+    let checkout = mount(Some("acct_1Lumen"));
+    ready(&checkout).await;
+    assert_eq!(
+        number(&fake(), "maxInFlight"),
+        2.0,
+        "the products are asked for while the configuration is on its way"
+    );
+
+    // Without a seller chosen by the page: the sellers come with the configuration, and the
+    // first seller's products are asked for before it arrives.
+    install(&answers);
+    let picker = mount(None);
+    ready(&picker).await;
+    assert_eq!(number(&fake(), "maxInFlight"), 2.0);
+    let paths: Vec<String> = list("requests")
+        .iter()
+        .filter_map(|r| get(r, "path").as_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/config",
+            "/api/sellers",
+            "/api/sellers/acct_1Lumen/products"
+        ]
+    );
+}
+
+// Together, either may fail first: the message is still the one the old order gave, the
+// configuration's when both fail.
+#[wasm_bindgen_test]
+async fn a_failed_configuration_is_said_even_when_the_products_failed_first() {
+    let mut answers = standard(vec![ok(&session(1, 1))]);
+    answers[0] = ("/api/config", vec![delayed(&error(500, "internal"), 150)]);
+    answers[2] = (
+        "/api/sellers/acct_1Lumen/products",
+        vec![error(404, "seller_not_found")],
+    );
+    install(&answers);
+    let checkout = mount(Some("acct_1Lumen"));
+    wait_for("the failure", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.our_side
+    );
+
+    // The configuration came, the products did not: theirs is the message.
+    let mut answers = standard(vec![ok(&session(1, 1))]);
+    answers[2] = (
+        "/api/sellers/acct_1Lumen/products",
+        vec![delayed(&error(404, "seller_not_found"), 50)],
+    );
+    install(&answers);
+    let checkout = mount(Some("acct_1Lumen"));
+    wait_for("the failure", 5, || state(&checkout.root) == "failed").await;
+    assert_eq!(
+        text(&checkout.root, r#"[data-role="message"]"#),
+        EN.seller_not_found
     );
 }
 

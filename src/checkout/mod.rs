@@ -29,7 +29,7 @@ pub use attempt::{Attempts, Cart, random_attempt_id};
 pub use event::{CheckoutEvent, EventSink};
 pub use problem::{Problem, stripe_error_words};
 pub use redirect::{Return, return_url, take_return, take_return_for};
-pub use state::{CheckoutState, Phase, Receipt, parse_quantity, plausible_email};
+pub use state::{CheckoutState, Phase, Receipt, parse_quantity};
 pub use theme::appearance_at;
 pub use view::{CheckoutView, Edit};
 

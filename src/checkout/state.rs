@@ -126,8 +126,15 @@ impl CheckoutState {
     /// Each product's quantity, when every one typed is a whole number from 0 to 999.
     /// Tracks the signal.
     pub fn quantity_values(&self) -> Option<Vec<u32>> {
-        self.quantities
-            .with(|typed| typed.iter().map(|text| parse_quantity(text)).collect())
+        // A loop rather than collecting into `Option<Vec<_>>`, for the embed's bytes (as in
+        // `wire::list`).
+        self.quantities.with(|typed| {
+            let mut values = Vec::with_capacity(typed.len());
+            for text in typed {
+                values.push(parse_quantity(text)?);
+            }
+            Some(values)
+        })
     }
 
     /// The items of the cart: a price for each quantity of at least 1, naming its seller in a
@@ -222,16 +229,6 @@ fn priced_lines(
         });
     }
     total.map(|total| (lines, total)).ok_or(Problem::CartEmpty)
-}
-
-/// Whether `email` looks enough like an address to hand to Stripe as `receipt_email`: the
-/// function's own rule for the emails it takes (`CheckoutRequest::validate`).
-pub fn plausible_email(email: &str) -> bool {
-    email.len() <= limits::MAX_EMAIL_LEN
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
 }
 
 /// `"12"` → 12; empty, over 999, signs, decimals → `None`. `"0"` is a valid quantity (not in

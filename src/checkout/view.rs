@@ -1,6 +1,14 @@
 //! The checkout's markup: a pure function of [`CheckoutState`]. It does no I/O; the flow (or a
 //! browser test) drives it through the signals and hears the shopper through callbacks.
 //!
+//! [`CheckoutView`] lays out its parts, each a plain function of the state returning a view:
+//! the mode's notice, the seller ([`seller_field`]), the products with their quantities
+//! ([`product_rows`]), the email ([`email_field`]), the cart's lines grouped by seller and the
+//! total ([`summary`]), the Payment Element's place ([`payment_field`]), Pay and Cancel
+//! ([`pay_button`], [`cancel_button`]), the problem and "Try again" ([`problem_message`],
+//! [`retry_button`]) and the receipt ([`receipt`]). Plain functions rather than
+//! `#[component]`s: the view types are the same either way, without a props builder each.
+//!
 //! The `data-role` attributes are the stable hooks of the end-to-end tests; keep them.
 
 use std::cell::Cell;
@@ -12,7 +20,8 @@ use leptos::ev::SubmitEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::state::{CheckoutState, Phase};
+use super::problem::Problem;
+use super::state::{CheckoutState, Phase, parse_quantity};
 use crate::i18n::{Strings, fill};
 use crate::money::format_money;
 
@@ -38,6 +47,30 @@ pub enum Edit {
     Cart,
     /// Committed an email (the field's `change`: on leaving it, or Enter).
     Email,
+}
+
+/// Formats money for the checkout's locale. `Copy`, so each closure that shows an amount
+/// takes this one handle.
+#[derive(Clone, Copy)]
+struct Format(StoredValue<Option<String>>);
+
+impl Format {
+    fn money(self, money: &Money) -> String {
+        self.0
+            .with_value(|locale| format_money(money, locale.as_deref()))
+    }
+}
+
+/// `true` or `false`, as ARIA's and our `data-` attributes write them: a static string rather
+/// than `bool::to_string`, whose `String` and `Display` cost the embed 0.26 KB (brotli).
+fn flag(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
+}
+
+/// A marketplace cart (one of several sellers): its lines and receipt are grouped under their
+/// sellers' names. Tracks the signal.
+fn grouped(state: CheckoutState) -> bool {
+    state.cart_sellers.with(|sellers| !sellers.is_empty())
 }
 
 /// The checkout as the shopper sees it: the seller, their products with a quantity each, the
@@ -74,29 +107,9 @@ pub fn CheckoutView(
     on_cancel: Option<UnsyncCallback<()>>,
 ) -> impl IntoView {
     let id = next_id();
-    let seller_id = format!("{id}-seller");
-    let hint_id = format!("{id}-quantity-hint");
-    let email_id = format!("{id}-email");
-    let email_hint_id = format!("{id}-email-hint");
-    let total_id = format!("{id}-total");
-    let payment_id = format!("{id}-payment");
-    let payment_group_label = payment_id.clone();
-    let locale = StoredValue::new(locale);
-    let format = move |money: &Money| locale.with_value(|l| format_money(money, l.as_deref()));
-    let receipt_ref = NodeRef::<Div>::new();
-    let seller_name = move |id: &AccountId| {
-        state.cart_sellers.with(|sellers| {
-            sellers
-                .iter()
-                .find(|seller| &seller.id == id)
-                .map(|seller| seller.display_name.clone())
-        })
-    };
-    let message_ref = NodeRef::<Div>::new();
-
-    let phase = move || state.phase.get();
+    let format = Format(StoredValue::new(locale));
     let has_products = move || state.products.with(|p| !p.is_empty());
-    let paying = move || phase() == Phase::Paying;
+    let phase = move || state.phase.get();
 
     // The guard against a double click: the phase changes before anything else happens, and a
     // press in any other phase than Ready or Failed is ignored.
@@ -108,94 +121,135 @@ pub fn CheckoutView(
         }
     };
 
-    let total_text = move || {
-        state
-            .total
-            .get()
-            .map_or_else(|| "—".to_owned(), |total| format(&total))
-    };
-    let pay_label = move || match (phase(), state.total.get()) {
-        (Phase::Paying, _) => strings.processing.to_owned(),
-        (_, Some(total)) => fill(strings.pay_amount, "{amount}", &format(&total)),
-        (_, None) => strings.pay.to_owned(),
-    };
-    let notice = move || match state.mode.get() {
-        Some(Mode::Sandbox) => Some(strings.mode_sandbox),
-        Some(Mode::Test) => Some(strings.mode_test),
-        Some(Mode::Live) | None => None,
-    };
-    let message = move || state.problem.with(|p| p.as_ref().map(|p| p.words(strings)));
-    let email_invalid = move || {
-        state
-            .problem
-            .with(|p| matches!(p, Some(super::Problem::Email)))
-    };
+    view! {
+        <section
+            class="cc-checkout"
+            data-role="checkout"
+            data-state=move || phase().as_str()
+            data-theme=theme
+            aria-label=strings.checkout_label
+            aria-busy=move || flag(phase() == Phase::Loading)
+            lang=strings.lang
+        >
+            {notice(state, strings)}
+            <p class="cc-loading" hidden=move || has_products() || phase() != Phase::Loading>
+                {strings.loading}
+            </p>
+            <form
+                class="cc-form"
+                novalidate
+                hidden=move || !has_products() || phase() == Phase::Succeeded
+                on:submit=pay
+            >
+                // Disabled as a whole while paying: the cart cannot change under a payment.
+                <fieldset class="cc-fieldset" disabled=move || phase() == Phase::Paying>
+                    {seller_field(state, strings, &id, on_edit)}
+                    {product_rows(state, strings, format, &id, on_edit)}
+                    {email_field(state, strings, &id, on_edit)}
+                </fieldset>
+                {summary(state, strings, format, &id)}
+                {payment_field(strings, &id, element_ref)}
+                {pay_button(state, strings, format)}
+                {on_cancel.map(|on_cancel| cancel_button(state, strings, on_cancel))}
+            </form>
+            {problem_message(state, strings)}
+            {retry_button(state, strings, on_retry)}
+            {receipt(state, strings, format)}
+        </section>
+    }
+}
 
-    // The seller picker, when the page did not choose the seller; else the seller's name.
-    // The picker re-renders only when the list of sellers changes, so that choosing with the
-    // arrow keys keeps the focus on it.
-    let seller_field = {
-        let seller_id = seller_id.clone();
-        move || {
-            let sellers = state.sellers.get();
-            if sellers.is_empty() {
-                let name = move || {
-                    state
-                        .seller
-                        .with(|s| s.as_ref().map(|s| s.display_name.clone()))
-                };
-                // A marketplace cart names its sellers over their products instead. `hidden`
-                // rather than an `Option` of the heading: each new view type costs the embed.
-                let several = state.cart_sellers.with(|sellers| !sellers.is_empty());
-                // `Either`, not `into_any()`: this was the checkout's only AnyView, and
-                // AnyView's machinery was 2.4 KB (brotli) of the embed.
-                return Either::Left(
-                    view! { <h2 class="cc-seller-name" data-role="seller-name" hidden=several>{name}</h2> },
-                );
-            }
-            let current = move || {
+/// Sandbox or test mode, said over the checkout; nothing in live mode.
+fn notice(state: CheckoutState, strings: &'static Strings) -> impl IntoView {
+    move || {
+        let text = match state.mode.get() {
+            Some(Mode::Sandbox) => Some(strings.mode_sandbox),
+            Some(Mode::Test) => Some(strings.mode_test),
+            Some(Mode::Live) | None => None,
+        };
+        text.map(|text| view! { <p class="cc-notice">{text}</p> })
+    }
+}
+
+/// The seller picker, when the page did not choose the seller; else the seller's name. The
+/// picker re-renders only when the list of sellers changes, so that choosing with the arrow
+/// keys keeps the focus on it.
+fn seller_field(
+    state: CheckoutState,
+    strings: &'static Strings,
+    id: &str,
+    on_edit: UnsyncCallback<Edit>,
+) -> impl IntoView + use<> {
+    let field_id = format!("{id}-seller");
+    move || {
+        let sellers = state.sellers.get();
+        if sellers.is_empty() {
+            let name = move || {
                 state
                     .seller
-                    .with(|s| s.as_ref().map(|s| s.id.as_str().to_owned()))
-                    .unwrap_or_default()
+                    .with(|s| s.as_ref().map(|s| s.display_name.clone()))
             };
-            // `selected` too: the select's value is set before its options exist.
-            let chosen = untrack(current);
-            let options = sellers
-                .into_iter()
-                .map(|seller| {
-                    let selected = seller.id.as_str() == chosen;
-                    view! {
-                        <option value=seller.id.as_str().to_owned() selected=selected>
-                            {seller.display_name}
-                        </option>
-                    }
-                })
-                .collect_view();
-            Either::Right(view! {
-                <div class="cc-field">
-                    <label class="cc-label" for=seller_id.clone()>{strings.seller}</label>
-                    <select
-                        id=seller_id.clone()
-                        class="cc-input"
-                        data-role="seller"
-                        prop:value=current
-                        on:change=move |event| {
-                            if let Ok(id) = AccountId::new(event_target_value(&event)) {
-                                on_edit.run(Edit::Seller(id));
-                            }
-                        }
-                    >
-                        {options}
-                    </select>
-                </div>
-            })
+            // A marketplace cart names its sellers over their products instead. `hidden`
+            // rather than an `Option` of the heading: each new view type costs the embed.
+            let several = grouped(state);
+            // `Either`, not `into_any()`: this was the checkout's only AnyView, and AnyView's
+            // machinery was 2.4 KB (brotli) of the embed.
+            return Either::Left(
+                view! { <h2 class="cc-seller-name" data-role="seller-name" hidden=several>{name}</h2> },
+            );
         }
-    };
+        let current = move || {
+            state
+                .seller
+                .with(|s| s.as_ref().map(|s| s.id.as_str().to_owned()))
+                .unwrap_or_default()
+        };
+        // `selected` too: the select's value is set before its options exist.
+        let chosen = untrack(current);
+        let options = sellers
+            .into_iter()
+            .map(|seller| {
+                let selected = seller.id.as_str() == chosen;
+                view! {
+                    <option value=seller.id.as_str().to_owned() selected=selected>
+                        {seller.display_name}
+                    </option>
+                }
+            })
+            .collect_view();
+        Either::Right(view! {
+            <div class="cc-field">
+                <label class="cc-label" for=field_id.clone()>{strings.seller}</label>
+                <select
+                    id=field_id.clone()
+                    class="cc-input"
+                    data-role="seller"
+                    prop:value=current
+                    on:change=move |event| {
+                        if let Ok(id) = AccountId::new(event_target_value(&event)) {
+                            on_edit.run(Edit::Seller(id));
+                        }
+                    }
+                >
+                    {options}
+                </select>
+            </div>
+        })
+    }
+}
 
-    // One row per product: name, description, unit price and its quantity.
-    let product_rows = {
-        let id = id.clone();
+/// One row per product: name, description, unit price and its quantity; then the hint that
+/// describes every quantity field.
+fn product_rows(
+    state: CheckoutState,
+    strings: &'static Strings,
+    format: Format,
+    id: &str,
+    on_edit: UnsyncCallback<Edit>,
+) -> impl IntoView + use<> {
+    let hint_id = format!("{id}-quantity-hint");
+    let rows = {
+        let id = id.to_owned();
         let hint_id = hint_id.clone();
         move || {
             let owners = state.product_sellers.get();
@@ -222,7 +276,7 @@ pub fn CheckoutView(
                     let invalid = move || {
                         state
                             .quantities
-                            .with(|q| q.get(index).and_then(|t| super::parse_quantity(t)))
+                            .with(|q| q.get(index).and_then(|t| parse_quantity(t)))
                             .is_none()
                     };
                     view! {
@@ -239,7 +293,7 @@ pub fn CheckoutView(
                                     .map(|text| view! { <span class="cc-product-description">{text}</span> })}
                             </div>
                             <span class="cc-unit-price" data-role="unit-price">
-                                {format(&product.unit_amount)}
+                                {format.money(&product.unit_amount)}
                             </span>
                             <span class="cc-quantity-field">
                                 <label class="cc-label" id=label_id.clone() for=input_id.clone()>
@@ -256,7 +310,7 @@ pub fn CheckoutView(
                                     step="1"
                                     aria-labelledby=format!("{label_id} {name_id}")
                                     aria-describedby=hint_id.clone()
-                                    aria-invalid=move || invalid().to_string()
+                                    aria-invalid=move || flag(invalid())
                                     prop:value=typed
                                     on:input=move |event| {
                                         let value = event_target_value(&event);
@@ -277,53 +331,271 @@ pub fn CheckoutView(
                 .collect_view()
         }
     };
+    view! {
+        <ul class="cc-products" aria-label=strings.items data-role="products">
+            {rows}
+        </ul>
+        <p id=hint_id class="cc-hint">{strings.quantity_hint}</p>
+    }
+}
 
-    // The cart's lines, and in a marketplace cart each seller's name and subtotal over the
-    // seller's lines (a seller's lines are together: the cart lists them so). Every row is the
-    // same view type, its class and role as values: a second type (an `Option` of a heading)
-    // cost the embed more than these rows.
-    let line_rows = move |lines: Vec<CheckoutLine>| {
-        let grouped = state.cart_sellers.with(|sellers| !sellers.is_empty());
-        let mut rows = Vec::new();
-        for (index, line) in lines.iter().enumerate() {
-            if grouped && (index == 0 || lines[index - 1].seller != line.seller) {
-                let subtotal = lines[index..]
-                    .iter()
-                    .take_while(|other| other.seller == line.seller)
-                    .fold(0i64, |sum, other| sum.saturating_add(other.amount.amount));
-                let subtotal = Money::new(subtotal, line.amount.currency.clone());
-                rows.push((
-                    "cc-line cc-line-seller",
-                    "seller-group",
-                    seller_name(&line.seller).unwrap_or_default(),
-                    format(&subtotal),
-                ));
-            }
-            let text = fill(
-                &fill(strings.line, "{quantity}", &line.quantity.to_string()),
-                "{name}",
-                &line.name,
-            );
-            rows.push(("cc-line", "line", text, format(&line.amount)));
+/// The email for the receipt, committed on `change`; marked invalid while the problem shown
+/// is that it cannot be an address.
+fn email_field(
+    state: CheckoutState,
+    strings: &'static Strings,
+    id: &str,
+    on_edit: UnsyncCallback<Edit>,
+) -> impl IntoView + use<> {
+    let email_id = format!("{id}-email");
+    let hint_id = format!("{id}-email-hint");
+    let invalid = move || state.problem.with(|p| matches!(p, Some(Problem::Email)));
+    view! {
+        <div class="cc-field">
+            <label class="cc-label" for=email_id.clone()>{strings.email}</label>
+            <input
+                id=email_id
+                class="cc-input"
+                data-role="email"
+                type="email"
+                autocomplete="email"
+                inputmode="email"
+                maxlength="254"
+                aria-describedby=hint_id.clone()
+                aria-invalid=move || flag(invalid())
+                prop:value=move || state.email.get()
+                on:change=move |event| {
+                    state.email.set(event_target_value(&event));
+                    on_edit.run(Edit::Email);
+                }
+            />
+            <p id=hint_id class="cc-hint">{strings.email_hint}</p>
+        </div>
+    }
+}
+
+/// The cart's lines (the listed prices', then, once Pay was pressed, the function's) and its
+/// total.
+fn summary(
+    state: CheckoutState,
+    strings: &'static Strings,
+    format: Format,
+    id: &str,
+) -> impl IntoView + use<> {
+    let total_id = format!("{id}-total");
+    let total = move || {
+        state
+            .total
+            .get()
+            .map_or_else(|| "—".to_owned(), |total| format.money(&total))
+    };
+    view! {
+        <div class="cc-summary">
+            <h2 class="cc-summary-title">{strings.summary}</h2>
+            <ul class="cc-lines" data-role="lines">{move || line_rows(state, strings, format, state.lines.get())}</ul>
+            <p class="cc-total">
+                <span id=total_id.clone()>{strings.total}</span>
+                <output
+                    data-role="total"
+                    data-priced=move || flag(state.total.with(Option::is_some))
+                    aria-labelledby=total_id
+                >
+                    {total}
+                </output>
+            </p>
+        </div>
+    }
+}
+
+/// The cart's lines, and in a marketplace cart each seller's name and subtotal over the
+/// seller's lines (a seller's lines are together: the cart lists them so). Every row is the
+/// same view type, its class and role as values: a second type (an `Option` of a heading)
+/// cost the embed more than these rows. The summary and the receipt both list them.
+fn line_rows(
+    state: CheckoutState,
+    strings: &'static Strings,
+    format: Format,
+    lines: Vec<CheckoutLine>,
+) -> impl IntoView {
+    let grouped = grouped(state);
+    let mut rows = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if grouped && (index == 0 || lines[index - 1].seller != line.seller) {
+            let subtotal = lines[index..]
+                .iter()
+                .take_while(|other| other.seller == line.seller)
+                .fold(0i64, |sum, other| sum.saturating_add(other.amount.amount));
+            let subtotal = Money::new(subtotal, line.amount.currency.clone());
+            rows.push((
+                "cc-line cc-line-seller",
+                "seller-group",
+                seller_name(state, &line.seller),
+                format.money(&subtotal),
+            ));
         }
-        rows.into_iter()
-            .map(|(class, role, text, amount)| {
+        let text = fill(
+            &fill(strings.line, "{quantity}", &line.quantity.to_string()),
+            "{name}",
+            &line.name,
+        );
+        rows.push(("cc-line", "line", text, format.money(&line.amount)));
+    }
+    rows.into_iter()
+        .map(|(class, role, text, amount)| {
+            view! {
+                <li class=class data-role=role>
+                    <span>{text}</span>
+                    <span>{amount}</span>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// The display name of a marketplace cart's seller `id`.
+fn seller_name(state: CheckoutState, id: &AccountId) -> String {
+    state.cart_sellers.with(|sellers| {
+        sellers
+            .iter()
+            .find(|seller| &seller.id == id)
+            .map(|seller| seller.display_name.clone())
+            .unwrap_or_default()
+    })
+}
+
+/// The labelled place the flow mounts Stripe's Payment Element into.
+fn payment_field(
+    strings: &'static Strings,
+    id: &str,
+    element_ref: NodeRef<Div>,
+) -> impl IntoView + use<> {
+    let label_id = format!("{id}-payment");
+    let group_label = label_id.clone();
+    view! {
+        <div class="cc-field" role="group" aria-labelledby=group_label>
+            <span class="cc-label" id=label_id>
+                {strings.payment_details}
+            </span>
+            <div class="cc-payment-element" data-role="payment-element" node_ref=element_ref></div>
+        </div>
+    }
+}
+
+/// Pay, with the total on it; the form's submit.
+fn pay_button(state: CheckoutState, strings: &'static Strings, format: Format) -> impl IntoView {
+    let label = move || match (state.phase.get(), state.total.get()) {
+        (Phase::Paying, _) => strings.processing.to_owned(),
+        (_, Some(total)) => fill(strings.pay_amount, "{amount}", &format.money(&total)),
+        (_, None) => strings.pay.to_owned(),
+    };
+    view! {
+        <button
+            type="submit"
+            class="cc-pay"
+            data-role="pay"
+            disabled=move || !state.can_pay()
+            aria-busy=move || flag(state.phase.get() == Phase::Paying)
+        >
+            {label}
+        </button>
+    }
+}
+
+/// Cancel, when the page offers it.
+fn cancel_button(
+    state: CheckoutState,
+    strings: &'static Strings,
+    on_cancel: UnsyncCallback<()>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="cc-cancel"
+            data-role="cancel"
+            disabled=move || state.phase.get() == Phase::Paying
+            on:click=move |_| on_cancel.run(())
+        >
+            {strings.cancel}
+        </button>
+    }
+}
+
+/// The message region: what went wrong last, in words, announced to screen readers and
+/// scrolled into sight when it appears.
+fn problem_message(state: CheckoutState, strings: &'static Strings) -> impl IntoView {
+    let region = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let shown = state.problem.with(Option::is_some);
+        if let Some(region) = region.get().filter(|_| shown) {
+            // After this change is rendered: the region has its full size only then.
+            request_animation_frame(move || {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                region.scroll_into_view_with_scroll_into_view_options(&options);
+            });
+        }
+    });
+    view! {
+        <div
+            // The whole class, not a `class:` toggle, whose class-list code was 0.8 KB
+            // (brotli) of the embed.
+            class=move || {
+                if state.problem.with(Option::is_some) {
+                    "cc-message cc-message-shown"
+                } else {
+                    "cc-message"
+                }
+            }
+            data-role="message"
+            node_ref=region
+            role="alert"
+            aria-live="polite"
+            aria-atomic="true"
+        >
+            {move || state.problem.with(|p| p.as_ref().map(|p| p.words(strings)))}
+        </div>
+    }
+}
+
+/// "Try again", after a problem that may go away.
+fn retry_button(
+    state: CheckoutState,
+    strings: &'static Strings,
+    on_retry: UnsyncCallback<()>,
+) -> impl IntoView {
+    move || {
+        state
+            .problem
+            .with(|p| p.as_ref().is_some_and(|p| p.can_retry()))
+            .then(|| {
                 view! {
-                    <li class=class data-role=role>
-                        <span>{text}</span>
-                        <span>{amount}</span>
-                    </li>
+                    <button
+                        type="button"
+                        class="cc-retry"
+                        data-role="retry"
+                        on:click=move |_| on_retry.run(())
+                    >
+                        {strings.retry}
+                    </button>
                 }
             })
-            .collect_view()
-    };
-    // The lines on screen: the listed prices', then, once Pay was pressed, the function's.
-    let lines = move || line_rows(state.lines.get());
+    }
+}
 
-    let receipt = move || {
+/// Once paid: what was charged, to whom (or, for a marketplace order, each seller's lines),
+/// the reference and where the receipt went. It takes the focus when it appears, so a
+/// screen reader reads it next.
+fn receipt(state: CheckoutState, strings: &'static Strings, format: Format) -> impl IntoView {
+    let receipt_ref = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        if let Some(receipt) = receipt_ref.get() {
+            let _ = receipt.focus();
+        }
+    });
+    move || {
         state.receipt.get().map(|receipt| {
             // A marketplace order's receipt lists what each seller sold instead of one payee.
-            let grouped = state.cart_sellers.with(|sellers| !sellers.is_empty());
+            let grouped = grouped(state);
             let sold = if grouped {
                 state.lines.get_untracked()
             } else {
@@ -340,7 +612,7 @@ pub fn CheckoutView(
                     <h2 class="cc-receipt-title">{strings.receipt_title}</h2>
                     <dl>
                         <dt>{strings.receipt_amount}</dt>
-                        <dd data-role="receipt-amount">{format(&receipt.amount)}</dd>
+                        <dd data-role="receipt-amount">{format.money(&receipt.amount)}</dd>
                         <dt hidden=grouped>{strings.receipt_seller}</dt>
                         <dd data-role="receipt-seller" hidden=grouped>{receipt.seller}</dd>
                         <dt>{strings.receipt_reference}</dt>
@@ -349,159 +621,9 @@ pub fn CheckoutView(
                         </dd>
                         {email}
                     </dl>
-                    <ul class="cc-lines" data-role="receipt-lines">{line_rows(sold)}</ul>
+                    <ul class="cc-lines" data-role="receipt-lines">{line_rows(state, strings, format, sold)}</ul>
                 </div>
             }
         })
-    };
-
-    // Move focus to the receipt when it appears, so a screen reader reads it next.
-    Effect::new(move |_| {
-        if let Some(receipt) = receipt_ref.get() {
-            let _ = receipt.focus();
-        }
-    });
-    // A new problem is scrolled into sight (the live region announces it to screen readers).
-    Effect::new(move |_| {
-        let shown = state.problem.with(Option::is_some);
-        if let Some(region) = message_ref.get().filter(|_| shown) {
-            // After this change is rendered: the region has its full size only then.
-            request_animation_frame(move || {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                region.scroll_into_view_with_scroll_into_view_options(&options);
-            });
-        }
-    });
-
-    view! {
-        <section
-            class="cc-checkout"
-            data-role="checkout"
-            data-state=move || phase().as_str()
-            data-theme=theme
-            aria-label=strings.checkout_label
-            aria-busy=move || (phase() == Phase::Loading).to_string()
-            lang=strings.lang
-        >
-            {move || notice().map(|text| view! { <p class="cc-notice">{text}</p> })}
-            <p class="cc-loading" hidden=move || has_products() || phase() != Phase::Loading>
-                {strings.loading}
-            </p>
-            <form
-                class="cc-form"
-                novalidate
-                hidden=move || !has_products() || phase() == Phase::Succeeded
-                on:submit=pay
-            >
-                // Disabled as a whole while paying: the cart cannot change under a payment.
-                <fieldset class="cc-fieldset" disabled=paying>
-                    {seller_field}
-                    <ul class="cc-products" aria-label=strings.items data-role="products">
-                        {product_rows}
-                    </ul>
-                    <p id=hint_id class="cc-hint">{strings.quantity_hint}</p>
-                    <div class="cc-field">
-                        <label class="cc-label" for=email_id.clone()>{strings.email}</label>
-                        <input
-                            id=email_id
-                            class="cc-input"
-                            data-role="email"
-                            type="email"
-                            autocomplete="email"
-                            inputmode="email"
-                            maxlength="254"
-                            aria-describedby=email_hint_id.clone()
-                            aria-invalid=move || email_invalid().to_string()
-                            prop:value=move || state.email.get()
-                            on:change=move |event| {
-                                state.email.set(event_target_value(&event));
-                                on_edit.run(Edit::Email);
-                            }
-                        />
-                        <p id=email_hint_id class="cc-hint">{strings.email_hint}</p>
-                    </div>
-                </fieldset>
-                <div class="cc-summary">
-                    <h2 class="cc-summary-title">{strings.summary}</h2>
-                    <ul class="cc-lines" data-role="lines">{lines}</ul>
-                    <p class="cc-total">
-                        <span id=total_id.clone()>{strings.total}</span>
-                        <output
-                            data-role="total"
-                            data-priced=move || state.total.with(Option::is_some).to_string()
-                            aria-labelledby=total_id
-                        >
-                            {total_text}
-                        </output>
-                    </p>
-                </div>
-                <div class="cc-field" role="group" aria-labelledby=payment_group_label>
-                    <span class="cc-label" id=payment_id>
-                        {strings.payment_details}
-                    </span>
-                    <div class="cc-payment-element" data-role="payment-element" node_ref=element_ref></div>
-                </div>
-                <button
-                    type="submit"
-                    class="cc-pay"
-                    data-role="pay"
-                    disabled=move || !state.can_pay()
-                    aria-busy=move || paying().to_string()
-                >
-                    {pay_label}
-                </button>
-                {on_cancel
-                    .map(|on_cancel| {
-                        view! {
-                            <button
-                                type="button"
-                                class="cc-cancel"
-                                data-role="cancel"
-                                disabled=paying
-                                on:click=move |_| on_cancel.run(())
-                            >
-                                {strings.cancel}
-                            </button>
-                        }
-                    })}
-            </form>
-            <div
-                // The whole class, not a `class:` toggle, whose class-list code was 0.8 KB
-                // (brotli) of the embed.
-                class=move || {
-                    if state.problem.with(Option::is_some) {
-                        "cc-message cc-message-shown"
-                    } else {
-                        "cc-message"
-                    }
-                }
-                data-role="message"
-                node_ref=message_ref
-                role="alert"
-                aria-live="polite"
-                aria-atomic="true"
-            >
-                {message}
-            </div>
-            {move || {
-                state
-                    .problem
-                    .with(|p| p.as_ref().is_some_and(|p| p.can_retry()))
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                class="cc-retry"
-                                data-role="retry"
-                                on:click=move |_| on_retry.run(())
-                            >
-                                {strings.retry}
-                            </button>
-                        }
-                    })
-            }}
-            {receipt}
-        </section>
     }
 }

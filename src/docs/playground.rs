@@ -105,8 +105,7 @@ pub fn Playground(
             let detail = event
                 .dyn_ref::<web_sys::CustomEvent>()
                 .map(web_sys::CustomEvent::detail)
-                .and_then(|detail| js_sys::JSON::stringify(&detail).ok())
-                .and_then(|text| text.as_string())
+                .and_then(|detail| crate::wire::to_json(&detail))
                 .unwrap_or_default();
             let line = format!("{} {detail}", event.type_());
             events.update(|list| {

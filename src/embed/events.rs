@@ -4,10 +4,11 @@
 
 use connect_checkout_core::Money;
 use connect_checkout_core::api::CheckoutLine;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
 use crate::checkout::CheckoutEvent;
+use crate::wire::set;
 
 /// The event's name (`ready`, `change`, `success`, `error`, `warning`, `cancel`) and its `detail`.
 pub fn to_js(event: &CheckoutEvent) -> (&'static str, JsValue) {
@@ -91,9 +92,4 @@ fn money(object: &Object, money: &Money) {
 /// A JS number, not a BigInt: amounts are far below 2^53.
 fn minor_units(money: &Money) -> JsValue {
     (money.amount as f64).into()
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a fresh plain object's own property cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
 }

@@ -86,36 +86,35 @@ fn items(value: &JsValue) -> Result<Vec<CartItem>, String> {
     if list.length() as usize > limits::MAX_CART_LINES {
         return Err("items: at most 50 items".into());
     }
-    list.iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let price = string(&item, "price")
-                .and_then(|price| PriceId::new(price.trim()).ok())
-                .ok_or_else(|| format!("items[{index}].price: expected a price id (price_…)"))?;
-            let quantity = field(&item, "quantity");
-            let quantity = if quantity.is_undefined() || quantity.is_null() {
-                1.0
-            } else {
-                quantity.as_f64().unwrap_or(f64::NAN)
-            };
-            if !(0.0..=f64::from(limits::MAX_QUANTITY)).contains(&quantity)
-                || quantity.fract() != 0.0
-            {
-                return Err(format!(
-                    "items[{index}].quantity: expected a whole number from 0 to 999"
-                ));
-            }
-            let seller = match string(&item, "seller").map(|seller| AccountId::new(seller.trim())) {
-                None => None,
-                Some(Ok(seller)) => Some(seller),
-                Some(Err(_)) => return Err("items: a seller is not an account id (acct_…)".into()),
-            };
-            Ok(CartItem {
-                price,
-                // Checked above: a whole number from 0 to 999.
-                quantity: quantity as u32,
-                seller,
-            })
-        })
-        .collect()
+    // A loop rather than collecting into `Result<Vec<_>, _>`, for the embed's bytes (as in
+    // `wire::list`).
+    let mut items = Vec::with_capacity(list.length() as usize);
+    for (index, item) in list.iter().enumerate() {
+        let price = string(&item, "price")
+            .and_then(|price| PriceId::new(price.trim()).ok())
+            .ok_or_else(|| format!("items[{index}].price: expected a price id (price_…)"))?;
+        let quantity = field(&item, "quantity");
+        let quantity = if quantity.is_undefined() || quantity.is_null() {
+            1.0
+        } else {
+            quantity.as_f64().unwrap_or(f64::NAN)
+        };
+        if !(0.0..=f64::from(limits::MAX_QUANTITY)).contains(&quantity) || quantity.fract() != 0.0 {
+            return Err(format!(
+                "items[{index}].quantity: expected a whole number from 0 to 999"
+            ));
+        }
+        let seller = match string(&item, "seller").map(|seller| AccountId::new(seller.trim())) {
+            None => None,
+            Some(Ok(seller)) => Some(seller),
+            Some(Err(_)) => return Err("items: a seller is not an account id (acct_…)".into()),
+        };
+        items.push(CartItem {
+            price,
+            // Checked above: a whole number from 0 to 999.
+            quantity: quantity as u32,
+            seller,
+        });
+    }
+    Ok(items)
 }

@@ -743,12 +743,5 @@ pub static LANGUAGES: [&SellerStrings; 2] = [&EN, &FR];
 
 /// The seller strings for `locale` (a BCP 47 tag such as `fr-CA`), English when none match.
 pub fn seller_strings_for(locale: Option<&str>) -> &'static SellerStrings {
-    let primary = locale
-        .and_then(|tag| tag.split(['-', '_']).next())
-        .unwrap_or_default();
-    LANGUAGES
-        .iter()
-        .find(|strings| strings.lang.eq_ignore_ascii_case(primary))
-        .copied()
-        .unwrap_or(&EN)
+    super::language_for(&LANGUAGES, |strings| strings.lang, locale).unwrap_or(&EN)
 }

@@ -3,13 +3,14 @@
 //! Stripe's fees and carries losses), only the kinds the platform offers, and the seller's email
 //! and country. [`ChooseView`] is a pure function of [`ChooseState`].
 
-use connect_checkout_core::api::AccountKind;
+use connect_checkout_core::api::{AccountKind, plausible_email};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::custom::COUNTRIES;
-use super::custom::view::focus_later;
 use crate::i18n::seller::{KindWords, SellerStrings};
+use crate::seller::field::{FieldErrors, FieldNotes};
+use crate::seller::focus_later;
 use crate::seller::format::country_name;
 
 /// Where the create form is.
@@ -69,6 +70,39 @@ impl ChooseState {
     }
 }
 
+impl ChooseState {
+    /// Create was pressed: the signup to send, once per press (the phase becomes `Creating`),
+    /// or every answer to fix said against it, with the focus on the first.
+    pub fn submit(&self, strings: &SellerStrings) -> Option<Signup> {
+        if self.phase.get_untracked() != CreatePhase::Editing {
+            return None;
+        }
+        match check_signup(self, strings) {
+            Ok(signup) => {
+                self.errors.set(Vec::new());
+                self.problem.set(None);
+                self.phase.set(CreatePhase::Creating);
+                Some(signup)
+            }
+            Err(errors) => {
+                let first = match errors.first().map(|(f, _)| *f) {
+                    Some("kind") => format!(
+                        "cs-kind-{}",
+                        self.kinds
+                            .with_untracked(|k| k.first().map(|k| k.as_str()))
+                            .unwrap_or("express")
+                    ),
+                    Some(other) => format!("cs-signup-{other}"),
+                    None => String::new(),
+                };
+                self.errors.set(errors);
+                focus_later(first);
+                None
+            }
+        }
+    }
+}
+
 impl Default for ChooseState {
     fn default() -> Self {
         Self::new()
@@ -82,14 +116,6 @@ pub fn kind_words(kind: AccountKind, strings: &'static SellerStrings) -> &'stati
         AccountKind::Standard => &strings.standard,
         AccountKind::Custom => &strings.custom,
     }
-}
-
-fn plausible_email(email: &str) -> bool {
-    email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
 }
 
 /// The signup, or every field that needs fixing.
@@ -135,124 +161,27 @@ pub fn ChooseView(
     #[prop(into)]
     on_create: UnsyncCallback<Signup>,
 ) -> impl IntoView {
-    let error_of = move |name: &'static str| {
-        move || {
-            state.errors.with(|errors| {
-                errors
-                    .iter()
-                    .find(|(f, _)| *f == name)
-                    .map(|(_, w)| w.clone())
-            })
-        }
-    };
-    let invalid = move |name: &'static str| {
-        move || {
-            state
-                .errors
-                .with(|errors| errors.iter().any(|(f, _)| *f == name))
-                .to_string()
-        }
-    };
-    let clear = move |name: &'static str| {
-        state
-            .errors
-            .update(|errors| errors.retain(|(f, _)| *f != name))
-    };
+    let errors = state.errors;
     let busy = move || {
         matches!(
             state.phase.get(),
             CreatePhase::Creating | CreatePhase::Leaving
         )
     };
-
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if state.phase.get_untracked() != CreatePhase::Editing {
-            return;
-        }
-        match check_signup(&state, strings) {
-            Ok(signup) => {
-                state.errors.set(Vec::new());
-                state.problem.set(None);
-                state.phase.set(CreatePhase::Creating);
-                on_create.run(signup);
-            }
-            Err(errors) => {
-                let first = match errors.first().map(|(f, _)| *f) {
-                    Some("kind") => format!(
-                        "cs-kind-{}",
-                        state
-                            .kinds
-                            .with_untracked(|k| k.first().map(|k| k.as_str()))
-                            .unwrap_or("express")
-                    ),
-                    Some(other) => format!("cs-signup-{other}"),
-                    None => String::new(),
-                };
-                state.errors.set(errors);
-                focus_later(first);
-            }
+        if let Some(signup) = state.submit(strings) {
+            on_create.run(signup);
         }
     };
-
     let kinds = move || {
         state
             .kinds
             .get()
             .into_iter()
-            .map(|kind| {
-                let words = kind_words(kind, strings);
-                let id = format!("cs-kind-{}", kind.as_str());
-                let details_id = format!("{id}-details");
-                view! {
-                    <div class="cs-kind" data-kind=kind.as_str()>
-                        <input
-                            id=id.clone()
-                            type="radio"
-                            name="cs-kind"
-                            value=kind.as_str()
-                            aria-describedby=format!("{details_id} cs-signup-kind-error")
-                            aria-invalid=invalid("kind")
-                            prop:checked=move || state.kind.get() == Some(kind)
-                            on:change=move |_| {
-                                state.kind.set(Some(kind));
-                                clear("kind");
-                            }
-                        />
-                        <label for=id>
-                            <span class="cs-kind-name">{words.name}</span>
-                            <span class="cs-kind-summary">{words.summary}</span>
-                        </label>
-                        <dl id=details_id class="cs-kind-details">
-                            <dt>{strings.kind_onboarding}</dt>
-                            <dd>{words.onboarding}</dd>
-                            <dt>{strings.kind_dashboard}</dt>
-                            <dd>{words.dashboard}</dd>
-                            <dt>{strings.kind_losses}</dt>
-                            <dd>{words.losses}</dd>
-                        </dl>
-                    </div>
-                }
-            })
+            .map(|kind| view! { <KindOption state strings kind /> })
             .collect_view()
     };
-
-    let countries = {
-        let chosen = state.country.get_untracked();
-        let mut names: Vec<(&str, String)> = COUNTRIES
-            .iter()
-            .map(|code| (*code, country_name(code, locale.as_deref())))
-            .collect();
-        names.sort_by(|a, b| a.1.cmp(&b.1));
-        names
-            .into_iter()
-            .map(|(code, name)| {
-                let selected = code == chosen;
-                view! { <option value=code selected=selected>{name}</option> }
-            })
-            .collect_view()
-    };
-
     let offered = move || state.kinds.with(|k| !k.is_empty());
     let loading = move || state.phase.get() == CreatePhase::Loading;
     view! {
@@ -269,54 +198,10 @@ pub fn ChooseView(
                     <fieldset class="cs-kinds" aria-describedby="cs-signup-kind-error">
                         <legend>{strings.kind_legend}</legend>
                         {kinds}
-                        <p id="cs-signup-kind-error" class="cs-error" data-role="field-error">
-                            {error_of("kind")}
-                        </p>
+                        <FieldNotes stem="cs-signup-kind" error=Signal::derive(errors.words_of("kind")) />
                     </fieldset>
-                    <div class="cs-field">
-                        <label for="cs-signup-email">{strings.email}</label>
-                        <input
-                            id="cs-signup-email"
-                            class="cs-input"
-                            data-role="signup-email"
-                            type="email"
-                            autocomplete="email"
-                            maxlength="254"
-                            aria-describedby="cs-signup-email-hint cs-signup-email-error"
-                            aria-invalid=invalid("email")
-                            prop:value=move || state.email.get()
-                            on:input=move |event| {
-                                state.email.set(event_target_value(&event));
-                                clear("email");
-                            }
-                        />
-                        <p id="cs-signup-email-hint" class="cs-hint">{strings.email_hint}</p>
-                        <p id="cs-signup-email-error" class="cs-error" data-role="field-error">
-                            {error_of("email")}
-                        </p>
-                    </div>
-                    <div class="cs-field">
-                        <label for="cs-signup-country">{strings.country}</label>
-                        <select
-                            id="cs-signup-country"
-                            class="cs-input"
-                            data-role="signup-country"
-                            autocomplete="country"
-                            aria-describedby="cs-signup-country-hint cs-signup-country-error"
-                            aria-invalid=invalid("country")
-                            prop:value=move || state.country.get()
-                            on:change=move |event| {
-                                state.country.set(event_target_value(&event));
-                                clear("country");
-                            }
-                        >
-                            {countries}
-                        </select>
-                        <p id="cs-signup-country-hint" class="cs-hint">{strings.country_hint}</p>
-                        <p id="cs-signup-country-error" class="cs-error" data-role="field-error">
-                            {error_of("country")}
-                        </p>
-                    </div>
+                    <EmailQuestion state strings />
+                    <CountryQuestion state strings locale />
                     <button
                         type="submit"
                         class="cs-button cs-primary"
@@ -338,4 +223,128 @@ pub fn ChooseView(
             <p><a href="/seller" data-role="seller-page-link">{strings.already_seller}</a></p>
         </section>
     }
+}
+
+/// One kind of account: its radio button and what it means, in plain words.
+#[component]
+fn KindOption(
+    state: ChooseState,
+    strings: &'static SellerStrings,
+    kind: AccountKind,
+) -> impl IntoView {
+    let words = kind_words(kind, strings);
+    let id = format!("cs-kind-{}", kind.as_str());
+    let details_id = format!("{id}-details");
+    view! {
+        <div class="cs-kind" data-kind=kind.as_str()>
+            <input
+                id=id.clone()
+                type="radio"
+                name="cs-kind"
+                value=kind.as_str()
+                aria-describedby=format!("{details_id} cs-signup-kind-error")
+                aria-invalid=state.errors.invalid("kind")
+                prop:checked=move || state.kind.get() == Some(kind)
+                on:change=move |_| {
+                    state.kind.set(Some(kind));
+                    state.errors.replace("kind", None);
+                }
+            />
+            <label for=id>
+                <span class="cs-kind-name">{words.name}</span>
+                <span class="cs-kind-summary">{words.summary}</span>
+            </label>
+            <dl id=details_id class="cs-kind-details">
+                <dt>{strings.kind_onboarding}</dt>
+                <dd>{words.onboarding}</dd>
+                <dt>{strings.kind_dashboard}</dt>
+                <dd>{words.dashboard}</dd>
+                <dt>{strings.kind_losses}</dt>
+                <dd>{words.losses}</dd>
+            </dl>
+        </div>
+    }
+}
+
+/// The seller's email: where Stripe and the platform write to.
+#[component]
+fn EmailQuestion(state: ChooseState, strings: &'static SellerStrings) -> impl IntoView {
+    let errors = state.errors;
+    view! {
+        <div class="cs-field">
+            <label for="cs-signup-email">{strings.email}</label>
+            <input
+                id="cs-signup-email"
+                class="cs-input"
+                data-role="signup-email"
+                type="email"
+                autocomplete="email"
+                maxlength="254"
+                aria-describedby="cs-signup-email-hint cs-signup-email-error"
+                aria-invalid=errors.invalid("email")
+                prop:value=move || state.email.get()
+                on:input=move |event| {
+                    state.email.set(event_target_value(&event));
+                    errors.replace("email", None);
+                }
+            />
+            <FieldNotes
+                stem="cs-signup-email"
+                hint=strings.email_hint.to_owned()
+                error=Signal::derive(errors.words_of("email"))
+            />
+        </div>
+    }
+}
+
+/// The account's country, by name in the seller's language.
+#[component]
+fn CountryQuestion(
+    state: ChooseState,
+    strings: &'static SellerStrings,
+    locale: Option<String>,
+) -> impl IntoView {
+    let errors = state.errors;
+    let countries = country_options(state.country.get_untracked(), locale.as_deref());
+    view! {
+        <div class="cs-field">
+            <label for="cs-signup-country">{strings.country}</label>
+            <select
+                id="cs-signup-country"
+                class="cs-input"
+                data-role="signup-country"
+                autocomplete="country"
+                aria-describedby="cs-signup-country-hint cs-signup-country-error"
+                aria-invalid=errors.invalid("country")
+                prop:value=move || state.country.get()
+                on:change=move |event| {
+                    state.country.set(event_target_value(&event));
+                    errors.replace("country", None);
+                }
+            >
+                {countries}
+            </select>
+            <FieldNotes
+                stem="cs-signup-country"
+                hint=strings.country_hint.to_owned()
+                error=Signal::derive(errors.words_of("country"))
+            />
+        </div>
+    }
+}
+
+/// The countries an account can be opened in, by name in `locale`, `chosen` selected.
+fn country_options(chosen: String, locale: Option<&str>) -> impl IntoView + use<> {
+    let mut names: Vec<(&str, String)> = COUNTRIES
+        .iter()
+        .map(|code| (*code, country_name(code, locale)))
+        .collect();
+    names.sort_by(|a, b| a.1.cmp(&b.1));
+    names
+        .into_iter()
+        .map(|(code, name)| {
+            let selected = code == chosen;
+            view! { <option value=code selected=selected>{name}</option> }
+        })
+        .collect_view()
 }

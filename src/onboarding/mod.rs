@@ -4,13 +4,15 @@
 //!
 //! - [`choose`]: the kinds explained and the create form (`ChooseView`).
 //! - [`custom`]: the Custom form (`CustomForm`, `CustomFormView`, the fields as data).
-//! - [`page`]: `OnboardingPage`, which part the address asks for, wired to the function.
+//! - [`flow`]: `OnboardingFlow`, the page's requests (configuration, create, a fresh link).
+//! - [`page`]: `OnboardingPage`, which part the address asks for, showing the flow.
 //!
 //! The status view, its polling and the sign-in are the seller's page's ([`crate::seller`]).
 //! None of this is reachable from the checkout: the embed build carries none of it.
 
 pub mod choose;
 pub mod custom;
+pub mod flow;
 pub mod page;
 
 use leptos::mount::mount_to;
@@ -19,10 +21,12 @@ use leptos::prelude::*;
 pub use choose::{ChooseState, ChooseView, CreatePhase, Signup};
 pub use custom::CustomForm;
 pub use custom::fields::{Due, Field, Step};
-pub use custom::view::{CustomFormView, FormPhase, FormState};
+pub use custom::state::{FormPhase, FormState};
+pub use custom::view::CustomFormView;
+pub use flow::OnboardingFlow;
 pub use page::{Landing, OnboardingPage};
 
-use crate::seller::{mount_point, page_locale, title_page};
+use crate::seller::{SellerSession, mount_point, page_locale, title_page};
 
 /// Mounts the onboarding page into index.html's `<main id="app">`.
 pub fn mount() {
@@ -34,7 +38,8 @@ pub fn mount() {
     title_page(strings, strings.onboarding_title, strings.onboarding_intro);
     let landing = Landing::from_url();
     mount_to(parent, move || {
-        view! { <OnboardingPage landing locale /> }
+        let session = SellerSession::new(locale, "");
+        view! { <OnboardingPage session landing /> }
     })
     .forget();
 }

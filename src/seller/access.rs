@@ -82,16 +82,25 @@ pub fn AccessView(
             <section class="cs-card cs-access" data-role="forbidden" aria-labelledby="cs-access-title">
                 <h2 id="cs-access-title" tabindex="-1" node_ref=heading>{strings.forbidden_title}</h2>
                 <p>{strings.forbidden_text}</p>
-                <button
-                    type="button"
-                    class="cs-button"
-                    data-role="sign-out"
-                    on:click=move |_| on_sign_out.run(())
-                >
-                    {strings.sign_out}
-                </button>
+                <SignOutButton strings on_sign_out />
             </section>
         }
         .into_any(),
+    }
+}
+
+/// The sign-out button (in the refusal, and above the seller's own page).
+#[component]
+pub fn SignOutButton(
+    strings: &'static SellerStrings,
+    /// The button's classes.
+    #[prop(default = "cs-button")]
+    class: &'static str,
+    #[prop(into)] on_sign_out: UnsyncCallback<()>,
+) -> impl IntoView {
+    view! {
+        <button type="button" class=class data-role="sign-out" on:click=move |_| on_sign_out.run(())>
+            {strings.sign_out}
+        </button>
     }
 }

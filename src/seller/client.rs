@@ -5,8 +5,8 @@
 
 use connect_checkout_core::AccountId;
 use connect_checkout_core::api::{
-    AccountKind, ClientConfig, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink,
-    OnboardingLink, RefundRequest, RefundResult, SellerList, SellerPayments, SellerStatus,
+    ClientConfig, CreateSellerRequest, CreatedSeller, CustomDetails, DashboardLink, OnboardingLink,
+    RefundRequest, RefundResult, SellerList, SellerPayments, SellerStatus,
 };
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
@@ -19,13 +19,6 @@ use crate::wire::FromJs;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SellerApi {
     api: Api,
-}
-
-/// The configuration, with the kinds of account the platform offers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SellerConfig {
-    pub config: ClientConfig,
-    pub account_kinds: Vec<AccountKind>,
 }
 
 fn parse<T: FromJs>((status, json): (u16, JsValue)) -> Result<T, ApiError> {
@@ -56,15 +49,20 @@ impl SellerApi {
         }
     }
 
-    /// `GET /api/config`, with `account_kinds`.
-    pub async fn config(&self, signal: &AbortSignal) -> Result<SellerConfig, ApiError> {
-        let (status, json) = self.api.request("GET", "/api/config", None, signal).await?;
-        let account_kinds = wire::account_kinds(&json);
-        let config = parse::<ClientConfig>((status, json))?;
-        Ok(SellerConfig {
-            config,
-            account_kinds,
-        })
+    /// `method path` with `body`, its answer read as `T`.
+    async fn call<T: FromJs>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        signal: &AbortSignal,
+    ) -> Result<T, ApiError> {
+        parse(self.api.request(method, path, body, signal).await?)
+    }
+
+    /// `GET /api/config`, with the kinds of account the platform offers.
+    pub async fn config(&self, signal: &AbortSignal) -> Result<ClientConfig, ApiError> {
+        self.call("GET", "/api/config", None, signal).await
     }
 
     /// `POST /api/sellers`: a new account, and this browser signed in as its seller.
@@ -74,11 +72,7 @@ impl SellerApi {
         signal: &AbortSignal,
     ) -> Result<CreatedSeller, ApiError> {
         let body = wire::create_seller_json(request).ok_or_else(unwritable)?;
-        parse(
-            self.api
-                .request("POST", "/api/sellers", Some(&body), signal)
-                .await?,
-        )
+        self.call("POST", "/api/sellers", Some(&body), signal).await
     }
 
     /// `GET /api/sellers/{account}/status`.
@@ -87,11 +81,8 @@ impl SellerApi {
         account: &AccountId,
         signal: &AbortSignal,
     ) -> Result<SellerStatus, ApiError> {
-        parse(
-            self.api
-                .request("GET", &path(account, "/status"), None, signal)
-                .await?,
-        )
+        self.call("GET", &path(account, "/status"), None, signal)
+            .await
     }
 
     /// `POST /api/sellers/{account}/onboarding-link`: a fresh, single-use link to Stripe's
@@ -101,16 +92,8 @@ impl SellerApi {
         account: &AccountId,
         signal: &AbortSignal,
     ) -> Result<OnboardingLink, ApiError> {
-        parse(
-            self.api
-                .request(
-                    "POST",
-                    &path(account, "/onboarding-link"),
-                    Some("{}"),
-                    signal,
-                )
-                .await?,
-        )
+        let path = path(account, "/onboarding-link");
+        self.call("POST", &path, Some("{}"), signal).await
     }
 
     /// `POST /api/sellers/{account}/dashboard-link`.
@@ -119,16 +102,8 @@ impl SellerApi {
         account: &AccountId,
         signal: &AbortSignal,
     ) -> Result<DashboardLink, ApiError> {
-        parse(
-            self.api
-                .request(
-                    "POST",
-                    &path(account, "/dashboard-link"),
-                    Some("{}"),
-                    signal,
-                )
-                .await?,
-        )
+        let path = path(account, "/dashboard-link");
+        self.call("POST", &path, Some("{}"), signal).await
     }
 
     /// `POST /api/sellers/{account}/details` (Custom accounts): the updated status, or a 400
@@ -140,11 +115,8 @@ impl SellerApi {
         signal: &AbortSignal,
     ) -> Result<SellerStatus, ApiError> {
         let body = wire::custom_details_json(details).ok_or_else(unwritable)?;
-        parse(
-            self.api
-                .request("POST", &path(account, "/details"), Some(&body), signal)
-                .await?,
-        )
+        let path = path(account, "/details");
+        self.call("POST", &path, Some(&body), signal).await
     }
 
     /// `GET /api/sellers/{account}/payments`, newest first.
@@ -153,11 +125,8 @@ impl SellerApi {
         account: &AccountId,
         signal: &AbortSignal,
     ) -> Result<SellerPayments, ApiError> {
-        parse(
-            self.api
-                .request("GET", &path(account, "/payments"), None, signal)
-                .await?,
-        )
+        self.call("GET", &path(account, "/payments"), None, signal)
+            .await
     }
 
     /// `POST /api/sellers/{account}/refunds`: the same attempt refunds once.
@@ -168,20 +137,13 @@ impl SellerApi {
         signal: &AbortSignal,
     ) -> Result<RefundResult, ApiError> {
         let body = wire::refund_json(request).ok_or_else(unwritable)?;
-        parse(
-            self.api
-                .request("POST", &path(account, "/refunds"), Some(&body), signal)
-                .await?,
-        )
+        let path = path(account, "/refunds");
+        self.call("POST", &path, Some(&body), signal).await
     }
 
     /// `GET /api/seller-session` (sandbox mode only): every seller, for the demo sign-in.
     pub async fn demo_sellers(&self, signal: &AbortSignal) -> Result<SellerList, ApiError> {
-        parse(
-            self.api
-                .request("GET", "/api/seller-session", None, signal)
-                .await?,
-        )
+        self.call("GET", "/api/seller-session", None, signal).await
     }
 
     /// `POST /api/seller-session` (sandbox mode only): sign in as `account`.
@@ -191,11 +153,8 @@ impl SellerApi {
         signal: &AbortSignal,
     ) -> Result<SellerStatus, ApiError> {
         let body = wire::sign_in_json(account).ok_or_else(unwritable)?;
-        parse(
-            self.api
-                .request("POST", "/api/seller-session", Some(&body), signal)
-                .await?,
-        )
+        self.call("POST", "/api/seller-session", Some(&body), signal)
+            .await
     }
 
     /// `DELETE /api/seller-session`: forget the session (204, no body).

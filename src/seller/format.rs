@@ -3,8 +3,10 @@
 //! into minor units without a float.
 
 use connect_checkout_core::{Currency, Money};
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
+
+use crate::wire::set;
 
 #[wasm_bindgen]
 extern "C" {
@@ -31,7 +33,7 @@ fn locales(locale: Option<&str>) -> Array {
 /// in English, "États-Unis" in French; the code itself when the browser cannot name it.
 pub fn country_name(code: &str, locale: Option<&str>) -> String {
     let options = Object::new();
-    let _ = Reflect::set(&options, &"type".into(), &"region".into());
+    set(&options, "type", &"region".into());
     DisplayNames::new(&locales(locale), &options)
         .ok()
         .and_then(|names| names.of(code).ok())
@@ -44,7 +46,7 @@ pub fn country_name(code: &str, locale: Option<&str>) -> String {
 pub fn format_date(unix_seconds: i64, locale: Option<&str>) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
     let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    set(&options, "dateStyle", &"long".into());
     String::from(date.to_locale_date_string(locale.unwrap_or("default"), &options))
 }
 

@@ -1,24 +1,36 @@
 //! The seller's side of the marketplace: their own page (`/seller`, [`SellerPage`]) with the
 //! account's status, their payments and refunds and, for Express and Standard accounts, the way
-//! to Stripe's dashboard; and the parts the onboarding page (`crate::onboarding`) shares: the
-//! client of the function's seller endpoints, the status view and its polling, and the sign-in
-//! or refusal shown when the session does not allow a page.
+//! to Stripe's dashboard; and what the onboarding page (`crate::onboarding`) builds on too.
 //!
-//! - [`client`]: `SellerApi`, one method per seller endpoint.
-//! - [`status`]: `StatusView` and what a status means; [`poll`] keeps it fresh.
+//! Shared by both pages:
+//! - [`client`]: `SellerApi`, one method per seller endpoint ([`wire`] reads and writes them).
+//! - [`session`]: `SellerSession`, what both pages do with the function around one account
+//!   (its status kept fresh by [`poll`], on to Stripe, the demo sign-in, signing out), outside
+//!   any view.
+//! - [`frame`]: `PageFrame` (the mode notice, the page's problem, the sign-in or refusal of
+//!   [`access`] instead of the page) and `AccountStatus` (the status kept fresh).
+//! - [`status`]: `StatusView` and what a status means; [`problem`]: a failure in words.
+//! - [`field`]: a form field's problems and the hint and error lines under it; [`format`](mod@format):
+//!   dates, country names and typed amounts.
+//!
+//! The seller's page:
+//! - [`flow`]: `SellerFlow`, its requests (payments, refunds, the dashboard link).
 //! - [`payments`]: `PaymentsView`, refunds with a confirmation step.
-//! - [`access`]: `AccessView`, the sign-in prompt and the refusal.
-//! - [`page`]: `SellerPage`, all of it wired to the function.
+//! - [`page`]: `SellerPage` and its dashboard section, showing the flow.
 //!
 //! None of this is reachable from the checkout: the embed build carries none of it.
 
 pub mod access;
 pub mod client;
+pub mod field;
+pub mod flow;
 pub mod format;
+pub mod frame;
 pub mod page;
 pub mod payments;
 pub mod poll;
 pub mod problem;
+pub mod session;
 pub mod status;
 pub mod wire;
 
@@ -27,12 +39,15 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use access::AccessView;
-pub use client::{SellerApi, SellerConfig};
+pub use access::{AccessView, SignOutButton};
+pub use client::SellerApi;
+pub use flow::SellerFlow;
+pub use frame::{AccountStatus, PageFrame};
 pub use page::SellerPage;
 pub use payments::{PaymentsState, PaymentsView, RefundDraft, RefundOrder, RefundPhase};
 pub use poll::{StatusState, Watch};
 pub use problem::Access;
+pub use session::SellerSession;
 pub use status::StatusView;
 
 use crate::i18n::seller::{SellerStrings, seller_strings_for};
@@ -75,6 +90,17 @@ pub fn navigate(url: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.location().assign(url);
     }
+}
+
+/// Focuses the element `id` once the current change is on screen.
+pub fn focus_later(id: String) {
+    request_animation_frame(move || {
+        if let Some(element) = document().get_element_by_id(&id)
+            && let Ok(element) = element.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// Goes to Stripe's hosted onboarding for `account` with a fresh link (`replace`: the page
@@ -143,7 +169,8 @@ pub fn mount() {
     title_page(strings, strings.seller_title, strings.seller_intro);
     let account = account_from_url().or_else(remembered_account);
     mount_to(parent, move || {
-        view! { <SellerPage account locale /> }
+        let session = SellerSession::new(locale, "");
+        view! { <SellerPage session account /> }
     })
     .forget();
 }

@@ -11,6 +11,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::field::FieldNotes;
 use super::format::{format_date, parse_amount, plain_amount};
 use crate::i18n::seller::SellerStrings;
 use crate::money::format_money;
@@ -121,6 +122,72 @@ pub fn order_of(
     })
 }
 
+/// How the payments part writes amounts and dates: in the seller's locale. `Copy`.
+#[derive(Clone, Copy, Debug)]
+struct Formats {
+    locale: StoredValue<Option<String>>,
+}
+
+impl Formats {
+    fn money(self, money: &Money) -> String {
+        self.locale
+            .with_value(|l| format_money(money, l.as_deref()))
+    }
+
+    fn date(self, unix_seconds: i64) -> String {
+        self.locale
+            .with_value(|l| format_date(unix_seconds, l.as_deref()))
+    }
+}
+
+impl PaymentsState {
+    /// Opens the confirmation of a refund of `payment` (all that is left, to start with),
+    /// `attempt` its Idempotency-Key.
+    pub fn open_refund(&self, payment: SellerPayment, attempt: AttemptId) {
+        let Some(left) = refundable(&payment) else {
+            return;
+        };
+        self.notice.set(None);
+        self.draft.set(Some(RefundDraft {
+            amount_text: plain_amount(&left),
+            payment,
+            attempt,
+            phase: RefundPhase::Confirming,
+        }));
+    }
+
+    /// Confirm was pressed: the order to send, once per confirmation (the draft is
+    /// `Refunding` from here), or why the amount cannot be refunded.
+    pub fn confirm_refund(
+        &self,
+        strings: &SellerStrings,
+        locale: Option<&str>,
+    ) -> Option<Result<RefundOrder, String>> {
+        let draft = self.draft.get_untracked()?;
+        if draft.phase == RefundPhase::Refunding {
+            return None;
+        }
+        let order = order_of(&draft, strings, locale);
+        if order.is_ok() {
+            self.draft.update(|d| {
+                if let Some(d) = d {
+                    d.phase = RefundPhase::Refunding;
+                }
+            });
+        }
+        Some(order)
+    }
+
+    /// The refund's amount as typed.
+    pub fn type_amount(&self, text: String) {
+        self.draft.update(|d| {
+            if let Some(d) = d {
+                d.amount_text = text;
+            }
+        });
+    }
+}
+
 /// The payments table, each with a Refund button while something is left to refund, and the
 /// confirmation of the refund being made.
 #[component]
@@ -140,279 +207,30 @@ pub fn PaymentsView(
     #[prop(into)]
     on_refund: UnsyncCallback<RefundOrder>,
 ) -> impl IntoView {
-    let locale = StoredValue::new(locale);
-    let money = move |m: &Money| locale.with_value(|l| format_money(m, l.as_deref()));
-    let date = move |t: i64| locale.with_value(|l| format_date(t, l.as_deref()));
-    let amount_ref = NodeRef::<html::Input>::new();
-    let amount_error = RwSignal::new(None::<String>);
-    let opened_from = StoredValue::new(None::<String>);
-
-    let open = move |payment: SellerPayment| {
-        let Some(left) = refundable(&payment) else {
-            return;
-        };
-        let Some(attempt) = new_attempt.run(()) else {
-            return;
-        };
-        opened_from.set_value(Some(payment.id.clone()));
-        amount_error.set(None);
-        state.notice.set(None);
-        state.draft.set(Some(RefundDraft {
-            amount_text: plain_amount(&left),
-            payment,
-            attempt,
-            phase: RefundPhase::Confirming,
-        }));
+    let formats = Formats {
+        locale: StoredValue::new(locale),
     };
-    let close = move || {
-        state.draft.set(None);
-        amount_error.set(None);
-        // Back to the button that opened it, once it is enabled again.
-        let Some(id) = opened_from.get_value() else {
-            return;
-        };
-        request_animation_frame(move || {
-            if let Some(button) = document()
-                .query_selector(&format!("button[data-payment=\"{id}\"]"))
-                .ok()
-                .flatten()
-                && let Ok(button) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button)
-            {
-                let _ = button.focus();
-            }
-        });
-    };
-
-    // The confirmation takes the focus when it opens, on its amount. The input is made once
-    // per confirmation (typing does not re-render it), so this runs once per opening.
-    Effect::new(move |_| {
-        if let Some(input) = amount_ref.get() {
-            let _ = input.focus();
-            input.select();
+    let on_open = UnsyncCallback::new(move |payment: SellerPayment| {
+        if refundable(&payment).is_some()
+            && let Some(attempt) = new_attempt.run(())
+        {
+            state.open_refund(payment, attempt);
         }
     });
-
-    let confirm = move |event: SubmitEvent| {
-        event.prevent_default();
-        let Some(draft) = state.draft.get_untracked() else {
-            return;
-        };
-        if draft.phase == RefundPhase::Refunding {
-            return;
-        }
-        match locale.with_value(|l| order_of(&draft, strings, l.as_deref())) {
-            Ok(order) => {
-                amount_error.set(None);
-                state.draft.update(|d| {
-                    if let Some(d) = d {
-                        d.phase = RefundPhase::Refunding;
-                    }
-                });
-                on_refund.run(order);
-            }
-            Err(words) => {
-                amount_error.set(Some(words));
-                if let Some(input) = amount_ref.get_untracked() {
-                    let _ = input.focus();
-                }
-            }
-        }
-    };
-
-    let rows =
-        move || {
-            let payments = state.payments.get().unwrap_or_default();
-            payments
+    let rows = move || {
+        let payments = state.payments.get().unwrap_or_default();
+        payments
             .into_iter()
-            .map(|payment| {
-                let left = refundable(&payment);
-                let id = payment.id.clone();
-                let status = status_words(&payment, strings);
-                let fee = payment
-                    .fee
-                    .as_ref()
-                    .map(money)
-                    .unwrap_or_else(|| "—".into());
-                let refunded = if payment.refunded.amount > 0 {
-                    money(&payment.refunded)
-                } else {
-                    "—".into()
-                };
-                let button = left.map(|_| {
-                    let payment = payment.clone();
-                    let busy = move || state.draft.with(|d| d.is_some());
-                    view! {
-                        <button
-                            type="button"
-                            class="cs-button"
-                            data-role="refund"
-                            data-payment=payment.id.clone()
-                            aria-label=format!("{} {}", strings.refund, money(&payment.amount))
-                            disabled=busy
-                            on:click=move |_| open(payment.clone())
-                        >
-                            {strings.refund}
-                        </button>
-                    }
-                });
-                // A part of a marketplace order says so, with the Transfer that paid it: the
-                // seller's own lines and amounts are all the function sends of it.
-                let part = payment.transfer.clone().map(|transfer| {
-                    view! {
-                        <span class="cs-hint cs-block" data-role="market-part">
-                            {strings.market_part}
-                        </span>
-                        <span class="cs-hint cs-block" data-role="payment-transfer">
-                            {strings.market_transfer.replace("{id}", &transfer)}
-                        </span>
-                    }
-                });
-                let kind = if payment.transfer.is_some() { "marketplace-part" } else { "whole" };
-                view! {
-                    <tr
-                        data-role="payment"
-                        data-payment=id
-                        data-status=payment.status.clone()
-                        data-kind=kind
-                    >
-                        <td data-label=strings.col_date>{date(payment.created)}</td>
-                        <td data-label=strings.col_description>
-                            {payment.description.clone().unwrap_or_default()}
-                            {part}
-                        </td>
-                        <td data-label=strings.col_amount data-role="payment-amount">
-                            {money(&payment.amount)}
-                        </td>
-                        <td data-label=strings.col_fee data-role="payment-fee">{fee}</td>
-                        <td data-label=strings.col_refunded data-role="payment-refunded">
-                            {refunded}
-                        </td>
-                        <td data-label=strings.col_status data-role="payment-status">{status}</td>
-                        <td data-label=strings.col_actions>{button}</td>
-                    </tr>
-                }
-            })
+            .map(|payment| view! { <PaymentRow payment state strings formats on_open /> })
             .collect_view()
-        };
-
-    // The confirmation is rendered once per payment opened; its phase and amount update in
+    };
+    // The confirmation is made once per payment opened; its phase and amount update in
     // place, so typing keeps the focus.
     let opened = Memo::new(move |_| state.draft.with(|d| d.as_ref().map(|d| d.payment.clone())));
-    let phase = move || state.draft.with(|d| d.as_ref().map(|d| d.phase.clone()));
-    let refunding = move || phase() == Some(RefundPhase::Refunding);
-    let dialog = move || {
+    let confirmation = move || {
         let payment = opened.get()?;
-        let is_part = payment.transfer.is_some();
-        let title = if is_part {
-            strings.refund_part_title
-        } else {
-            strings.refund_title
-        }
-        .replace("{amount}", &money(&payment.amount))
-        .replace("{date}", &date(payment.created));
-        let left = refundable(&payment)?;
-        let hint = if is_part {
-            strings.refund_part_hint
-        } else {
-            strings.refund_amount_hint
-        }
-        .replace("{max}", &money(&left));
-        let initial = untrack(|| {
-            state
-                .draft
-                .with(|d| d.as_ref().map(|d| d.amount_text.clone()))
-        })
-        .unwrap_or_default();
-        let failed = move || match phase() {
-            Some(RefundPhase::Failed(words)) => Some(words),
-            _ => None,
-        };
-        let currency = left.currency.clone();
-        let confirm_label = move || {
-            if refunding() {
-                return strings.refunding.to_owned();
-            }
-            let typed = state
-                .draft
-                .with(|d| {
-                    d.as_ref()
-                        .and_then(|d| parse_amount(&d.amount_text, &currency))
-                })
-                .filter(|amount| *amount > 0 && *amount <= left.amount)
-                .map(|amount| money(&Money::new(amount, currency.clone())));
-            match typed {
-                Some(amount) => strings.refund_confirm.replace("{amount}", &amount),
-                None => strings.refund.to_owned(),
-            }
-        };
-        let invalid = move || amount_error.with(Option::is_some);
-        Some(view! {
-            <div
-                class="cs-card cs-refund"
-                role="group"
-                aria-labelledby="cs-refund-title"
-                data-role="refund-confirmation"
-                data-phase=move || match phase() {
-                    Some(RefundPhase::Refunding) => "refunding",
-                    Some(RefundPhase::Failed(_)) => "failed",
-                    _ => "confirming",
-                }
-            >
-                <h3 id="cs-refund-title">{title}</h3>
-                <form novalidate on:submit=confirm>
-                    <fieldset class="cs-fieldset" disabled=refunding>
-                        <div class="cs-field">
-                            <label for="cs-refund-amount">{strings.refund_amount}</label>
-                            <input
-                                id="cs-refund-amount"
-                                class="cs-input cs-amount"
-                                data-role="refund-amount"
-                                inputmode="decimal"
-                                autocomplete="off"
-                                aria-describedby="cs-refund-hint cs-refund-error"
-                                aria-invalid=move || invalid().to_string()
-                                node_ref=amount_ref
-                                prop:value=initial
-                                on:input=move |event| {
-                                    let text = event_target_value(&event);
-                                    amount_error.set(None);
-                                    state.draft.update(|d| {
-                                        if let Some(d) = d {
-                                            d.amount_text = text;
-                                        }
-                                    });
-                                }
-                            />
-                            <p id="cs-refund-hint" class="cs-hint">{hint}</p>
-                            <p id="cs-refund-error" class="cs-error" data-role="refund-amount-error">
-                                {move || amount_error.get()}
-                            </p>
-                        </div>
-                        <div class="cs-actions">
-                            <button
-                                type="submit"
-                                class="cs-button cs-danger"
-                                data-role="refund-confirm"
-                                aria-busy=move || refunding().to_string()
-                            >
-                                {confirm_label}
-                            </button>
-                            <button
-                                type="button"
-                                class="cs-button"
-                                data-role="refund-cancel"
-                                on:click=move |_| close()
-                            >
-                                {strings.refund_cancel}
-                            </button>
-                        </div>
-                    </fieldset>
-                </form>
-                <p class="cs-error" role="alert" data-role="refund-failed">{failed}</p>
-            </div>
-        })
+        Some(view! { <RefundConfirmation payment state strings formats on_refund /> })
     };
-
     let empty = move || {
         state
             .payments
@@ -445,7 +263,7 @@ pub fn PaymentsView(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {dialog}
+            {confirmation}
             <p class="cs-live cs-success" role="status" aria-live="polite" data-role="refund-notice">
                 {move || state.notice.get()}
             </p>
@@ -454,4 +272,250 @@ pub fn PaymentsView(
             </p>
         </section>
     }
+}
+
+/// One payment: when, what, how much, Stripe's fee, what was refunded, its status, and a
+/// Refund button while something is left to refund (disabled while a confirmation is open).
+#[component]
+fn PaymentRow(
+    payment: SellerPayment,
+    state: PaymentsState,
+    strings: &'static SellerStrings,
+    formats: Formats,
+    on_open: UnsyncCallback<SellerPayment>,
+) -> impl IntoView {
+    let status = status_words(&payment, strings);
+    let fee = payment
+        .fee
+        .as_ref()
+        .map(|fee| formats.money(fee))
+        .unwrap_or_else(|| "—".into());
+    let refunded = if payment.refunded.amount > 0 {
+        formats.money(&payment.refunded)
+    } else {
+        "—".into()
+    };
+    let button = refundable(&payment).map(|_| {
+        let payment = payment.clone();
+        let busy = move || state.draft.with(|d| d.is_some());
+        view! {
+            <button
+                type="button"
+                class="cs-button"
+                data-role="refund"
+                data-payment=payment.id.clone()
+                aria-label=format!("{} {}", strings.refund, formats.money(&payment.amount))
+                disabled=busy
+                on:click=move |_| on_open.run(payment.clone())
+            >
+                {strings.refund}
+            </button>
+        }
+    });
+    // A part of a marketplace order says so, with the Transfer that paid it: the seller's own
+    // lines and amounts are all the function sends of it.
+    let part = payment.transfer.clone().map(|transfer| {
+        view! {
+            <span class="cs-hint cs-block" data-role="market-part">
+                {strings.market_part}
+            </span>
+            <span class="cs-hint cs-block" data-role="payment-transfer">
+                {strings.market_transfer.replace("{id}", &transfer)}
+            </span>
+        }
+    });
+    let kind = if payment.transfer.is_some() {
+        "marketplace-part"
+    } else {
+        "whole"
+    };
+    view! {
+        <tr
+            data-role="payment"
+            data-payment=payment.id.clone()
+            data-status=payment.status.clone()
+            data-kind=kind
+        >
+            <td data-label=strings.col_date>{formats.date(payment.created)}</td>
+            <td data-label=strings.col_description>
+                {payment.description.clone().unwrap_or_default()}
+                {part}
+            </td>
+            <td data-label=strings.col_amount data-role="payment-amount">
+                {formats.money(&payment.amount)}
+            </td>
+            <td data-label=strings.col_fee data-role="payment-fee">{fee}</td>
+            <td data-label=strings.col_refunded data-role="payment-refunded">
+                {refunded}
+            </td>
+            <td data-label=strings.col_status data-role="payment-status">{status}</td>
+            <td data-label=strings.col_actions>{button}</td>
+        </tr>
+    }
+}
+
+/// The confirmation of a refund of `payment`: the amount (all that is left, to start with),
+/// Confirm and Cancel. It takes the focus on its amount when it opens, and gives it back to
+/// the payment's Refund button when cancelled.
+#[component]
+fn RefundConfirmation(
+    payment: SellerPayment,
+    state: PaymentsState,
+    strings: &'static SellerStrings,
+    formats: Formats,
+    on_refund: UnsyncCallback<RefundOrder>,
+) -> impl IntoView {
+    let left = refundable(&payment)?;
+    let amount_ref = NodeRef::<html::Input>::new();
+    let amount_error = RwSignal::new(None::<String>);
+    // The input is made once per confirmation (typing does not re-render it), so this runs
+    // once per opening.
+    Effect::new(move |_| {
+        if let Some(input) = amount_ref.get() {
+            let _ = input.focus();
+            input.select();
+        }
+    });
+    let phase = move || state.draft.with(|d| d.as_ref().map(|d| d.phase.clone()));
+    let refunding = move || phase() == Some(RefundPhase::Refunding);
+
+    let confirm = move |event: SubmitEvent| {
+        event.prevent_default();
+        let outcome = formats
+            .locale
+            .with_value(|l| state.confirm_refund(strings, l.as_deref()));
+        match outcome {
+            Some(Ok(order)) => {
+                amount_error.set(None);
+                on_refund.run(order);
+            }
+            Some(Err(words)) => {
+                amount_error.set(Some(words));
+                if let Some(input) = amount_ref.get_untracked() {
+                    let _ = input.focus();
+                }
+            }
+            None => {}
+        }
+    };
+    let payment_id = payment.id.clone();
+    let cancel = move |_| {
+        state.draft.set(None);
+        focus_refund_button(payment_id.clone());
+    };
+
+    let is_part = payment.transfer.is_some();
+    let title = if is_part {
+        strings.refund_part_title
+    } else {
+        strings.refund_title
+    }
+    .replace("{amount}", &formats.money(&payment.amount))
+    .replace("{date}", &formats.date(payment.created));
+    let hint = if is_part {
+        strings.refund_part_hint
+    } else {
+        strings.refund_amount_hint
+    }
+    .replace("{max}", &formats.money(&left));
+    let initial = untrack(|| {
+        state
+            .draft
+            .with(|d| d.as_ref().map(|d| d.amount_text.clone()))
+    })
+    .unwrap_or_default();
+    let failed = move || match phase() {
+        Some(RefundPhase::Failed(words)) => Some(words),
+        _ => None,
+    };
+    let currency = left.currency.clone();
+    let confirm_label = move || {
+        if refunding() {
+            return strings.refunding.to_owned();
+        }
+        let typed = state
+            .draft
+            .with(|d| {
+                d.as_ref()
+                    .and_then(|d| parse_amount(&d.amount_text, &currency))
+            })
+            .filter(|amount| *amount > 0 && *amount <= left.amount)
+            .map(|amount| formats.money(&Money::new(amount, currency.clone())));
+        match typed {
+            Some(amount) => strings.refund_confirm.replace("{amount}", &amount),
+            None => strings.refund.to_owned(),
+        }
+    };
+    let invalid = move || amount_error.with(Option::is_some);
+    Some(view! {
+        <div
+            class="cs-card cs-refund"
+            role="group"
+            aria-labelledby="cs-refund-title"
+            data-role="refund-confirmation"
+            data-phase=move || match phase() {
+                Some(RefundPhase::Refunding) => "refunding",
+                Some(RefundPhase::Failed(_)) => "failed",
+                _ => "confirming",
+            }
+        >
+            <h3 id="cs-refund-title">{title}</h3>
+            <form novalidate on:submit=confirm>
+                <fieldset class="cs-fieldset" disabled=refunding>
+                    <div class="cs-field">
+                        <label for="cs-refund-amount">{strings.refund_amount}</label>
+                        <input
+                            id="cs-refund-amount"
+                            class="cs-input cs-amount"
+                            data-role="refund-amount"
+                            inputmode="decimal"
+                            autocomplete="off"
+                            aria-describedby="cs-refund-hint cs-refund-error"
+                            aria-invalid=move || invalid().to_string()
+                            node_ref=amount_ref
+                            prop:value=initial
+                            on:input=move |event| {
+                                amount_error.set(None);
+                                state.type_amount(event_target_value(&event));
+                            }
+                        />
+                        <FieldNotes stem="cs-refund" hint error=amount_error role="refund-amount-error" />
+                    </div>
+                    <div class="cs-actions">
+                        <button
+                            type="submit"
+                            class="cs-button cs-danger"
+                            data-role="refund-confirm"
+                            aria-busy=move || refunding().to_string()
+                        >
+                            {confirm_label}
+                        </button>
+                        <button
+                            type="button"
+                            class="cs-button"
+                            data-role="refund-cancel"
+                            on:click=cancel
+                        >
+                            {strings.refund_cancel}
+                        </button>
+                    </div>
+                </fieldset>
+            </form>
+            <p class="cs-error" role="alert" data-role="refund-failed">{failed}</p>
+        </div>
+    })
+}
+
+/// Gives the focus back to payment `id`'s Refund button, once it is enabled again.
+fn focus_refund_button(id: String) {
+    request_animation_frame(move || {
+        if let Some(button) = document()
+            .query_selector(&format!("button[data-payment=\"{id}\"]"))
+            .ok()
+            .flatten()
+            && let Ok(button) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button)
+        {
+            let _ = button.focus();
+        }
+    });
 }

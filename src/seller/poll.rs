@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use connect_checkout_core::AccountId;
 use connect_checkout_core::api::SellerStatus;
+use connect_checkout_core::retry::{Backoff, NO_JITTER};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -22,8 +23,11 @@ use super::status::is_settled;
 use crate::api::{ApiError, sleep_ms};
 use crate::i18n::seller::SellerStrings;
 
-/// The waits between polls while something is pending, in milliseconds.
-pub const BACKOFF_MS: [u32; 6] = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+/// The waits between polls while something is pending: 1 s, 2 s, 4 s… up to 30 s.
+pub const BACKOFF: Backoff = Backoff {
+    first_ms: 1_000,
+    max_ms: 30_000,
+};
 /// The wait between polls once nothing is pending (a focus still asks at once).
 pub const SETTLED_MS: u32 = 60_000;
 /// How often a wait looks for a wake-up.
@@ -31,7 +35,9 @@ const TICK_MS: u32 = 200;
 
 /// The wait before poll number `attempt` (0-based) of a pending account.
 pub fn backoff_ms(attempt: usize) -> u32 {
-    BACKOFF_MS[attempt.min(BACKOFF_MS.len() - 1)]
+    // One page polls, no crowd in step: no jitter.
+    let retry = u32::try_from(attempt).unwrap_or(u32::MAX).saturating_add(1);
+    BACKOFF.delay_ms(retry, None, NO_JITTER)
 }
 
 /// What a status page shows, as signals.

@@ -107,12 +107,26 @@ pub fn next_step_name(step: NextStep) -> &'static str {
     }
 }
 
-fn list_view(role: &'static str, items: Vec<String>) -> impl IntoView {
-    view! {
-        <ul class="cs-list" data-role=role>
-            {items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}
-        </ul>
-    }
+/// A block of the status: `heading` over `requirements` in words (the list's `data-role` is
+/// `role`); nothing when there are none.
+fn requirements_block(
+    heading: String,
+    heading_role: Option<&'static str>,
+    role: &'static str,
+    requirements: &[String],
+    strings: &SellerStrings,
+) -> Option<impl IntoView + use<>> {
+    let items = requirement_list(requirements, strings);
+    (!items.is_empty()).then(|| {
+        view! {
+            <div class="cs-block">
+                <h3 data-role=heading_role>{heading}</h3>
+                <ul class="cs-list" data-role=role>
+                    {items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// The seller's account at a glance, and the one next step.
@@ -141,7 +155,6 @@ pub fn StatusView(
 ) -> impl IntoView {
     let locale = StoredValue::new(locale);
     let title_id = "cs-status-title";
-    let capability = move |on: bool| if on { strings.yes } else { strings.not_yet };
 
     let disabled = move || {
         status.with(|s| s.disabled_reason.clone()).map(|reason| {
@@ -155,23 +168,108 @@ pub fn StatusView(
     };
     let now = move || {
         let (due, deadline) = status.with(|s| (due_now(s), s.current_deadline));
-        (!due.is_empty()).then(|| {
-            let heading = match deadline {
-                Some(deadline) => strings.due_by.replace(
-                    "{date}",
-                    &locale.with_value(|l| format_date(deadline, l.as_deref())),
-                ),
-                None => strings.due_now.to_owned(),
-            };
-            view! {
-                <div class="cs-block">
-                    <h3 data-role="due-heading">{heading}</h3>
-                    {list_view("due-now", requirement_list(&due, strings))}
-                </div>
-            }
+        let heading = match deadline {
+            Some(deadline) => strings.due_by.replace(
+                "{date}",
+                &locale.with_value(|l| format_date(deadline, l.as_deref())),
+            ),
+            None => strings.due_now.to_owned(),
+        };
+        requirements_block(heading, Some("due-heading"), "due-now", &due, strings)
+    };
+    let pending = move || {
+        let pending = status.with(|s| s.pending_verification.clone());
+        requirements_block(
+            strings.pending.to_owned(),
+            None,
+            "pending",
+            &pending,
+            strings,
+        )
+    };
+    let later = move || {
+        let later = status.with(due_later);
+        requirements_block(
+            strings.due_later.to_owned(),
+            None,
+            "due-later",
+            &later,
+            strings,
+        )
+    };
+    let nothing_due = move || {
+        status.with(|s| {
+            due_now(s).is_empty() && s.errors.is_empty() && s.pending_verification.is_empty()
         })
     };
-    let errors = move || {
+    view! {
+        <section
+            class="cs-card cs-status"
+            data-role="status"
+            data-next-step=move || next_step_name(status.with(|s| s.next_step))
+            data-charges=move || status.with(|s| s.charges_enabled).to_string()
+            aria-labelledby=title_id
+        >
+            <h2 id=title_id>{strings.status_title}</h2>
+            <p class="cs-account-name" data-role="account-name">
+                {move || status.with(|s| s.display_name.clone())}
+            </p>
+            <dl class="cs-capabilities">
+                <Capability
+                    label=strings.charges
+                    role="charges"
+                    enabled=Signal::derive(move || status.with(|s| s.charges_enabled))
+                    strings
+                />
+                <Capability
+                    label=strings.payouts
+                    role="payouts"
+                    enabled=Signal::derive(move || status.with(|s| s.payouts_enabled))
+                    strings
+                />
+            </dl>
+            {disabled}
+            {now}
+            <VerificationErrors status strings />
+            {pending}
+            {later}
+            <p class="cs-muted" hidden=move || !nothing_due() data-role="nothing-due">
+                {strings.nothing_due}
+            </p>
+            <NextStepBlock status strings busy on_continue on_refresh />
+            <p class="cs-live" role="status" aria-live="polite" data-role="status-live">
+                {move || live.get()}
+            </p>
+        </section>
+    }
+}
+
+/// What the account can do (take payments, receive payouts): yes, or not yet.
+#[component]
+fn Capability(
+    label: &'static str,
+    /// The answer's `data-role`.
+    role: &'static str,
+    enabled: Signal<bool>,
+    strings: &'static SellerStrings,
+) -> impl IntoView {
+    view! {
+        <div class="cs-capability">
+            <dt>{label}</dt>
+            <dd data-role=role data-enabled=move || enabled.get().to_string()>
+                {move || if enabled.get() { strings.yes } else { strings.not_yet }}
+            </dd>
+        </div>
+    }
+}
+
+/// What Stripe could not verify, each with Stripe's reason; nothing when all is well.
+#[component]
+fn VerificationErrors(
+    status: Signal<SellerStatus>,
+    strings: &'static SellerStrings,
+) -> impl IntoView {
+    move || {
         let errors = status.with(|s| s.errors.clone());
         (!errors.is_empty()).then(|| {
             let items = errors
@@ -194,34 +292,19 @@ pub fn StatusView(
                 </div>
             }
         })
-    };
-    let pending = move || {
-        let pending = status.with(|s| s.pending_verification.clone());
-        (!pending.is_empty()).then(|| {
-            view! {
-                <div class="cs-block">
-                    <h3>{strings.pending}</h3>
-                    {list_view("pending", requirement_list(&pending, strings))}
-                </div>
-            }
-        })
-    };
-    let later = move || {
-        let later = status.with(due_later);
-        (!later.is_empty()).then(|| {
-            view! {
-                <div class="cs-block">
-                    <h3>{strings.due_later}</h3>
-                    {list_view("due-later", requirement_list(&later, strings))}
-                </div>
-            }
-        })
-    };
-    let nothing_due = move || {
-        status.with(|s| {
-            due_now(s).is_empty() && s.errors.is_empty() && s.pending_verification.is_empty()
-        })
-    };
+    }
+}
+
+/// The one next step in words, its button (finish onboarding, add information) and "Check
+/// now".
+#[component]
+fn NextStepBlock(
+    status: Signal<SellerStatus>,
+    strings: &'static SellerStrings,
+    busy: Signal<bool>,
+    on_continue: UnsyncCallback<()>,
+    on_refresh: UnsyncCallback<()>,
+) -> impl IntoView {
     let next = move || status.with(|s| s.next_step);
     let can_continue = move || {
         matches!(
@@ -238,79 +321,35 @@ pub fn StatusView(
             strings.continue_with_stripe
         }
     };
-
     view! {
-        <section
-            class="cs-card cs-status"
-            data-role="status"
-            data-next-step=move || next_step_name(next())
-            data-charges=move || status.with(|s| s.charges_enabled).to_string()
-            aria-labelledby=title_id
-        >
-            <h2 id=title_id>{strings.status_title}</h2>
-            <p class="cs-account-name" data-role="account-name">
-                {move || status.with(|s| s.display_name.clone())}
-            </p>
-            <dl class="cs-capabilities">
-                <div class="cs-capability">
-                    <dt>{strings.charges}</dt>
-                    <dd
-                        data-role="charges"
-                        data-enabled=move || status.with(|s| s.charges_enabled).to_string()
-                    >
-                        {move || capability(status.with(|s| s.charges_enabled))}
-                    </dd>
-                </div>
-                <div class="cs-capability">
-                    <dt>{strings.payouts}</dt>
-                    <dd
-                        data-role="payouts"
-                        data-enabled=move || status.with(|s| s.payouts_enabled).to_string()
-                    >
-                        {move || capability(status.with(|s| s.payouts_enabled))}
-                    </dd>
-                </div>
-            </dl>
-            {disabled}
-            {now}
-            {errors}
-            {pending}
-            {later}
-            <p class="cs-muted" hidden=move || !nothing_due() data-role="nothing-due">
-                {strings.nothing_due}
-            </p>
-            <div class="cs-block cs-next" data-role="next-step">
-                <h3>{strings.next_step}</h3>
-                <p data-role="next-step-words">{move || next_step_words(next(), strings)}</p>
-                <div class="cs-actions">
-                    <button
-                        type="button"
-                        class="cs-button cs-primary"
-                        data-role="continue"
-                        hidden=move || !can_continue()
-                        disabled=move || busy.get()
-                        aria-busy=move || busy.get().to_string()
-                        on:click=move |_| {
-                            if !untrack(|| busy.get()) {
-                                on_continue.run(());
-                            }
+        <div class="cs-block cs-next" data-role="next-step">
+            <h3>{strings.next_step}</h3>
+            <p data-role="next-step-words">{move || next_step_words(next(), strings)}</p>
+            <div class="cs-actions">
+                <button
+                    type="button"
+                    class="cs-button cs-primary"
+                    data-role="continue"
+                    hidden=move || !can_continue()
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().to_string()
+                    on:click=move |_| {
+                        if !untrack(|| busy.get()) {
+                            on_continue.run(());
                         }
-                    >
-                        {continue_label}
-                    </button>
-                    <button
-                        type="button"
-                        class="cs-button"
-                        data-role="refresh"
-                        on:click=move |_| on_refresh.run(())
-                    >
-                        {strings.check_now}
-                    </button>
-                </div>
+                    }
+                >
+                    {continue_label}
+                </button>
+                <button
+                    type="button"
+                    class="cs-button"
+                    data-role="refresh"
+                    on:click=move |_| on_refresh.run(())
+                >
+                    {strings.check_now}
+                </button>
             </div>
-            <p class="cs-live" role="status" aria-live="polite" data-role="status-live">
-                {move || live.get()}
-            </p>
-        </section>
+        </div>
     }
 }

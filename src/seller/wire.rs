@@ -8,10 +8,10 @@ use connect_checkout_core::api::{
     SellerPayments, SellerStatus,
 };
 use connect_checkout_core::{AccountId, Currency, Money};
-use js_sys::{Array, JSON, Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::JsValue;
 
-use crate::wire::{FromJs, field, integer, list, named, optional, string};
+use crate::wire::{FromJs, field, integer, list, optional, set, string, to_json};
 
 fn boolean(object: &JsValue, name: &str) -> Option<bool> {
     field(object, name).as_bool()
@@ -27,8 +27,9 @@ fn optional_integer(object: &JsValue, name: &str) -> Option<Option<i64>> {
 }
 
 impl FromJs for AccountKind {
+    /// The same reading as the configuration's `account_kinds` ([`crate::wire`]).
     fn from_js(value: &JsValue) -> Option<Self> {
-        named(&value.as_string()?)
+        AccountKind::from_name(&value.as_string()?)
     }
 }
 
@@ -71,7 +72,7 @@ impl FromJs for SellerStatus {
             current_deadline: optional_integer(value, "current_deadline")?,
             disabled_reason: optional(value, "disabled_reason")?,
             errors: list(value, "errors")?,
-            next_step: named::<NextStep>(&string(value, "next_step")?)?,
+            next_step: NextStep::from_name(&string(value, "next_step")?)?,
         })
     }
 }
@@ -134,32 +135,10 @@ impl FromJs for RefundResult {
     }
 }
 
-/// The kinds of account `GET /api/config` says the platform offers, in its order; kinds this
-/// build does not know are left out.
-pub fn account_kinds(config: &JsValue) -> Vec<AccountKind> {
-    let kinds = field(config, "account_kinds");
-    if !Array::is_array(&kinds) {
-        return Vec::new();
-    }
-    Array::from(&kinds)
-        .iter()
-        .filter_map(|kind| AccountKind::from_js(&kind))
-        .collect()
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a fresh plain object's own property cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
-}
-
 fn set_opt(object: &Object, key: &str, value: Option<&str>) {
     if let Some(value) = value {
         set(object, key, &value.into());
     }
-}
-
-fn stringify(object: &Object) -> Option<String> {
-    JSON::stringify(object).ok()?.as_string()
 }
 
 /// `POST /api/sellers`.
@@ -174,7 +153,7 @@ pub fn create_seller_json(request: &CreateSellerRequest) -> Option<String> {
         request.business_type.map(|kind| kind.as_str()),
     );
     set(&body, "attempt", &request.attempt.as_str().into());
-    stringify(&body)
+    to_json(&body)
 }
 
 /// `POST /api/sellers/{account}/details`: only the fields that are there.
@@ -227,7 +206,7 @@ pub fn custom_details_json(details: &CustomDetails) -> Option<String> {
     if details.accept_terms {
         set(&body, "accept_terms", &true.into());
     }
-    stringify(&body)
+    to_json(&body)
 }
 
 /// `POST /api/sellers/{account}/refunds`.
@@ -243,12 +222,12 @@ pub fn refund_json(request: &RefundRequest) -> Option<String> {
         set(&body, "amount", &(amount as f64).into());
     }
     set(&body, "attempt", &request.attempt.as_str().into());
-    stringify(&body)
+    to_json(&body)
 }
 
 /// `POST /api/seller-session` (sandbox mode): `{account}`.
 pub fn sign_in_json(account: &AccountId) -> Option<String> {
     let body = Object::new();
     set(&body, "account", &account.as_str().into());
-    stringify(&body)
+    to_json(&body)
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use connect_checkout_core::api::{
-    Address, BusinessType, CustomDetails, DateOfBirth, Individual, SellerStatus,
+    Address, BusinessType, CustomDetails, DateOfBirth, Individual, SellerStatus, plausible_email,
 };
 
 use crate::i18n::seller::SellerStrings;
@@ -229,6 +229,13 @@ pub struct Due {
     pub full_id_number: bool,
 }
 
+/// The countries the form offers for an address (Stripe's Connect countries that use these
+/// fields); the account's own country is added when it is not among them.
+pub const COUNTRIES: [&str; 23] = [
+    "US", "CA", "GB", "IE", "FR", "DE", "ES", "IT", "NL", "BE", "AT", "PT", "FI", "SE", "DK", "NO",
+    "CH", "PL", "AU", "NZ", "JP", "SG", "HK",
+];
+
 /// Countries whose addresses need a state or region (as Stripe asks for them).
 pub fn needs_state(country: &str) -> bool {
     matches!(country, "US" | "CA" | "AU")
@@ -330,14 +337,6 @@ pub fn value<'a>(values: &'a Values, key: &str) -> &'a str {
 
 fn digits(text: &str) -> usize {
     text.chars().filter(char::is_ascii_digit).count()
-}
-
-fn plausible_email(email: &str) -> bool {
-    email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
 }
 
 /// The date of birth typed, if it is a real date.
@@ -481,6 +480,12 @@ fn some_text(values: &Values, key: &str) -> Option<String> {
 /// made in the browser (`bank_account_token`), never as numbers.
 pub fn details(values: &Values, due: &Due, bank_account_token: Option<String>) -> CustomDetails {
     let asks = |field| due.asks(field);
+    // The trimmed answer to `field`, when it is asked for and not empty.
+    let answer = |field: Field| {
+        asks(field)
+            .then(|| some_text(values, field.key()))
+            .flatten()
+    };
     let person_fields = [
         Field::FirstName,
         Field::LastName,
@@ -492,18 +497,10 @@ pub fn details(values: &Values, due: &Due, bank_account_token: Option<String>) -
         Field::SsnLast4,
     ];
     let individual = person_fields.iter().any(|f| asks(*f)).then(|| Individual {
-        first_name: asks(Field::FirstName)
-            .then(|| some_text(values, "first_name"))
-            .flatten(),
-        last_name: asks(Field::LastName)
-            .then(|| some_text(values, "last_name"))
-            .flatten(),
-        email: asks(Field::Email)
-            .then(|| some_text(values, "email"))
-            .flatten(),
-        phone: asks(Field::Phone)
-            .then(|| some_text(values, "phone"))
-            .flatten(),
+        first_name: answer(Field::FirstName),
+        last_name: answer(Field::LastName),
+        email: answer(Field::Email),
+        phone: answer(Field::Phone),
         dob: asks(Field::Dob).then(|| date_of_birth(values)).flatten(),
         address: asks(Field::Line1).then(|| Address {
             line1: value(values, "line1").to_owned(),
@@ -513,23 +510,15 @@ pub fn details(values: &Values, due: &Due, bank_account_token: Option<String>) -
             postal_code: value(values, "postal_code").to_owned(),
             country: value(values, "country").to_owned(),
         }),
-        id_number: asks(Field::IdNumber)
-            .then(|| some_text(values, "id_number"))
-            .flatten(),
-        ssn_last_4: asks(Field::SsnLast4)
-            .then(|| some_text(values, "ssn_last_4"))
-            .flatten(),
+        id_number: answer(Field::IdNumber),
+        ssn_last_4: answer(Field::SsnLast4),
     });
     CustomDetails {
         business_type: asks(Field::BusinessType).then_some(BusinessType::Individual),
         individual,
-        business_url: asks(Field::BusinessUrl)
-            .then(|| some_text(values, "business_url"))
-            .flatten(),
-        product_description: asks(Field::ProductDescription)
-            .then(|| some_text(values, "product_description"))
-            .flatten(),
-        mcc: asks(Field::Mcc).then(|| some_text(values, "mcc")).flatten(),
+        business_url: answer(Field::BusinessUrl),
+        product_description: answer(Field::ProductDescription),
+        mcc: answer(Field::Mcc),
         bank_account_token,
         accept_terms: asks(Field::AcceptTerms) && value(values, "accept_terms") == "on",
     }
