@@ -15,6 +15,19 @@ use crate::{budgets, widget};
 const FUZZ_TARGETS: [&str; 3] = ["webhook_signature", "sandbox_form", "function_json"];
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
+/// What clippy checks and the browser tests run for wasm32: the widget and its wasm-streams,
+/// with the demo's pages (default) and the embed's JS side, in one build.
+const WIDGET_IN_THE_BROWSER: [&str; 8] = [
+    "--package",
+    "connect-checkout",
+    "--package",
+    "wasm-streams",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--features",
+    "connect-checkout/embed",
+];
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let depth = match args {
         [] => Depth::Usual,
@@ -44,21 +57,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "warnings",
     ]))?;
     step("clippy (the widget and its wasm-streams for wasm32, warnings denied)");
-    execute(Command::new("cargo").args([
-        "clippy",
-        "--package",
-        "connect-checkout",
-        "--package",
-        "wasm-streams",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--all-targets",
-        "--features",
-        "connect-checkout/embed",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    execute(
+        Command::new("cargo")
+            .arg("clippy")
+            .args(WIDGET_IN_THE_BROWSER)
+            .args(["--all-targets", "--", "-D", "warnings"]),
+    )?;
     step("clippy (the embed build: the checkout alone, warnings denied)");
     execute(Command::new("cargo").args([
         "clippy",
@@ -87,17 +91,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("browser tests (wasm-bindgen-test in headless Chromium)");
     execute(
         scratch
-            .cargo_test(&[
-                "--package",
-                "connect-checkout",
-                "--package",
-                "wasm-streams",
-                "--target",
-                "wasm32-unknown-unknown",
-                // The demo's pages (default) and the embed's JS side, in one run.
-                "--features",
-                "connect-checkout/embed",
-            ])
+            .cargo_test(&WIDGET_IN_THE_BROWSER)
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
