@@ -76,11 +76,16 @@ pub fn embed_package() -> PathBuf {
     )
 }
 
-/// The folder `$variable` names, else `default` in the workspace; it must hold `marker`.
+/// The folder `$variable` names (absolute, or relative to the workspace), else `default` in the
+/// workspace; it must hold `marker`.
 fn built(variable: &str, default: &str, marker: &str, what: &str) -> PathBuf {
-    let folder = std::env::var_os(variable)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(default));
+    // Relative to the workspace, not to the test's working directory (`e2e/`), so that the
+    // commands in the suites' docs (`WIDGET_DIST=dist …`) work as written.
+    let folder = workspace_root().join(
+        std::env::var_os(variable)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(default)),
+    );
     assert!(
         folder.join(marker).exists(),
         "no {what} at {}: run `cargo xtask test` first, or name it in {variable}",
@@ -183,10 +188,9 @@ impl Stack {
     }
 }
 
-async fn start_function(
-    sandbox: &RunningSandbox,
-    extra: &[(&str, &str)],
-) -> (String, JoinHandle<()>) {
+/// The function's configuration for the stack: [`Stack::function_env`] with `extra`, in
+/// sandbox mode.
+fn sandbox_config(sandbox: &RunningSandbox, extra: &[(&str, &str)]) -> Config {
     let pairs = Stack::function_env(sandbox, extra);
     let env = move |name: &str| {
         pairs
@@ -196,6 +200,14 @@ async fn start_function(
     };
     let mut config = Config::from_env(&env).expect("the e2e configuration is valid");
     config.mode = Mode::Sandbox;
+    config
+}
+
+async fn start_function(
+    sandbox: &RunningSandbox,
+    extra: &[(&str, &str)],
+) -> (String, JoinHandle<()>) {
+    let config = sandbox_config(sandbox, extra);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = capture::recorded(app(AppState::new(config)));
@@ -232,18 +244,21 @@ impl Browser {
             .unwrap_or_else(|error| panic!("no `{css}` within 20 s: {error}"))
     }
 
+    /// Whether the script `body` returns `true` now; a script error counts as not yet.
+    async fn returns_true(&self, body: &str) -> bool {
+        self.client
+            .execute(body, vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+    }
+
     /// Waits (at most 20 s) until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, what: &str, script: &str) {
         let body = format!("return !!({script});");
         for _ in 0..200 {
-            if self
-                .client
-                .execute(&body, vec![])
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                == Some(true)
-            {
+            if self.returns_true(&body).await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -436,15 +451,7 @@ impl RestartableFunction {
         extra: &[(&str, &str)],
         retry: Option<connect_checkout_function::stripe::retry::RetryPolicy>,
     ) -> Self {
-        let pairs = Stack::function_env(sandbox, extra);
-        let env = move |name: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
-        };
-        let mut config = Config::from_env(&env).expect("the e2e configuration is valid");
-        config.mode = Mode::Sandbox;
+        let config = sandbox_config(sandbox, extra);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let mut function = Self {
@@ -540,14 +547,7 @@ impl Browser {
         let body = format!("return !!({script});");
         let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
         while std::time::Instant::now() < deadline {
-            if self
-                .client
-                .execute(&body, vec![])
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                == Some(true)
-            {
+            if self.returns_true(&body).await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
