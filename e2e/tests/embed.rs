@@ -12,6 +12,9 @@ use serde_json::Value;
 const TEA_SELLER: &str = "acct_1KyotoTeaHouse01";
 const SENCHA_PRICE: &str = "price_1KyotoSencha00001";
 
+/// Where a host page's bundler would have copied the npm package.
+const PACKAGE_AT: &str = "/node_modules/@connect-checkout/embed";
+
 /// Records every `cc-*` event that reaches the document, as the page's own script would.
 const RECORD_EVENTS: &str = "window.ccEvents = [];\n\
 ['cc-ready', 'cc-change', 'cc-success', 'cc-error', 'cc-cancel'].forEach(function (name) {\n\
@@ -116,6 +119,46 @@ impl Embedding {
             "one payment on {seller}: {succeeded:#?}"
         );
         succeeded.into_iter().next().unwrap()
+    }
+
+    /// Serves the npm package's files under [`PACKAGE_AT`] on the host, as a bundler would
+    /// copy them: those whose name `keep` accepts.
+    fn serve_package(&self, keep: impl Fn(&str) -> bool) {
+        for entry in std::fs::read_dir(embed_package()).unwrap() {
+            let path = entry.unwrap().path();
+            let content_type = match path.extension().and_then(|e| e.to_str()) {
+                Some("js") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                Some("json") => "application/json",
+                _ => "text/plain",
+            };
+            let name = path.file_name().unwrap().to_str().unwrap();
+            if keep(name) {
+                self.host.file(
+                    &format!("{PACKAGE_AT}/{name}"),
+                    content_type,
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+
+    /// Opens a page whose own module `app.js` imports the package (no loader from the
+    /// function: the package is the loader).
+    async fn open_bundled(&self, path: &str, app: &str) {
+        self.host.script("/app.js", app);
+        let html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+                    <title>A platform's page</title>\n\
+                    <script type=\"module\" src=\"/app.js\"></script>\n</head>\n\
+                    <body>\n<h1>A platform's page</h1>\n<div id=\"checkout\"></div>\n</body>\n</html>\n";
+        let csp = host_csp(&self.stack.function_url, &self.stack.sandbox.base_url());
+        self.host.page(path, html.to_owned(), Some(csp));
+        self.browser
+            .client
+            .goto(&self.host.url(path))
+            .await
+            .unwrap();
     }
 
     async fn stop(self) {
@@ -521,28 +564,11 @@ async fn the_docs_playground_rewrites_the_snippet_and_the_live_checkout_as_optio
 #[tokio::test(flavor = "multi_thread")]
 async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files() {
     let page = Embedding::start(true).await;
-    let package = embed_package();
-    const AT: &str = "/node_modules/@connect-checkout/embed";
-    for entry in std::fs::read_dir(&package).unwrap() {
-        let path = entry.unwrap().path();
-        let content_type = match path.extension().and_then(|e| e.to_str()) {
-            Some("js") => "text/javascript",
-            Some("wasm") => "application/wasm",
-            Some("css") => "text/css",
-            Some("json") => "application/json",
-            _ => "text/plain",
-        };
-        let name = path.file_name().unwrap().to_str().unwrap();
-        page.host.file(
-            &format!("{AT}/{name}"),
-            content_type,
-            std::fs::read(&path).unwrap(),
-        );
-    }
-    page.host.script(
-        "/app.js",
+    page.serve_package(|_| true);
+    page.open_bundled(
+        "/bundled",
         &format!(
-            "import {{ mount, version }} from '{AT}/index.js';\n\
+            "import {{ mount, version }} from '{PACKAGE_AT}/index.js';\n\
              window.packageVersion = version;\n\
              window.ccHandle = mount(document.getElementById('checkout'), {{\n\
              \x20 apiBase: '{function}',\n\
@@ -552,19 +578,8 @@ async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files
              }});\n",
             function = page.stack.function_url,
         ),
-    );
-    // No loader from the function: the package is the loader.
-    let html = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-                <title>A platform's page</title>\n\
-                <script type=\"module\" src=\"/app.js\"></script>\n</head>\n\
-                <body>\n<h1>A platform's page</h1>\n<div id=\"checkout\"></div>\n</body>\n</html>\n";
-    let csp = host_csp(&page.stack.function_url, &page.stack.sandbox.base_url());
-    page.host.page("/bundled", html.to_owned(), Some(csp));
-    page.browser
-        .client
-        .goto(&page.host.url("/bundled"))
-        .await
-        .unwrap();
+    )
+    .await;
 
     page.pay("checkout").await;
     page.browser
@@ -595,9 +610,11 @@ async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files
         .collect();
     for extension in [".wasm", ".js", ".css"] {
         assert!(
-            fetched.iter().any(|url| url.starts_with(&page.host.url(AT))
-                && url.contains("/connect-checkout-")
-                && url.ends_with(extension)),
+            fetched
+                .iter()
+                .any(|url| url.starts_with(&page.host.url(PACKAGE_AT))
+                    && url.contains("/connect-checkout-")
+                    && url.ends_with(extension)),
             "the package's {extension} from the host: {fetched:#?}"
         );
     }
@@ -606,6 +623,50 @@ async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files
             .iter()
             .any(|url| url.starts_with(&format!("{}/embed/", page.stack.function_url))),
         "nothing of the embed from the function: {fetched:#?}"
+    );
+    page.stop().await;
+}
+
+/// On a slow network the card field waited for a chain: the wasm, then the configuration, then
+/// Stripe.js. The loader now asks for Stripe.js as soon as a checkout is mounted: here the
+/// wasm never arrives (the host lost it), and Stripe.js is on the page all the same, once,
+/// while the page hears that the checkout could not load.
+#[tokio::test(flavor = "multi_thread")]
+async fn stripe_js_is_fetched_beside_the_wasm_not_after_it() {
+    let page = Embedding::start(true).await;
+    page.serve_package(|name| !name.ends_with(".wasm"));
+    page.open_bundled(
+        "/no-wasm",
+        &format!(
+            "import {{ mount }} from '{PACKAGE_AT}/index.js';\n\
+             window.ccHandle = mount(document.getElementById('checkout'), {{\n\
+             \x20 apiBase: '{function}/',\n\
+             \x20 seller: '{SELLER}',\n\
+             \x20 onError: function (d) {{ window.ccFailed = JSON.parse(JSON.stringify(d)); }}\n\
+             }});\n",
+            function = page.stack.function_url,
+        ),
+    )
+    .await;
+    page.browser
+        .wait_until("the load failure", "window.ccFailed !== undefined")
+        .await;
+    assert_eq!(
+        page.browser.eval("window.ccFailed.code").await,
+        "load_failed"
+    );
+    page.browser
+        .wait_until("Stripe.js loaded", "typeof window.Stripe === 'function'")
+        .await;
+    let stripe_js = format!("{}/v3/", page.stack.sandbox.base_url());
+    assert_eq!(
+        page.browser
+            .eval(&format!(
+                "document.querySelectorAll('script[src=\"{stripe_js}\"]').length"
+            ))
+            .await,
+        1,
+        "one Stripe.js, from the configuration of the function named by apiBase"
     );
     page.stop().await;
 }

@@ -526,6 +526,44 @@ async fn a_double_click_on_pay_charges_once() {
     stack.shutdown().await;
 }
 
+/// On a phone the card field waited for a chain: the wasm, then the configuration, then
+/// Stripe.js. The store's page names Stripe.js in a `Link: rel=preload` header, so the browser
+/// asks for it before the wasm, and the checkout's own `<script>` uses that one download.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_store_page_asks_for_stripe_js_before_its_wasm_and_once() {
+    let stack = Stack::start().await;
+    let browser = Browser::start().await;
+    open(&browser, &stack.function_url, &format!("?seller={SELLER}")).await;
+    let stripe_js = format!("{}/v3/", stack.sandbox.base_url());
+    let timings = browser
+        .eval(&format!(
+            "(() => {{ const all = performance.getEntriesByType('resource');
+                       const stripe = all.filter(e => e.name === '{stripe_js}');
+                       const wasm = all.filter(e => e.name.endsWith('.wasm'));
+                       return {{ stripe: stripe.map(e => e.startTime),
+                                wasm: wasm.map(e => e.startTime) }}; }})()"
+        ))
+        .await;
+    let stripe: Vec<f64> = serde_json::from_value(timings["stripe"].clone()).unwrap();
+    let wasm: Vec<f64> = serde_json::from_value(timings["wasm"].clone()).unwrap();
+    assert_eq!(stripe.len(), 1, "Stripe.js downloaded once: {timings}");
+    assert_eq!(wasm.len(), 1, "{timings}");
+    assert!(
+        stripe[0] < wasm[0],
+        "Stripe.js asked for before the wasm: {timings}"
+    );
+    assert_eq!(
+        browser
+            .eval(&format!(
+                "document.querySelectorAll('script[src=\"{stripe_js}\"]').length"
+            ))
+            .await,
+        1
+    );
+    browser.close().await;
+    stack.shutdown().await;
+}
+
 // Pins: a retry after a lost answer must find the same PaymentIntent, never make a second one.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_function_restarting_mid_payment_costs_a_retry_not_a_second_payment_intent() {

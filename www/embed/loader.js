@@ -10,7 +10,8 @@
 // What it touches of the host page: its own names only. The `connect-checkout` element, the
 // `ConnectCheckout` global, one `<link data-connect-checkout>` stylesheet in <head>, `cc-*`
 // events on the element, and the checkout's light DOM inside it (classes `cc-*`, custom
-// properties `--cc-*`). Stripe.js is injected once per page by the checkout itself.
+// properties `--cc-*`). Stripe.js is injected once per page, by the first checkout mounted
+// (`warm`, below) or by the checkout itself.
 (function (w, here) {
   'use strict';
   if (!here || typeof customElements == 'undefined' || w.ConnectCheckout) {
@@ -60,6 +61,40 @@
       });
     }
     return loading;
+  }
+
+  // Stripe.js, asked for as soon as a checkout is mounted, beside the wasm, rather than once
+  // the wasm has run and read the configuration: on a phone that chain was most of the wait
+  // for the card field. The checkout finds this script by its `src` and waits for it
+  // (src/stripe_js.rs); one that fails is removed, so that the checkout injects its own and
+  // says why. Once per function; nothing when the page has Stripe.js already.
+  var warmed = {};
+  function warm(apiBase) {
+    var base = String(apiBase).replace(/\/+$/, '');
+    if (warmed[base] || w.Stripe) {
+      return;
+    }
+    warmed[base] = true;
+    fetch(base + '/api/config').then(function (answer) {
+      return answer.ok ? answer.json() : null;
+    }).then(function (config) {
+      var src = config && config.stripe_js_url;
+      var scripts = d.getElementsByTagName('script');
+      if (typeof src != 'string' || w.Stripe) {
+        return;
+      }
+      for (var i = 0; i < scripts.length; i++) {
+        if (scripts[i].getAttribute('src') === src) {
+          return;
+        }
+      }
+      var script = d.createElement('script');
+      script.setAttribute('src', src);
+      script.addEventListener('error', function () {
+        script.remove();
+      });
+      (d.head || d.documentElement).appendChild(script);
+    }).catch(function () {});
   }
 
   function same(a, b) {
@@ -130,6 +165,7 @@
 
     function start() {
       var mine = ++generation;
+      warm(opts.apiBase || new URL(here).origin);
       load().then(function (glue) {
         if (gone || mine !== generation) {
           return;

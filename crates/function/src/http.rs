@@ -88,8 +88,12 @@ pub fn router(state: AppState) -> Router {
                 },
             )
             .service(index.clone());
+        let preload = page_security::stripe_js_preload(&state.config);
         let pages = ServiceBuilder::new()
             .layer(csp.clone())
+            .layer(axum::middleware::from_fn(move |request, next| {
+                preload_stripe_js(preload.clone(), request, next)
+            }))
             .layer(axum::middleware::from_fn(page_caching))
             .service(
                 ServeDir::new(dir)
@@ -260,6 +264,25 @@ where
             HeaderName::from_static("cross-origin-resource-policy"),
             HeaderValue::from_static("cross-origin"),
         );
+    }
+    response
+}
+
+/// The store's page (`/`) names Stripe.js in a `Link: rel=preload` header, so a browser fetches
+/// it beside the wasm instead of after the wasm has run and asked for the configuration: on a
+/// phone that chain was most of the wait for the card field (bench/report.md). Only there: the
+/// seller's and the docs' pages would fetch a script some of them never run.
+async fn preload_stripe_js(
+    preload: Option<HeaderValue>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let store = matches!(request.uri().path(), "/" | "/index.html");
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let page = status.is_success() || status == StatusCode::NOT_MODIFIED;
+    if let Some(preload) = preload.filter(|_| store && page) {
+        response.headers_mut().append(header::LINK, preload);
     }
     response
 }

@@ -85,6 +85,18 @@ pub fn page_policy(config: &Config, index_html: Option<&str>) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
 }
 
+/// `<Stripe.js>; rel=preload; as=script`, the header that starts Stripe.js's download with the
+/// page's (https://developer.mozilla.org/docs/Web/HTML/Attributes/rel/preload). No
+/// `crossorigin`: the checkout injects a classic `<script>`, and a preload is only used by a
+/// request of the same mode. `None` for a URL a `Link` header cannot carry as it is.
+pub fn stripe_js_preload(config: &Config) -> Option<HeaderValue> {
+    let url = &config.stripe_js_url;
+    if url.is_empty() || url.contains(['<', '>', '"']) || url.contains(char::is_whitespace) {
+        return None;
+    }
+    HeaderValue::from_str(&format!("<{url}>; rel=preload; as=script")).ok()
+}
+
 /// The policy for API answers: JSON is never a document.
 pub const API_POLICY: HeaderValue =
     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");

@@ -306,3 +306,33 @@ async fn pages_and_the_loader_are_revalidated_on_every_use() {
     assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
     assert_eq!(revalidated.header("cache-control"), Some("no-cache"));
 }
+
+#[tokio::test]
+async fn the_store_page_starts_stripe_js_with_itself_and_no_other_answer_does() {
+    let widget = Widget::new();
+    let h = serving(&widget).await;
+    let preload = format!("<{}>; rel=preload; as=script", h.state.config.stripe_js_url);
+
+    for path in ["/", "/index.html", "/?seller=acct_1LumenCoffee0001"] {
+        let page = get(&h.state, path, &[("accept-encoding", "br")]).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("link"), Some(preload.as_str()), "{path}");
+        // Revalidated, the page keeps telling the browser.
+        let since = page.header("last-modified").unwrap().to_owned();
+        let unchanged = get(&h.state, path, &[("if-modified-since", &since)]).await;
+        assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(unchanged.header("link"), Some(preload.as_str()), "{path}");
+    }
+    // The seller's and the docs' pages, the files and the API do not fetch Stripe.js early.
+    for path in [
+        "/seller",
+        "/onboarding",
+        "/embed",
+        "/embed/loader.js",
+        "/api/config",
+        "/healthz",
+    ] {
+        let answer = get(&h.state, path, &[]).await;
+        assert_eq!(answer.header("link"), None, "{path}");
+    }
+}
