@@ -627,12 +627,13 @@ async fn the_npm_package_imported_as_a_module_takes_a_payment_from_its_own_files
     page.stop().await;
 }
 
-/// On a slow network the card field waited for a chain: the wasm, then the configuration, then
-/// Stripe.js. The loader now asks for Stripe.js as soon as a checkout is mounted: here the
-/// wasm never arrives (the host lost it), and Stripe.js is on the page all the same, once,
-/// while the page hears that the checkout could not load.
+/// On a slow network the card field waited for a chain: the glue, then the wasm, then the
+/// configuration, then Stripe.js, each a round trip. The loader now asks for the wasm beside
+/// its glue, and for Stripe.js as soon as a checkout is mounted: here the wasm never arrives
+/// (the host lost it), and Stripe.js is on the page all the same, once, while the page hears
+/// that the checkout could not load.
 #[tokio::test(flavor = "multi_thread")]
-async fn stripe_js_is_fetched_beside_the_wasm_not_after_it() {
+async fn the_wasm_and_stripe_js_are_fetched_beside_the_glue_not_after_it() {
     let page = Embedding::start(true).await;
     page.serve_package(|name| !name.ends_with(".wasm"));
     page.open_bundled(
@@ -667,6 +668,19 @@ async fn stripe_js_is_fetched_beside_the_wasm_not_after_it() {
             .await,
         1,
         "one Stripe.js, from the configuration of the function named by apiBase"
+    );
+    let timings = page
+        .browser
+        .eval(
+            "(() => { const all = performance.getEntriesByType('resource');
+                      const one = end => all.find(e => e.name.includes('/connect-checkout-')
+                                                       && e.name.endsWith(end));
+                      return { wasm: one('.wasm').startTime, glue: one('.js').responseEnd }; })()",
+        )
+        .await;
+    assert!(
+        timings["wasm"].as_f64().unwrap() < timings["glue"].as_f64().unwrap(),
+        "the wasm asked for before its glue had arrived: {timings}"
     );
     page.stop().await;
 }
