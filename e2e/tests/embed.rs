@@ -161,6 +161,16 @@ impl Embedding {
             .unwrap();
     }
 
+    /// How many `<script>`s on the page load the sandbox's Stripe.js.
+    async fn stripe_js_scripts(&self) -> Value {
+        let stripe_js = format!("{}/v3/", self.stack.sandbox.base_url());
+        self.browser
+            .eval(&format!(
+                "document.querySelectorAll('script[src=\"{stripe_js}\"]').length"
+            ))
+            .await
+    }
+
     async fn stop(self) {
         self.browser.close().await;
         self.stack.shutdown().await;
@@ -350,13 +360,8 @@ async fn two_checkouts_for_two_sellers_on_one_page_pay_independently_with_one_st
         tea["id"]
     );
 
-    let stripe_js = format!("{}/v3/", page.stack.sandbox.base_url());
     assert_eq!(
-        page.browser
-            .eval(&format!(
-                "document.querySelectorAll('script[src=\"{stripe_js}\"]').length"
-            ))
-            .await,
+        page.stripe_js_scripts().await,
         1,
         "Stripe.js is injected once for the page"
     );
@@ -659,13 +664,8 @@ async fn the_wasm_and_stripe_js_are_fetched_beside_the_glue_not_after_it() {
     page.browser
         .wait_until("Stripe.js loaded", "typeof window.Stripe === 'function'")
         .await;
-    let stripe_js = format!("{}/v3/", page.stack.sandbox.base_url());
     assert_eq!(
-        page.browser
-            .eval(&format!(
-                "document.querySelectorAll('script[src=\"{stripe_js}\"]').length"
-            ))
-            .await,
+        page.stripe_js_scripts().await,
         1,
         "one Stripe.js, from the configuration of the function named by apiBase"
     );
