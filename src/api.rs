@@ -20,6 +20,27 @@ use web_sys::{AbortSignal, RequestInit, Response};
 
 use crate::wire::{FromJs, checkout_request_json, set, string};
 
+thread_local! {
+    /// The embed loader's `take(url)`: the answer to a GET it asked for while this wasm was on
+    /// its way (www/embed/loader.js), each handed out once; `None` outside the embed.
+    static PREFETCHED: std::cell::RefCell<Option<js_sys::Function>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Lets the GET requests to come use what the embed's loader fetched ahead: on a phone, the
+/// round trip for the configuration and the products then overlaps the wasm's download.
+pub fn use_prefetched(take: js_sys::Function) {
+    PREFETCHED.with_borrow_mut(|slot| *slot = Some(take));
+}
+
+/// The loader's answer for `url`, if it asked for it and nobody took it yet.
+fn prefetched(url: &str) -> Option<Promise> {
+    PREFETCHED.with_borrow(|take| {
+        let answer = take.as_ref()?.call1(&JsValue::NULL, &url.into()).ok()?;
+        (!answer.is_undefined()).then(|| answer.unchecked_into())
+    })
+}
+
 /// Why a call to the function did not give the answer asked for.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -190,10 +211,23 @@ impl Api {
         let window = web_sys::window()
             .ok_or((ApiError::Network("no window".into()), RetryHints::default()))?;
         let url = [self.base.as_str(), path].concat();
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .map_err(|error| (fetch_failure(error), RetryHints::default()))?
-            .unchecked_into();
+        // A prefetched answer that failed to arrive is asked for again here, as if it had not
+        // been prefetched.
+        let ahead = match body {
+            None => prefetched(&url),
+            Some(_) => None,
+        };
+        let ahead = match ahead {
+            Some(promise) => JsFuture::from(promise).await.ok(),
+            None => None,
+        };
+        let response = match ahead {
+            Some(response) => response,
+            None => JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+                .await
+                .map_err(|error| (fetch_failure(error), RetryHints::default()))?,
+        };
+        let response: Response = response.unchecked_into();
 
         let status = response.status();
         let headers = response.headers();

@@ -684,3 +684,49 @@ async fn the_wasm_and_stripe_js_are_fetched_beside_the_glue_not_after_it() {
     );
     page.stop().await;
 }
+
+/// The checkout's first questions to the function (its configuration, its seller's products)
+/// are asked by the loader while the wasm is still on its way, and the wasm takes those
+/// answers instead of asking again: one request each, the first sent before the wasm arrived.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_configuration_and_products_are_asked_for_once_while_the_wasm_loads() {
+    let page = Embedding::start(true).await;
+    page.open(
+        "/ahead",
+        &["/events.js"],
+        &format!("<connect-checkout id=\"coffee\" seller=\"{SELLER}\"></connect-checkout>"),
+    )
+    .await;
+    page.browser
+        .wait_until(
+            "the ready event",
+            "window.ccEvents.some(e => e.type === 'cc-ready')",
+        )
+        .await;
+    let asked = page
+        .browser
+        .eval(
+            "(() => { const all = performance.getEntriesByType('resource');
+                      const wasm = all.find(e => e.name.endsWith('.wasm'));
+                      const named = end => all.filter(e => e.name.endsWith(end));
+                      return { config: named('/api/config').map(e => e.startTime),
+                               products: named('/products').map(e => e.startTime),
+                               wasm: wasm.responseEnd }; })()",
+        )
+        .await;
+    let starts = |name: &str| -> Vec<f64> { serde_json::from_value(asked[name].clone()).unwrap() };
+    assert_eq!(starts("config").len(), 1, "{asked}");
+    assert_eq!(starts("products").len(), 1, "{asked}");
+    for name in ["config", "products"] {
+        assert!(
+            starts(name)[0] < asked["wasm"].as_f64().unwrap(),
+            "{name} asked for before the wasm arrived: {asked}"
+        );
+    }
+    // The checkout works from those answers: its product and the card field.
+    page.browser.find("#coffee [data-role=\"product\"]").await;
+    page.browser
+        .find("#coffee [data-role=\"payment-element\"] iframe")
+        .await;
+    page.stop().await;
+}

@@ -41,11 +41,20 @@ impl Embedded {
 }
 
 /// Mounts a checkout into `element` as `options` say (the loader's normalised options: see
-/// [`options::read`]), sending each event to `emit(name, detail)`. Throws a message naming the
-/// option at fault, before anything is mounted, when an option is malformed.
+/// [`options::read`]), sending each event to `emit(name, detail)`; `take(url)` hands over the
+/// GET answers the loader fetched ahead ([`crate::api::use_prefetched`]). Throws a message
+/// naming the option at fault, before anything is mounted, when an option is malformed.
 #[wasm_bindgen]
-pub fn mount(element: HtmlElement, options: &JsValue, emit: Function) -> Result<Embedded, JsValue> {
+pub fn mount(
+    element: HtmlElement,
+    options: &JsValue,
+    emit: Function,
+    take: Option<Function>,
+) -> Result<Embedded, JsValue> {
     let options = options::read(options).map_err(|message| JsValue::from_str(&message))?;
+    if let Some(take) = take {
+        crate::api::use_prefetched(take);
+    }
     let on_event = Rc::new(move |event| {
         let (name, detail) = events::to_js(&event);
         // The loader queues the event; what a page's handler throws stays in the page.

@@ -67,20 +67,46 @@
     return loading;
   }
 
-  // Stripe.js, asked for as soon as a checkout is mounted, beside the wasm, rather than once
-  // the wasm has run and read the configuration: on a phone that chain was most of the wait
-  // for the card field. The checkout finds this script by its `src` and waits for it
-  // (src/stripe_js.rs); one that fails is removed, so that the checkout injects its own and
-  // says why. Once per function; nothing when the page has Stripe.js already.
+  // GET answers asked for ahead, by URL, while the wasm is on its way: on a phone each round
+  // trip is over half a second. The checkout takes each once (`take`, src/api.rs); one left
+  // for 10 s is not handed out, so a later checkout asks afresh. No timer: an unmounted
+  // checkout leaves none behind.
+  var ahead = {};
+  function fetchAhead(address) {
+    var kept = ahead[address];
+    if (!kept || Date.now() - kept.at > 10000) {
+      kept = ahead[address] = { answer: fetch(address), at: Date.now() };
+      kept.answer.catch(function () {});
+    }
+    return kept.answer;
+  }
+  function take(address) {
+    var kept = ahead[address];
+    delete ahead[address];
+    return kept && Date.now() - kept.at <= 10000 ? kept.answer : undefined;
+  }
+
+  // What a checkout will ask for first: the configuration and its seller's products (src/api.rs
+  // builds the same URLs). Stripe.js is injected as soon as the configuration names it, rather
+  // than once the wasm has run and read it. The checkout finds this script by its `src` and
+  // waits for it (src/stripe_js.rs); one that fails is removed, so that the checkout injects
+  // its own and says why. Nothing when the page has Stripe.js already.
   var warmed = {};
-  function warm(apiBase) {
-    var base = String(apiBase).replace(/\/+$/, '');
+  function warm(o) {
+    var base = String(o.apiBase).replace(/\/+$/, '');
+    var config = fetchAhead(base + '/api/config');
+    [o.seller].concat(o.sellers || []).forEach(function (seller) {
+      if (/^acct_[A-Za-z0-9_]+$/.test(seller)) {
+        fetchAhead(base + '/api/sellers/' + seller + '/products');
+      }
+    });
     if (warmed[base] || w.Stripe) {
       return;
     }
     warmed[base] = true;
-    fetch(base + '/api/config').then(function (answer) {
-      return answer.ok ? answer.json() : null;
+    config.then(function (answer) {
+      // A copy: the checkout reads the answer itself.
+      return answer.ok ? answer.clone().json() : null;
     }).then(function (config) {
       var src = config && config.stripe_js_url;
       var scripts = d.getElementsByTagName('script');
@@ -169,14 +195,20 @@
 
     function start() {
       var mine = ++generation;
-      warm(opts.apiBase || new URL(here).origin);
+      var options = null;
+      try {
+        options = normalise(opts);
+        warm(options);
+      } catch (error) {
+        // The checkout says what is wrong with the options.
+      }
       load().then(function (glue) {
         if (gone || mine !== generation) {
           return;
         }
         stop();
         try {
-          live = glue.mount(element, normalise(opts), emit);
+          live = glue.mount(element, options || normalise(opts), emit, take);
         } catch (error) {
           console.error('connect-checkout: ' + error);
           emit('error', { code: 'invalid_options', message: String(error && error.message || error) });
