@@ -6,7 +6,8 @@
 //! or decides an amount is asked of the function (`crates/function`) through [`api`].
 //!
 //! Map:
-//! - [`checkout`]: the shopper's journey: the checkout component, its states and its view.
+//! - [`checkout`]: the shopper's journey: the checkout, its states and its view.
+//! - [`dom`]: the checkout view's elements, built and kept current by hand (not `view!`), for size.
 //! - [`store`]: the demo store page (`src/main.rs` mounts it into index.html).
 //! - [`stripe_js`]: typed bindings to the subset of Stripe.js we use, and its loader.
 //! - [`api`]: the client of the function.
@@ -31,6 +32,7 @@ pub mod api;
 pub mod checkout;
 #[cfg(feature = "demo")]
 pub mod docs;
+pub mod dom;
 #[cfg(feature = "embed")]
 pub mod embed;
 pub mod i18n;

@@ -12,14 +12,14 @@ use std::rc::Rc;
 
 use connect_checkout::api::ApiError;
 use connect_checkout::checkout::{
-    CheckoutState, CheckoutView, Edit, Phase, Problem, Receipt, appearance_at,
+    CheckoutState, CheckoutView, Edit, Phase, Problem, Receipt, ViewSetup, appearance_at,
+    payment_slot,
 };
 use connect_checkout::i18n::{EN, FR, LANGUAGES, Strings, fill, strings_for};
 use connect_checkout::stripe_js::StripeError;
 use connect_checkout::wire::FromJs;
 use connect_checkout_core::api::{CheckoutLine, ErrorBody, Product, Seller};
 use connect_checkout_core::{AccountId, Currency, Money, PriceId};
-use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -115,7 +115,7 @@ struct Mounted {
     pays: Rc<Cell<u32>>,
     retries: Rc<Cell<u32>>,
     edits: Rc<RefCell<Vec<Edit>>>,
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+    _view: CheckoutView,
 }
 
 fn mount_view(state: CheckoutState) -> Mounted {
@@ -133,28 +133,24 @@ fn mount_view_in(
     let retries = Rc::new(Cell::new(0));
     let edits = Rc::new(RefCell::new(Vec::new()));
     let (on_pay, on_retry, on_edit) = (Rc::clone(&pays), Rc::clone(&retries), Rc::clone(&edits));
-    let locale = locale.to_owned();
-    let theme = theme.map(str::to_owned);
-    let handle = mount_to(container.clone(), move || {
-        view! {
-            <CheckoutView
-                state
-                strings
-                locale=Some(locale)
-                theme
-                on_pay=move || on_pay.set(on_pay.get() + 1)
-                on_retry=move || on_retry.set(on_retry.get() + 1)
-                on_edit=move |edit| on_edit.borrow_mut().push(edit)
-            />
-        }
-        .into_any()
+    let view = CheckoutView::new(ViewSetup {
+        state,
+        strings,
+        locale: Some(locale.to_owned()),
+        theme: theme.map(str::to_owned),
+        payment_element: payment_slot(),
+        on_pay: Rc::new(move || on_pay.set(on_pay.get() + 1)),
+        on_retry: Rc::new(move || on_retry.set(on_retry.get() + 1)),
+        on_edit: Rc::new(move |edit| on_edit.borrow_mut().push(edit)),
+        on_cancel: None,
     });
+    container.append_child(view.root()).unwrap();
     Mounted {
         root: container.into(),
         pays,
         retries,
         edits,
-        _handle: handle,
+        _view: view,
     }
 }
 

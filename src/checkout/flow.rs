@@ -36,7 +36,6 @@ use connect_checkout_core::api::{
     plausible_email,
 };
 use connect_checkout_core::{AccountId, Money};
-use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, AbortSignal};
@@ -71,7 +70,8 @@ pub(super) struct Flow {
     setup: Setup,
     api: Api,
     state: CheckoutState,
-    element_ref: NodeRef<Div>,
+    /// The element the Payment Element is mounted into (the view's [`super::view::payment_slot`]).
+    payment_slot: web_sys::Element,
     inner: RefCell<Inner>,
 }
 
@@ -136,7 +136,11 @@ impl Drop for Mounted {
 }
 
 impl Flow {
-    pub(super) fn new(setup: Setup, state: CheckoutState, element_ref: NodeRef<Div>) -> Rc<Self> {
+    pub(super) fn new(
+        setup: Setup,
+        state: CheckoutState,
+        payment_slot: web_sys::Element,
+    ) -> Rc<Self> {
         // Read (and removed from the address bar) at once; kept until shown, so that a load
         // that fails and is tried again still shows it.
         let inner = Inner {
@@ -149,7 +153,7 @@ impl Flow {
             api: setup.api.clone(),
             setup,
             state,
-            element_ref,
+            payment_slot,
             inner: RefCell::new(inner),
         })
     }
@@ -440,9 +444,7 @@ impl Flow {
             }
             return Ok(());
         }
-        let container = self.element_ref.get_untracked().ok_or_else(|| {
-            Problem::Integration("the Payment Element's container is gone".into())
-        })?;
+        let container = self.payment_slot.clone();
         let charge_type = self
             .inner
             .borrow()

@@ -2,12 +2,11 @@
 //! quantity each, an email for the receipt, the Payment Element, Pay, and a receipt or the
 //! reason it failed.
 //!
-//! - [`Checkout`] is the component a page uses: it runs the real steps (`flow`) against the
-//!   function and Stripe.js.
+//! - [`mount_checkout`] mounts a working checkout into an element of any page: it runs the
+//!   real steps (`flow`) against the function and Stripe.js. [`mount_checkout_with`] also
+//!   hears its [`CheckoutEvent`]s (the embed, `crate::embed`, is built on it).
 //! - [`CheckoutView`] is its markup, a function of [`CheckoutState`]: browser tests drive it by
 //!   setting the signals.
-//! - [`mount_checkout`] mounts a checkout into an element of any page; [`mount_checkout_with`]
-//!   also hears its [`CheckoutEvent`]s (the embed, `crate::embed`, is built on it).
 
 mod attempt;
 mod event;
@@ -18,10 +17,10 @@ mod state;
 mod theme;
 mod view;
 
+use std::rc::Rc;
+
 use connect_checkout_core::AccountId;
 use connect_checkout_core::api::CartItem;
-use leptos::html::Div;
-use leptos::mount::mount_to;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
@@ -31,7 +30,7 @@ pub use problem::{Problem, stripe_error_words};
 pub use redirect::{Return, return_url, take_return, take_return_for};
 pub use state::{CheckoutState, Phase, Receipt, parse_quantity};
 pub use theme::appearance_at;
-pub use view::{CheckoutView, Edit};
+pub use view::{CheckoutView, Edit, ViewSetup, payment_slot};
 
 use crate::api::Api;
 use crate::i18n::strings_for;
@@ -81,98 +80,94 @@ impl CheckoutOptions {
     }
 }
 
-/// A working checkout: loads the sellers and products, prices the cart with the function,
-/// collects the card in Stripe's Payment Element and confirms the payment.
-#[component]
-pub fn Checkout(
-    /// The function's address, the seller, the items, the locale and the theme.
-    #[prop(optional)]
-    options: CheckoutOptions,
-    /// Hears what happens (ready, a priced cart, paid, a problem, cancelled).
-    #[prop(optional_no_strip)]
-    on_event: Option<EventSink>,
-) -> impl IntoView {
-    let state = CheckoutState::new();
-    let element_ref = NodeRef::<Div>::new();
-    let sellers = options.marketplace_sellers();
-    let locale = options.locale.or_else(browser_language);
-    let strings = strings_for(locale.as_deref());
-    let flow = Flow::new(
-        Setup {
-            api: Api::new(&options.api_base),
-            sellers,
-            fixed_seller: options.seller,
-            items: options.items,
-            strings,
-            on_event,
-        },
-        state,
-        element_ref,
-    );
+/// A checkout mounted by [`mount_checkout`]: it loads the sellers and products, prices the
+/// cart with the function, collects the card in Stripe's Payment Element and confirms the
+/// payment. It stays until dropped (or forever after [`forget`](Self::forget)); dropping it
+/// cancels its requests, removes its Payment Element and takes its elements off the page.
+pub struct MountedCheckout {
+    flow: Rc<Flow>,
+    view: CheckoutView,
+    /// Owns the checkout's signals: they are disposed of with it.
+    owner: Owner,
+}
 
-    // The component going away cancels its requests and removes its Element. `on_cleanup`
-    // wants `Send`, so the flow waits in the arena's thread-local storage.
-    let closer = StoredValue::new_local(Some(flow.clone()));
-    on_cleanup(move || {
-        if let Some(flow) = closer.try_update_value(Option::take).flatten() {
-            flow.close();
-        }
-    });
-
-    flow.load();
-
-    let on_pay = {
-        let flow = flow.clone();
-        move || flow.pay()
-    };
-    let on_retry = {
-        let flow = flow.clone();
-        move || flow.retry()
-    };
-    let on_cancel = options.cancelable.then(|| {
-        let flow = flow.clone();
-        UnsyncCallback::new(move |()| flow.cancel())
-    });
-    let on_edit = move |edit: Edit| match edit {
-        Edit::Seller(seller) => flow.seller_chosen(seller),
-        Edit::Cart => flow.cart_changed(),
-        Edit::Email => flow.email_changed(),
-    };
-    view! {
-        <CheckoutView
-            state
-            strings
-            locale
-            theme=options.theme
-            element_ref
-            on_pay
-            on_retry
-            on_edit
-            on_cancel
-        />
+impl MountedCheckout {
+    /// Leaves the checkout on the page for as long as the page lives.
+    pub fn forget(self) {
+        std::mem::forget(self);
     }
 }
 
-/// Mounts a [`Checkout`] into `parent`. It stays until the returned handle is dropped (or
-/// forever after `.forget()`); dropping it cancels the checkout's requests and removes its
-/// Payment Element.
-pub fn mount_checkout(
-    parent: HtmlElement,
-    options: CheckoutOptions,
-) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+impl Drop for MountedCheckout {
+    fn drop(&mut self) {
+        self.flow.close();
+        self.view.root().remove();
+        self.owner.cleanup();
+    }
+}
+
+/// Mounts a checkout into `parent`, after its children: see [`MountedCheckout`].
+pub fn mount_checkout(parent: HtmlElement, options: CheckoutOptions) -> MountedCheckout {
     mount_checkout_with(parent, options, None)
 }
 
 /// [`mount_checkout`], with `on_event` hearing the checkout's [`CheckoutEvent`]s.
 pub fn mount_checkout_with(
     parent: HtmlElement,
-    mut options: CheckoutOptions,
+    options: CheckoutOptions,
     on_event: Option<EventSink>,
-) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
-    if options.locale.is_none() {
-        options.locale = page_language(&parent);
-    }
-    mount_to(parent, move || view! { <Checkout options on_event /> })
+) -> MountedCheckout {
+    // The flow's steps and the view's redrawing are tasks: the executor must be running.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let (flow, view) = owner.with(|| {
+        let state = CheckoutState::new();
+        let payment_element = payment_slot();
+        let sellers = options.marketplace_sellers();
+        let locale = options
+            .locale
+            .or_else(|| page_language(&parent))
+            .or_else(browser_language);
+        let strings = strings_for(locale.as_deref());
+        let flow = Flow::new(
+            Setup {
+                api: Api::new(&options.api_base),
+                sellers,
+                fixed_seller: options.seller,
+                items: options.items,
+                strings,
+                on_event,
+            },
+            state,
+            payment_element.clone(),
+        );
+        flow.load();
+        let on_pay = Rc::clone(&flow);
+        let on_retry = Rc::clone(&flow);
+        let on_cancel = options.cancelable.then(|| {
+            let flow = Rc::clone(&flow);
+            Rc::new(move || flow.cancel()) as Rc<dyn Fn()>
+        });
+        let on_edit = Rc::clone(&flow);
+        let view = CheckoutView::new(ViewSetup {
+            state,
+            strings,
+            locale,
+            theme: options.theme,
+            payment_element,
+            on_pay: Rc::new(move || on_pay.pay()),
+            on_retry: Rc::new(move || on_retry.retry()),
+            on_edit: Rc::new(move |edit| match edit {
+                Edit::Seller(seller) => on_edit.seller_chosen(seller),
+                Edit::Cart => on_edit.cart_changed(),
+                Edit::Email => on_edit.email_changed(),
+            }),
+            on_cancel,
+        });
+        (flow, view)
+    });
+    let _ = parent.append_child(view.root());
+    MountedCheckout { flow, view, owner }
 }
 
 /// The language the page declares where the checkout goes: the `lang` of `element` or of its
