@@ -4,7 +4,7 @@
 //! leaves a consistent store.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::RngExt;
@@ -50,6 +50,43 @@ pub(crate) struct Shared {
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Whether the delivery task runs.
     pub webhook_worker: AtomicBool,
+    /// The `/v1` calls answered since the start (or the last reset), by the kind of key.
+    pub api_calls: ApiCalls,
+}
+
+/// How many `/v1` calls got past authentication, by the kind of key that made them: what a
+/// bench counts to say how many Stripe calls a journey costs (`GET /_sandbox/requests`).
+/// Stripe shows the same in the Dashboard's request logs, split the same way.
+#[derive(Default)]
+pub(crate) struct ApiCalls {
+    /// Secret or restricted key: a server, such as the function.
+    server: AtomicU64,
+    /// Publishable key: Stripe.js, in a shopper's browser.
+    browser: AtomicU64,
+}
+
+impl ApiCalls {
+    pub(crate) fn count(&self, publishable: bool) {
+        let counter = if publishable {
+            &self.browser
+        } else {
+            &self.server
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(secret or restricted key, publishable key)`.
+    pub(crate) fn read(&self) -> (u64, u64) {
+        (
+            self.server.load(Ordering::Relaxed),
+            self.browser.load(Ordering::Relaxed),
+        )
+    }
+
+    fn clear(&self) {
+        self.server.store(0, Ordering::Relaxed);
+        self.browser.store(0, Ordering::Relaxed);
+    }
 }
 
 impl Shared {
@@ -79,6 +116,7 @@ impl SandboxState {
                 webhook_client,
                 webhook_wake: Arc::new(tokio::sync::Notify::new()),
                 webhook_worker: AtomicBool::new(false),
+                api_calls: ApiCalls::default(),
             }),
         };
         state.kick_webhooks();
@@ -104,10 +142,11 @@ impl SandboxState {
     }
 
     /// Forgets everything done since the start: back to the seed, no idempotency records,
-    /// no faults, the clock back to wall-clock time.
+    /// no faults, no calls counted, the clock back to wall-clock time.
     pub fn reset(&self) {
         *lock(&self.shared.store) = Store::from_seed(&self.shared.seed);
         lock(&self.shared.idempotency).clear();
+        self.shared.api_calls.clear();
         *lock(&self.shared.faults) = FaultState::default();
         self.shared.clock.reset();
         *lock(&self.shared.webhook_settings) = self

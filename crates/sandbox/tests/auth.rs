@@ -206,3 +206,56 @@ async fn malformed_stripe_version_is_refused() {
     assert_eq!(ok.status, 200);
     assert_eq!(ok.header("stripe-version"), Some("2024-06-20"));
 }
+
+/// What a bench reads to count a journey's Stripe calls: each call once, under the kind of key
+/// that made it, and not a call refused for its key.
+#[tokio::test]
+async fn calls_are_counted_by_the_kind_of_key_that_made_them() {
+    let h = start().await;
+    let counted = |reply: &common::Reply| {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        (
+            reply.body["secret_key"].as_u64().unwrap(),
+            reply.body["publishable_key"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(counted(&h.admin_get("/_sandbox/requests").await), (0, 0));
+
+    let listed = h.get("/v1/prices", "", h.secret_for(Some(LUMEN))).await;
+    assert_eq!(listed.status, 200);
+    let intent = h
+        .create_intent(
+            LUMEN,
+            "amount=1200&currency=usd&payment_method_types[]=card",
+        )
+        .await;
+    let secret = intent["client_secret"].as_str().unwrap();
+    let id = intent["id"].as_str().unwrap();
+    let retrieved = h
+        .get(
+            &format!("/v1/payment_intents/{id}"),
+            &format!("client_secret={secret}"),
+            As {
+                key: Some(h.pk()),
+                account: Some(LUMEN),
+                ..As::default()
+            },
+        )
+        .await;
+    assert_eq!(retrieved.status, 200, "{}", retrieved.body);
+    let refused = h
+        .get(
+            "/v1/prices",
+            "",
+            As {
+                key: Some("sk_test_abcdefghijklmnopqrstuvwxAso0"),
+                ..As::default()
+            },
+        )
+        .await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(counted(&h.admin_get("/_sandbox/requests").await), (2, 1));
+
+    assert_eq!(h.admin_post("/_sandbox/reset", json!({})).await.status, 200);
+    assert_eq!(counted(&h.admin_get("/_sandbox/requests").await), (0, 0));
+}

@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/_sandbox/keys", get(keys))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/clock", get(clock).post(advance_clock))
+        .route("/_sandbox/requests", get(requests))
         .route("/_sandbox/faults", get(faults).post(set_faults))
         .merge(webhooks::routes())
         .merge(keys::routes())
@@ -166,6 +167,14 @@ async fn keys(State(state): State<SandboxState>, _: Loopback) -> Response {
         value["webhook_secrets"] = json!(all);
     }
     no_store(value)
+}
+
+/// `GET /_sandbox/requests`: the `/v1` calls answered since the start or the last reset, by
+/// the kind of key (`secret_key` counts restricted keys too); calls refused before their key
+/// was accepted are not counted.
+async fn requests(State(state): State<SandboxState>, _: Loopback) -> Response {
+    let (server, browser) = state.shared.api_calls.read();
+    no_store(json!({ "secret_key": server, "publishable_key": browser }))
 }
 
 /// `POST /_sandbox/reset`: back to the seed.

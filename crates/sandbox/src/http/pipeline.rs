@@ -289,6 +289,7 @@ async fn run_checked(
         now,
     )?;
     super::auth::check_permission(&caller, req.method.as_str(), &req.path)?;
+    state.shared.api_calls.count(caller.is_publishable());
     req.check_content_type()?;
     decoded?;
 
