@@ -41,7 +41,10 @@
 //! the sandbox before the first run and after the last, and prints how many the runs made:
 //! page views make none (the PaymentIntent waits for Pay). `--pay` then presses Pay in each run
 //! once Pay is enabled and waits for the receipt (`paid`), so the count is the PaymentIntents
-//! per completed payment.
+//! per completed payment. It also counts every Stripe call the runs cost
+//! (`GET /_sandbox/requests` before and after, `stripe_calls`): the function's (secret key)
+//! and Stripe.js's in the page (publishable key). The counts are read inside the listings of
+//! the PaymentIntents, so the listings' own calls are not counted.
 //!
 //! `--embed --host-port N --seller acct_…` measures the embed instead: `--url` is then the
 //! function's origin, and the page is a platform's own, served here on `http://127.0.0.1:N`
@@ -386,6 +389,19 @@ async fn intents_of(sandbox: &str, seller: &str) -> usize {
     page["data"].as_array().map_or(0, Vec::len)
 }
 
+/// The `/v1` calls the sandbox at `sandbox` has answered: `(secret or restricted key,
+/// publishable key)`, that is (the function's, Stripe.js's in the page).
+async fn calls_of(sandbox: &str) -> (u64, u64) {
+    let counted: Value = reqwest::get(format!("{sandbox}/_sandbox/requests"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = |key: &str| counted[key].as_u64().unwrap();
+    (count("secret_key"), count("publishable_key"))
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let options = match options() {
@@ -457,7 +473,10 @@ async fn main() -> std::process::ExitCode {
     // One run that is not counted: Chromium's first page starts processes and fills caches
     // of its own that no shopper's browser starts without.
     let before = match &options.count_intents {
-        Some(sandbox) => Some(intents_of(sandbox, &options.seller).await),
+        Some(sandbox) => Some((
+            intents_of(sandbox, &options.seller).await,
+            calls_of(sandbox).await,
+        )),
         None => None,
     };
     let warm_up = one_run(&driver, &url, options.warm, options.pay).await;
@@ -467,11 +486,18 @@ async fn main() -> std::process::ExitCode {
     }
     // The warm-up run counts here: it made whatever PaymentIntent it made.
     let intents = match (&options.count_intents, before) {
-        (Some(sandbox), Some(before)) => Some(json!({
-            "page_views": options.runs + 1,
-            "payments": if options.pay { options.runs + 1 } else { 0 },
-            "created": intents_of(sandbox, &options.seller).await.saturating_sub(before),
-        })),
+        (Some(sandbox), Some((intents, (server, browser)))) => {
+            let (server_after, browser_after) = calls_of(sandbox).await;
+            Some(json!({
+                "page_views": options.runs + 1,
+                "payments": if options.pay { options.runs + 1 } else { 0 },
+                "created": intents_of(sandbox, &options.seller).await.saturating_sub(intents),
+                "stripe_calls": {
+                    "function": server_after.saturating_sub(server),
+                    "browser": browser_after.saturating_sub(browser),
+                },
+            }))
+        }
         _ => None,
     };
     let version = driver

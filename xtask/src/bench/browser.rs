@@ -331,7 +331,51 @@ pub fn paying_shoppers(
         "payments",
         "PaymentIntents per completed payment (target 1.0)",
     );
+    calls_per_payment(report, &result);
     Ok(())
+}
+
+/// Adds every Stripe call the paying shoppers cost, per completed payment: the function's
+/// (secret key: the seller's account and prices when its catalog cache is cold, the
+/// PaymentIntent) and Stripe.js's in the page (publishable key), as the sandbox counted them.
+/// The function's calls are what the checkout's design decides, and what Stripe's rate limit
+/// counts against the platform; Stripe.js's are the sandbox's Stripe.js (crates/sandbox's
+/// FIDELITY.md): reading the PaymentIntent, the card iframe's PaymentMethod, the confirmation.
+fn calls_per_payment(report: &mut Report, result: &Value) {
+    let counted = &result["payment_intents"];
+    let Some(payments) = counted["payments"].as_f64().filter(|n| *n > 0.0) else {
+        return;
+    };
+    let calls = &counted["stripe_calls"];
+    let (Some(function), Some(browser)) = (calls["function"].as_f64(), calls["browser"].as_f64())
+    else {
+        return;
+    };
+    let command = format!(
+        "cargo run --profile server -p connect-checkout-e2e --example page_timing -- --url '$FUNCTION/?seller={SELLER}' --count-intents $SANDBOX --seller {SELLER} --pay --warm --runs 3 (GET /_sandbox/requests before and after)"
+    );
+    for (label, calls) in [
+        (
+            "Stripe calls per completed payment in the browser journey: the function's, secret key (target ≤ 2)",
+            function,
+        ),
+        (
+            "Stripe calls per completed payment in the browser journey: Stripe.js's, publishable key",
+            browser,
+        ),
+        (
+            "Stripe calls per completed payment in the browser journey: all",
+            function + browser,
+        ),
+    ] {
+        report.add(
+            "Stripe calls",
+            label,
+            "calls",
+            Stats::single(calls / payments),
+            command.clone(),
+        );
+    }
 }
 
 /// Adds the PaymentIntents page_timing counted, per page view or per payment (`per`).
