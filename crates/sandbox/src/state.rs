@@ -3,7 +3,7 @@
 //! single mutex, held only for the synchronous part of a request, so every API call sees and
 //! leaves a consistent store.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -192,6 +192,11 @@ pub(crate) struct Store {
     pub event_order: VecDeque<String>,
     pub webhook_endpoints: BTreeMap<String, WebhookEndpoint>,
     pub deliveries: BTreeMap<String, Delivery>,
+    /// The deliveries waiting for an attempt (status pending), so that the sender looks at
+    /// them and not at every delivery ever made.
+    pub pending_deliveries: BTreeSet<String>,
+    /// Each event's deliveries, for its `pending_webhooks` and for dropping it.
+    pub event_deliveries: HashMap<String, Vec<String>>,
     pub tokens: BTreeMap<String, Token>,
     /// Account Links by the token in their URL.
     pub account_links: BTreeMap<String, AccountLink>,
@@ -223,6 +228,8 @@ impl Store {
             event_order: VecDeque::new(),
             webhook_endpoints: BTreeMap::new(),
             deliveries: BTreeMap::new(),
+            pending_deliveries: BTreeSet::new(),
+            event_deliveries: HashMap::new(),
             tokens: BTreeMap::new(),
             account_links: BTreeMap::new(),
             onboarding_sessions: BTreeMap::new(),

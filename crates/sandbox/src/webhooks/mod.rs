@@ -175,23 +175,33 @@ impl Store {
                 created: now,
                 seq: self.next_seq(),
             };
+            self.pending_deliveries.insert(delivery.id.clone());
+            self.event_deliveries
+                .entry(event.id.clone())
+                .or_default()
+                .push(delivery.id.clone());
             self.deliveries.insert(delivery.id.clone(), delivery);
         }
         self.event_order.push_back(event.id.clone());
         while self.event_order.len() > MAX_EVENTS {
             if let Some(old) = self.event_order.pop_front() {
                 self.events.remove(&old);
-                self.deliveries.retain(|_, d| d.event != old);
+                for id in self.event_deliveries.remove(&old).unwrap_or_default() {
+                    self.deliveries.remove(&id);
+                    self.pending_deliveries.remove(&id);
+                }
             }
         }
     }
 
     /// Deliveries of `event` not yet acknowledged, as `pending_webhooks` counts them.
     pub(crate) fn pending_webhooks(&self, event: &str) -> usize {
-        self.deliveries
-            .values()
-            .filter(|d| d.event == event && d.status != DeliveryStatus::Succeeded)
-            .count()
+        self.event_deliveries.get(event).map_or(0, |ids| {
+            ids.iter()
+                .filter_map(|id| self.deliveries.get(id))
+                .filter(|d| d.status != DeliveryStatus::Succeeded)
+                .count()
+        })
     }
 
     /// `pending_webhooks` of every event with deliveries still to make, in one pass.
@@ -211,8 +221,9 @@ impl Store {
         let mut jobs = Vec::new();
         let mut next: Option<Instant> = None;
         let due: Vec<String> = self
-            .deliveries
-            .values()
+            .pending_deliveries
+            .iter()
+            .filter_map(|id| self.deliveries.get(id))
             .filter(|d| d.status == DeliveryStatus::Pending)
             .filter_map(|d| match d.next_at {
                 Some(at) if at <= now => Some(d.id.clone()),
@@ -224,6 +235,8 @@ impl Store {
             })
             .collect();
         for id in due {
+            // Whatever happens next, it is no longer waiting: it is sent now, or it fails.
+            self.pending_deliveries.remove(&id);
             let Some(delivery) = self.deliveries.get(&id) else {
                 continue;
             };
@@ -282,6 +295,7 @@ impl Store {
         match schedule.get(d.attempts.len() - 1) {
             Some(wait) => {
                 d.status = DeliveryStatus::Pending;
+                self.pending_deliveries.insert(delivery.to_owned());
                 d.next_at = Some(Instant::now() + Duration::from_millis(*wait));
                 d.next_at_unix = Some(unix_now + i64::try_from(wait / 1000).unwrap_or(0));
             }
@@ -294,6 +308,7 @@ impl Store {
         match self.deliveries.get_mut(id) {
             Some(d) if d.status != DeliveryStatus::Sending => {
                 d.status = DeliveryStatus::Pending;
+                self.pending_deliveries.insert(id.to_owned());
                 d.next_at = Some(Instant::now());
                 d.next_at_unix = Some(unix_now);
                 true
