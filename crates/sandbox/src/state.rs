@@ -54,8 +54,9 @@ pub(crate) struct Shared {
     pub api_calls: ApiCalls,
 }
 
-/// How many `/v1` calls got past authentication, by the kind of key that made them: what a
-/// bench counts to say how many Stripe calls a journey costs (`GET /_sandbox/requests`).
+/// How many `/v1` calls got past authentication, by the kind of key that made them, and how
+/// many webhook deliveries were acknowledged: what a bench counts to say how many Stripe calls
+/// a journey costs and how many webhooks a server handled (`GET /_sandbox/requests`).
 /// Stripe shows the same in the Dashboard's request logs, split the same way.
 #[derive(Default)]
 pub(crate) struct ApiCalls {
@@ -63,6 +64,9 @@ pub(crate) struct ApiCalls {
     server: AtomicU64,
     /// Publishable key: Stripe.js, in a shopper's browser.
     browser: AtomicU64,
+    /// Not calls but their counterpart: the webhook deliveries a receiver acknowledged, for a
+    /// bench to know how many webhooks a server handled.
+    webhooks: AtomicU64,
 }
 
 impl ApiCalls {
@@ -86,6 +90,17 @@ impl ApiCalls {
     fn clear(&self) {
         self.server.store(0, Ordering::Relaxed);
         self.browser.store(0, Ordering::Relaxed);
+        self.webhooks.store(0, Ordering::Relaxed);
+    }
+
+    /// A webhook delivery the receiver acknowledged (a 2xx).
+    pub(crate) fn count_webhook(&self) {
+        self.webhooks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The webhook deliveries acknowledged.
+    pub(crate) fn webhooks(&self) -> u64 {
+        self.webhooks.load(Ordering::Relaxed)
     }
 }
 

@@ -352,6 +352,9 @@ async fn failed_deliveries_are_retried_with_backoff_until_acknowledged() {
     assert_eq!(delivery["attempts"][0]["status"], 500);
     assert_eq!(delivery["attempts"][2]["status"], 200);
     assert_eq!(delivery["event_type"], "payment_intent.created");
+    // Three attempts, one acknowledged: what a bench counts as one webhook handled.
+    let counted = h.admin_get("/_sandbox/requests").await;
+    assert_eq!(counted.body["webhooks_delivered"], 1, "{}", counted.body);
 }
 
 #[tokio::test]

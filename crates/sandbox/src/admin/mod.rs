@@ -170,11 +170,16 @@ async fn keys(State(state): State<SandboxState>, _: Loopback) -> Response {
 }
 
 /// `GET /_sandbox/requests`: the `/v1` calls answered since the start or the last reset, by
-/// the kind of key (`secret_key` counts restricted keys too); calls refused before their key
-/// was accepted are not counted.
+/// the kind of key (`secret_key` counts restricted keys too; calls refused before their key
+/// was accepted are not counted), and the webhook deliveries acknowledged.
 async fn requests(State(state): State<SandboxState>, _: Loopback) -> Response {
-    let (server, browser) = state.shared.api_calls.read();
-    no_store(json!({ "secret_key": server, "publishable_key": browser }))
+    let calls = &state.shared.api_calls;
+    let (server, browser) = calls.read();
+    no_store(json!({
+        "secret_key": server,
+        "publishable_key": browser,
+        "webhooks_delivered": calls.webhooks(),
+    }))
 }
 
 /// `POST /_sandbox/reset`: back to the seed.

@@ -405,6 +405,8 @@ async fn send(weak: Weak<Shared>, job: Job) {
     };
     if let Some(e) = &error {
         tracing::info!(delivery = %job.delivery, error = %e, "webhook delivery failed");
+    } else {
+        shared.api_calls.count_webhook();
     }
     let unix_now = shared.clock.now();
     let attempt = Attempt {
