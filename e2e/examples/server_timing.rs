@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p connect-checkout-e2e --example server_timing -- \
 //!     --function http://127.0.0.1:8080 --sandbox http://127.0.0.1:12111 --secret-key sk_test_… \
-//!     [--clients 16] [--seconds 5]
+//!     [--clients 16] [--seconds 5] [--function-only]
 //! ```
 //!
 //! Two measurements, one after the other, each with `--clients` keep-alive HTTP/1.1 clients:
@@ -19,6 +19,10 @@
 //!
 //! `function.total - direct.total` is what a browser waits for beyond Stripe: the function's
 //! own time plus one more loopback hop.
+//!
+//! `--function-only` skips the second measurement (`direct` is then `null`): for measuring
+//! the function's CPU while the sandbox sends it webhooks, which the second measurement's
+//! PaymentIntents would add to without a checkout of the function's to count them against.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -33,6 +37,7 @@ struct Options {
     secret_key: String,
     clients: usize,
     seconds: f64,
+    function_only: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -42,9 +47,14 @@ fn options() -> Result<Options, String> {
         secret_key: String::new(),
         clients: 16,
         seconds: 5.0,
+        function_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--function-only" {
+            options.function_only = true;
+            continue;
+        }
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--function" => options.function = value()?,
@@ -253,12 +263,20 @@ async fn main() -> std::process::ExitCode {
     .await;
     let base = options.sandbox.trim_end_matches('/').to_owned();
     let key = options.secret_key.clone();
-    let (direct, direct_seconds) = run_clients(
-        options.clients,
-        options.seconds,
-        |http, client, deadline| direct_client(http, base.clone(), key.clone(), client, deadline),
-    )
-    .await;
+    let direct = if options.function_only {
+        None
+    } else {
+        Some(
+            run_clients(
+                options.clients,
+                options.seconds,
+                |http, client, deadline| {
+                    direct_client(http, base.clone(), key.clone(), client, deadline)
+                },
+            )
+            .await,
+        )
+    };
     println!(
         "{}",
         json!({
@@ -270,11 +288,11 @@ async fn main() -> std::process::ExitCode {
                 "stripe_ms": summary(function.iter().map(|s| s.stripe)),
                 "app_ms": summary(function.iter().map(|s| s.app)),
             },
-            "direct": {
+            "direct": direct.map(|(direct, seconds)| json!({
                 "requests": direct.len(),
-                "requests_per_second": direct.len() as f64 / direct_seconds,
+                "requests_per_second": direct.len() as f64 / seconds,
                 "total_ms": summary(direct.iter().map(|s| s.total)),
-            },
+            })),
         })
     );
     std::process::ExitCode::SUCCESS

@@ -169,6 +169,20 @@ pub fn stop_all(children: &mut [(&str, &mut Child)]) {
 
 /// The sandbox, seeded as usual, on a free port; its stdout and stderr go to `log`.
 pub fn start_sandbox(build: Build, log: &Path) -> Result<Server, String> {
+    start_sandbox_with(build, log, &[])
+}
+
+/// [`start_sandbox`], delivering every event, signed, to `webhook_url` as Stripe would (as
+/// `cargo xtask dev`'s sandbox does); `/_sandbox/keys` then names the `webhook_secret`.
+pub fn start_sandbox_with_webhooks(
+    build: Build,
+    log: &Path,
+    webhook_url: &str,
+) -> Result<Server, String> {
+    start_sandbox_with(build, log, &["--webhook-url", webhook_url])
+}
+
+fn start_sandbox_with(build: Build, log: &Path, args: &[&str]) -> Result<Server, String> {
     let port = free_port()?;
     let log = log_file(log)?;
     let err = log.try_clone().map_err(|error| error.to_string())?;
@@ -176,6 +190,7 @@ pub fn start_sandbox(build: Build, log: &Path) -> Result<Server, String> {
         "sandbox",
         Command::new(binary(build, "stripe-sandbox"))
             .args(["--port", &port.to_string()])
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(log)
             .stderr(err),
@@ -258,7 +273,8 @@ pub fn start_function(
     )
 }
 
-fn log_file(path: &Path) -> Result<std::fs::File, String> {
+/// `path`, created (with its directory) for a server's output.
+pub fn log_file(path: &Path) -> Result<std::fs::File, String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|error| error.to_string())?;
     }

@@ -414,6 +414,149 @@ pub fn added_latency(
     Ok(())
 }
 
+/// The function's CPU per checkout while the sandbox delivers it every event of those
+/// checkouts, signed, as Stripe would (each PaymentIntent's `payment_intent.created`): a pair
+/// of its own, so that nothing else sends the function webhooks, and the load of
+/// [`added_latency`] without its direct phase. Each run's CPU is read once the sandbox has no
+/// delivery left to make, so that every webhook of the run is in it.
+pub fn cpu_with_webhooks(
+    plan: &Plan,
+    widget_dir: &Path,
+    logs: &Path,
+    report: &mut Report,
+) -> Result<(), String> {
+    step(&format!(
+        "the function's CPU per checkout with the sandbox's webhooks ({} × {} s, {} clients)",
+        plan.load_runs, plan.load_seconds, plan.added_latency_clients
+    ));
+    let port = stack::free_port()?;
+    let webhook_url = format!("http://127.0.0.1:{port}/api/webhooks");
+    let sandbox = stack::start_sandbox_with_webhooks(
+        Build::Server,
+        &logs.join("sandbox-webhooks.log"),
+        &webhook_url,
+    )?;
+    let keys = stack::sandbox_keys(&sandbox)?;
+    let (_, body) = get(sandbox.port, "/_sandbox/keys")?;
+    let secret = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|keys| keys["webhook_secret"].as_str().map(str::to_owned))
+        .ok_or("/_sandbox/keys names no webhook_secret")?;
+    let log = stack::log_file(&logs.join("function-webhooks.log"))?;
+    let err = log.try_clone().map_err(|error| error.to_string())?;
+    let function = Server::start(
+        "function",
+        function_command(Build::Server, &sandbox, Some(&keys), widget_dir, port)
+            .env("STRIPE_WEBHOOK_SECRETS", secret)
+            .stdout(log)
+            .stderr(err),
+        port,
+    )?;
+    let example = target_dir().join("server/examples/server_timing");
+    let (mut per_checkout, mut per_webhook_ratio) = (Vec::new(), Vec::new());
+    for _ in 0..plan.load_runs {
+        let delivered_before = delivered(&sandbox)?;
+        let cpu_before = function.cpu_seconds();
+        let output = Command::new(&example)
+            .args(["--function", &function.url(), "--sandbox", &sandbox.url()])
+            .args(["--secret-key", &keys.secret])
+            .args(["--clients", &plan.added_latency_clients.to_string()])
+            .args(["--seconds", &plan.load_seconds.to_string()])
+            .arg("--function-only")
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
+        if !output.status.success() {
+            return Err(format!("{} failed ({})", example.display(), output.status));
+        }
+        settle_deliveries(&sandbox)?;
+        let cpu = cpu_before
+            .zip(function.cpu_seconds())
+            .map_or(f64::NAN, |(before, after)| after - before);
+        let result: Value = serde_json::from_slice(&output.stdout)
+            .map_err(|error| format!("server_timing's JSON: {error}"))?;
+        let checkouts = num0(&result["function"]["requests"]);
+        let webhooks = delivered(&sandbox)?.saturating_sub(delivered_before) as f64;
+        per_checkout.push(cpu * 1000.0 / checkouts);
+        per_webhook_ratio.push(webhooks / checkouts);
+    }
+    let command = format!(
+        "the sandbox with --webhook-url $FUNCTION/api/webhooks, the function with its \
+         STRIPE_WEBHOOK_SECRETS; cargo run --profile server -p connect-checkout-e2e --example \
+         server_timing -- --function $FUNCTION --sandbox $SANDBOX --secret-key $KEY --clients {} \
+         --seconds {} --function-only",
+        plan.added_latency_clients, plan.load_seconds
+    );
+    let section = "Latency the function adds over Stripe (POST /api/checkout)";
+    let cpu_budget = report.budgets.timings.function_cpu_per_checkout_ms;
+    if let Some(stats) = Stats::of(&per_checkout) {
+        report
+            .add(
+                section,
+                format!(
+                    "checkout, {} clients, with the sandbox's webhooks verified: function's CPU per checkout (process CPU time ÷ checkouts served)",
+                    plan.added_latency_clients
+                ),
+                "ms",
+                stats,
+                command.clone(),
+            )
+            .reported_budget(cpu_budget);
+    }
+    if let Some(stats) = Stats::of(&per_webhook_ratio) {
+        report.add(
+            section,
+            format!(
+                "checkout, {} clients, with the sandbox's webhooks verified: webhooks delivered per checkout",
+                plan.added_latency_clients
+            ),
+            "",
+            stats,
+            command,
+        );
+    }
+    Ok(())
+}
+
+/// How many webhook deliveries the sandbox has made and had acknowledged (its count, not its
+/// list of deliveries, which forgets the oldest beyond 20,000 events).
+fn delivered(sandbox: &Server) -> Result<u64, String> {
+    let (status, body) = get(sandbox.port, "/_sandbox/requests")?;
+    if status != 200 {
+        return Err(format!("/_sandbox/requests answered {status}"));
+    }
+    serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|counts| counts["webhooks_delivered"].as_u64())
+        .ok_or_else(|| format!("/_sandbox/requests: no webhooks_delivered in {body}"))
+}
+
+/// Waits (30 s at most) until the sandbox has no delivery waiting or on the wire.
+fn settle_deliveries(sandbox: &Server) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut open = 0;
+        for status in ["pending", "sending"] {
+            let (_, body) = get(
+                sandbox.port,
+                &format!("/_sandbox/webhook_deliveries?status={status}"),
+            )?;
+            let list: Value = serde_json::from_str(&body)
+                .map_err(|error| format!("/_sandbox/webhook_deliveries: {error}"))?;
+            open += list["data"].as_array().map_or(0, Vec::len);
+        }
+        if open == 0 {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the sandbox still had {open} webhook deliveries to make 30 s after the load"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn num0(value: &Value) -> f64 {
     value.as_f64().unwrap_or(f64::NAN)
 }

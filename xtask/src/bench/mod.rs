@@ -159,6 +159,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         function::memory(&function, &sandbox, &mut report);
         function::cold_start(&plan, &sandbox, &keys, &widget_dir, &mut report)?;
     }
+    function::cpu_with_webhooks(&plan, &bundles::widget_dir(), &logs, &mut report)?;
 
     bounded::webhook_worst_case(&mut report)?;
     bounded::stripe_calls_per_checkout(&mut report)?;
