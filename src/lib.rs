@@ -1,5 +1,7 @@
-//! The connect-checkout widget: a Leptos (CSR) component, compiled to WebAssembly, that takes a
-//! card payment for one Stripe Connect seller.
+//! The connect-checkout widget, compiled to WebAssembly: a checkout that takes a card payment
+//! for one Stripe Connect seller, or for several in one marketplace cart, and the demo's seller
+//! pages. Its state lives in Leptos's signals; the seller pages render with Leptos's `view!`,
+//! the checkout with [`dom`] (the embed's size).
 //!
 //! It holds only the platform's publishable key. Card details are collected by Stripe.js's
 //! Payment Element (an iframe: they never touch this code); everything that needs a secret key
