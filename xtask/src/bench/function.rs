@@ -283,7 +283,6 @@ pub fn added_latency(
         "added latency: Server-Timing at {} clients ({} × {} s, then the same Stripe calls direct)",
         plan.added_latency_clients, plan.load_runs, plan.load_seconds
     ));
-    let example = target_dir().join("server/examples/server_timing");
     let mut series: Vec<(&str, &'static str, Vec<f64>)> = vec![
         ("function's own time (Server-Timing app) p50", "ms", vec![]),
         ("function's own time (Server-Timing app) p99", "ms", vec![]),
@@ -312,24 +311,12 @@ pub fn added_latency(
     let mut last = Value::Null;
     for _ in 0..plan.load_runs {
         let cpu_before = function.cpu_seconds();
-        let output = Command::new(&example)
-            .args(["--function", &function.url(), "--sandbox", &sandbox.url()])
-            .args(["--secret-key", &keys.secret])
-            .args(["--clients", &plan.added_latency_clients.to_string()])
-            .args(["--seconds", &plan.load_seconds.to_string()])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
-        if !output.status.success() {
-            return Err(format!("{} failed ({})", example.display(), output.status));
-        }
+        let result = server_timing(plan, function, sandbox, keys, &[])?;
         // The example's second phase calls the sandbox directly: the function is idle then,
         // so its CPU over the whole run is the checkouts' (and its own idle timers').
         let cpu = cpu_before
             .zip(function.cpu_seconds())
             .map_or(f64::NAN, |(before, after)| after - before);
-        let result: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|error| format!("server_timing's JSON: {error}"))?;
         let f = &result["function"];
         let d = &result["direct"];
         let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
@@ -452,29 +439,15 @@ pub fn cpu_with_webhooks(
             .stderr(err),
         port,
     )?;
-    let example = target_dir().join("server/examples/server_timing");
     let (mut per_checkout, mut per_webhook_ratio) = (Vec::new(), Vec::new());
     for _ in 0..plan.load_runs {
         let delivered_before = delivered(&sandbox)?;
         let cpu_before = function.cpu_seconds();
-        let output = Command::new(&example)
-            .args(["--function", &function.url(), "--sandbox", &sandbox.url()])
-            .args(["--secret-key", &keys.secret])
-            .args(["--clients", &plan.added_latency_clients.to_string()])
-            .args(["--seconds", &plan.load_seconds.to_string()])
-            .arg("--function-only")
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
-        if !output.status.success() {
-            return Err(format!("{} failed ({})", example.display(), output.status));
-        }
+        let result = server_timing(plan, &function, &sandbox, &keys, &["--function-only"])?;
         settle_deliveries(&sandbox)?;
         let cpu = cpu_before
             .zip(function.cpu_seconds())
             .map_or(f64::NAN, |(before, after)| after - before);
-        let result: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|error| format!("server_timing's JSON: {error}"))?;
         let checkouts = num0(&result["function"]["requests"]);
         let webhooks = delivered(&sandbox)?.saturating_sub(delivered_before) as f64;
         per_checkout.push(cpu * 1000.0 / checkouts);
@@ -516,6 +489,31 @@ pub fn cpu_with_webhooks(
         );
     }
     Ok(())
+}
+
+/// One run of e2e/examples/server_timing.rs (server profile) against `function` and
+/// `sandbox` at the plan's clients and seconds, with `extra` arguments; its JSON.
+fn server_timing(
+    plan: &Plan,
+    function: &Server,
+    sandbox: &Server,
+    keys: &Keys,
+    extra: &[&str],
+) -> Result<Value, String> {
+    let example = target_dir().join("server/examples/server_timing");
+    let output = Command::new(&example)
+        .args(["--function", &function.url(), "--sandbox", &sandbox.url()])
+        .args(["--secret-key", &keys.secret])
+        .args(["--clients", &plan.added_latency_clients.to_string()])
+        .args(["--seconds", &plan.load_seconds.to_string()])
+        .args(extra)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", example.display()))?;
+    if !output.status.success() {
+        return Err(format!("{} failed ({})", example.display(), output.status));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|error| format!("server_timing's JSON: {error}"))
 }
 
 /// How many webhook deliveries the sandbox has made and had acknowledged (its count, not its
